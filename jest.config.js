@@ -1,0 +1,4 @@
+// Unit tests of every project (colocated *.spec.ts).
+module.exports = {
+  projects: ['<rootDir>/libs/*/jest.config.js', '<rootDir>/services/*/jest.config.js'],
+};

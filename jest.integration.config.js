@@ -1,0 +1,12 @@
+// Integration tests against the real servers of the local stack (`make stack-up` first).
+const preset = require('./jest.preset');
+
+module.exports = {
+  ...preset,
+  displayName: 'integration',
+  rootDir: __dirname,
+  testMatch: ['<rootDir>/{libs,services,tests}/**/*.integration-spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  testTimeout: 60_000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+/** A TCP port; 0 asks the OS for a free one (tests). */
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** "true"/"false"/"1"/"0" (z.coerce.boolean would read "false" as true). */
+export const booleanFlag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1');
+
+export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info');
+
+/** host:port, as gRPC clients and Kafka brokers are addressed. */
+export const hostPort = (fallback: string) =>
+  z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port')
+    .default(fallback);
+
+export const httpUrl = (fallback: string) => z.url({ protocol: /^https?$/ }).default(fallback);
+
+/** A fraction between 0 and 1, e.g. a sampling ratio. */
+export const ratio = (fallback: number) => z.coerce.number().min(0).max(1).default(fallback);

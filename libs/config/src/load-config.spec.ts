@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { ConfigError } from './config-error';
+import { hostPort, port, booleanFlag } from './env-schema.util';
+import { loadConfig } from './load-config';
+import { maskSecrets } from './mask-secrets';
+
+const schema = z.object({
+  GRPC_PORT: port(50051),
+  REPOSITORY_ADDRESS: hostPort('127.0.0.1:50052'),
+  TRACING_ENABLED: booleanFlag(true),
+  S3_BUCKET: z.string().min(1),
+});
+
+describe('loadConfig', () => {
+  it('applies defaults and coerces types', () => {
+    const config = loadConfig(schema, { S3_BUCKET: 'b', TRACING_ENABLED: 'false', GRPC_PORT: '' });
+    expect(config).toEqual({
+      GRPC_PORT: 50051,
+      REPOSITORY_ADDRESS: '127.0.0.1:50052',
+      TRACING_ENABLED: false,
+      S3_BUCKET: 'b',
+    });
+  });
+
+  it('names every bad variable at once', () => {
+    let caught: unknown;
+    try {
+      loadConfig(schema, { GRPC_PORT: '70000', REPOSITORY_ADDRESS: 'nowhere' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const variables = (caught as ConfigError).issues.map((issue) => issue.variable).sort();
+    expect(variables).toEqual(['GRPC_PORT', 'REPOSITORY_ADDRESS', 'S3_BUCKET']);
+    expect((caught as ConfigError).message).toContain('GRPC_PORT');
+  });
+});
+
+describe('maskSecrets', () => {
+  it('hides values of secret-looking keys at any depth', () => {
+    expect(maskSecrets({ s3: { secretAccessKey: 'x', bucket: 'b' }, TIDB_PASSWORD: 'p' })).toEqual({
+      s3: { secretAccessKey: '***', bucket: 'b' },
+      TIDB_PASSWORD: '***',
+    });
+  });
+});

@@ -1,0 +1,1 @@
+export * from './gen/tessera/internal/v1/repository_service_pb';

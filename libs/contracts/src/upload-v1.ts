@@ -1,0 +1,2 @@
+export * from './gen/tessera/upload/v1/upload_pb';
+export * from './gen/tessera/upload/v1/upload_service_pb';

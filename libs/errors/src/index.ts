@@ -1,0 +1,3 @@
+export * from './error-code';
+export * from './tessera-error';
+export * from './error-mapping';

@@ -1,0 +1,106 @@
+import { once } from 'node:events';
+import { create, type DescMessage, type DescMethod } from '@bufbuild/protobuf';
+import type {
+  Metadata,
+  ServerDuplexStream,
+  ServerReadableStream,
+  ServerUnaryCall,
+  ServerWritableStream,
+  ServiceError,
+  UntypedHandleCall,
+  sendUnaryData,
+} from '@grpc/grpc-js';
+import { isObservable, lastValueFrom, toArray, type Observable } from 'rxjs';
+
+/** What a handler gets besides the request: the call's metadata and a signal for cancellation. */
+export interface GrpcCallContext {
+  readonly rpc: string;
+  readonly metadata: Metadata;
+  readonly peer: string;
+  /** Aborted when the client cancels or the deadline passes. */
+  readonly signal: AbortSignal;
+}
+
+/** A Nest message handler after Nest's own wrapping: may resolve to a value or an Observable. */
+export type RpcHandler = (data: unknown, context: GrpcCallContext) => Promise<unknown>;
+export type ErrorTranslator = (error: unknown, rpc: string) => Partial<ServiceError>;
+
+type AnyCall = ServerUnaryCall<unknown, unknown> | ServerReadableStream<unknown, unknown>;
+
+function contextOf(rpc: string, call: AnyCall): GrpcCallContext {
+  const abort = new AbortController();
+  call.on('cancelled', () => abort.abort(new Error(`${rpc} cancelled by the client`)));
+  return { rpc, metadata: call.metadata, peer: call.getPeer(), signal: abort.signal };
+}
+
+function asMessage(schema: DescMessage, value: unknown): unknown {
+  return create(schema, (value ?? {}) as never);
+}
+
+async function single(result: unknown): Promise<unknown> {
+  return isObservable(result)
+    ? lastValueFrom(result as Observable<unknown>, { defaultValue: undefined })
+    : result;
+}
+
+async function* iterate(result: unknown): AsyncIterable<unknown> {
+  if (result && typeof result === 'object' && Symbol.asyncIterator in result) {
+    yield* result as AsyncIterable<unknown>;
+  } else if (isObservable(result)) {
+    // Observables cannot be paused; stream handlers that need backpressure return an AsyncIterable.
+    yield* await lastValueFrom(result.pipe(toArray()));
+  } else if (result !== undefined) {
+    yield result;
+  }
+}
+
+/** Writes each message, waiting for 'drain' when grpc-js's buffer is full (backpressure). */
+async function writeAll(
+  call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>,
+  schema: DescMessage,
+  result: unknown,
+): Promise<void> {
+  for await (const value of iterate(result)) {
+    if (call.cancelled) return;
+    if (!call.write(asMessage(schema, value))) {
+      await once(call, 'drain');
+    }
+  }
+}
+
+/** Adapts one Nest handler to the grpc-js handler of the method's kind. */
+export function grpcHandlerFor(
+  method: DescMethod,
+  rpc: string,
+  handler: RpcHandler,
+  translate: ErrorTranslator,
+): UntypedHandleCall {
+  switch (method.methodKind) {
+    case 'unary':
+    case 'client_streaming':
+      return (call: AnyCall, callback: sendUnaryData<unknown>) => {
+        const data =
+          method.methodKind === 'unary' ? (call as ServerUnaryCall<unknown, unknown>).request : call;
+        handler(data, contextOf(rpc, call))
+          .then(single)
+          .then(
+            (value) => callback(null, asMessage(method.output, value)),
+            (error: unknown) => callback(translate(error, rpc)),
+          );
+      };
+    case 'server_streaming':
+    case 'bidi_streaming':
+      return (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => {
+        const data =
+          method.methodKind === 'server_streaming'
+            ? (call as ServerWritableStream<unknown, unknown>).request
+            : call;
+        handler(data, contextOf(rpc, call as AnyCall))
+          .then((result) => writeAll(call, method.output, result))
+          .then(
+            () => call.end(),
+            (error: unknown) => call.emit('error', translate(error, rpc)),
+          );
+      };
+  }
+}

@@ -1,0 +1,103 @@
+import type { DescService } from '@bufbuild/protobuf';
+import { Server as GrpcServer, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import { HealthImplementation } from 'grpc-health-check';
+import { grpcHandlerFor, type GrpcCallContext, type RpcHandler } from './call-handlers';
+import { toGrpcError, type GrpcErrorLogger } from './grpc-error';
+import { rpcPattern } from './grpc-rpc.decorator';
+import { reflectionServiceFor } from './reflection';
+import { serviceDefinitionOf } from './service-definition';
+
+export interface ProtobufGrpcServerOptions {
+  host: string;
+  /** 0 picks a free port; read it back with boundPort. */
+  port: number;
+  services: DescService[];
+  /** How long in-flight calls may run on after shutdown starts before they are cancelled. */
+  shutdownGraceMs: number;
+  maxReceiveMessageBytes: number;
+  logUnexpectedError: GrpcErrorLogger;
+}
+
+/**
+ * A NestJS transport serving protobuf-es services over @grpc/grpc-js, with gRPC health checking
+ * (grpc.health.v1) and server reflection. Controller methods marked with @GrpcRpc handle the RPCs;
+ * RPCs without a handler answer UNIMPLEMENTED.
+ */
+export class ProtobufGrpcServer extends Server implements CustomTransportStrategy {
+  private readonly grpcServer: GrpcServer;
+  private readonly health: HealthImplementation;
+  private port: number | undefined;
+
+  constructor(private readonly options: ProtobufGrpcServerOptions) {
+    super();
+    this.grpcServer = new GrpcServer({ 'grpc.max_receive_message_length': options.maxReceiveMessageBytes });
+    this.health = new HealthImplementation({ '': 'NOT_SERVING' });
+  }
+
+  /** The port the server listens on, once listening. */
+  get boundPort(): number | undefined {
+    return this.port;
+  }
+
+  listen(callback: (error?: unknown) => void): void {
+    for (const service of this.options.services) {
+      this.grpcServer.addService(serviceDefinitionOf(service), this.implementationOf(service));
+    }
+    this.health.addToServer(this.grpcServer);
+    reflectionServiceFor(this.options.services).addToServer(this.grpcServer);
+    const address = `${this.options.host}:${this.options.port}`;
+    this.grpcServer.bindAsync(address, ServerCredentials.createInsecure(), (error, port) => {
+      if (error) {
+        callback(error);
+        return;
+      }
+      this.port = port;
+      this.setServing('SERVING');
+      callback();
+    });
+  }
+
+  /** Stops accepting calls, lets in-flight ones finish within the grace period, then cancels the rest. */
+  async close(): Promise<void> {
+    this.setServing('NOT_SERVING');
+    await new Promise<void>((resolve) => {
+      const deadline = setTimeout(() => {
+        this.grpcServer.forceShutdown();
+        resolve();
+      }, this.options.shutdownGraceMs);
+      this.grpcServer.tryShutdown(() => {
+        clearTimeout(deadline);
+        resolve();
+      });
+    });
+  }
+
+  on(): never {
+    throw new Error('ProtobufGrpcServer does not emit events');
+  }
+
+  unwrap<T>(): T {
+    return this.grpcServer as T;
+  }
+
+  private setServing(status: 'SERVING' | 'NOT_SERVING'): void {
+    this.health.setStatus('', status);
+    this.options.services.forEach((service) => this.health.setStatus(service.typeName, status));
+  }
+
+  private implementationOf(service: DescService): UntypedServiceImplementation {
+    const implementation: UntypedServiceImplementation = {};
+    for (const method of service.methods) {
+      const pattern = rpcPattern(service, method.name);
+      const handler = this.getHandlerByPattern(pattern);
+      if (handler) {
+        const invoke: RpcHandler = (data, context: GrpcCallContext) => handler(data, context);
+        implementation[method.name] = grpcHandlerFor(method, pattern, invoke, (error, rpc) =>
+          toGrpcError(error, rpc, this.options.logUnexpectedError),
+        );
+      }
+    }
+    return implementation;
+  }
+}

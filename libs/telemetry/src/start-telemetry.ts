@@ -1,0 +1,40 @@
+import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+
+export interface TelemetryOptions {
+  serviceName: string;
+  serviceVersion: string;
+  /** OTLP gRPC endpoint of the collector or Jaeger, e.g. http://127.0.0.1:4317. */
+  otlpEndpoint: string;
+  /** Share of new root traces sampled; child spans follow their parent's decision. */
+  sampleRatio: number;
+  /** Receives the SDK's own warnings, e.g. failed exports (they never fail a request). */
+  diagnostics?: DiagLogger;
+}
+
+export interface Telemetry {
+  /** Flushes pending spans and stops exporting. */
+  shutdown(): Promise<void>;
+}
+
+/** Starts the OpenTelemetry SDK. Call before anything that should be instrumented is loaded. */
+export function startTelemetry(options: TelemetryOptions): Telemetry {
+  if (options.diagnostics) {
+    diag.setLogger(options.diagnostics, DiagLogLevel.WARN);
+  }
+  const sdk = new NodeSDK({
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: options.serviceName,
+      [ATTR_SERVICE_VERSION]: options.serviceVersion,
+    }),
+    traceExporter: new OTLPTraceExporter({ url: options.otlpEndpoint, timeoutMillis: 5_000 }),
+    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio) }),
+    instrumentations: [],
+  });
+  sdk.start();
+  return { shutdown: () => sdk.shutdown() };
+}
