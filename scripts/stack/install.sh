@@ -82,6 +82,13 @@ install_toxiproxy() {
   timed_build toxiproxy build_go_binary toxiproxy "$TOXIPROXY_MODULE" "$TOXIPROXY_VERSION" ./cmd/server "$out"
 }
 
+# grpcurl: not a server, but how the tests and developers call the services through reflection.
+install_grpcurl() {
+  local out="$BIN_DIR/grpcurl-$GRPCURL_VERSION"
+  [[ -x $out ]] && return 0
+  timed_build grpcurl build_go_binary grpcurl "$GRPCURL_MODULE" "$GRPCURL_VERSION" ./cmd/grpcurl "$out"
+}
+
 install_kafka() {
   local home="$CACHE_DIR/kafka-$KAFKA_VERSION"
   [[ -f $home/.complete ]] && return 0
@@ -114,7 +121,7 @@ install_apicurio() {
 }
 
 components=("$@")
-((${#components[@]})) || components=(redis kafka apicurio toxiproxy minio jaeger tidb)
+((${#components[@]})) || components=(redis kafka apicurio toxiproxy grpcurl minio jaeger tidb)
 for component in "${components[@]}"; do
   "install_$component"
 done

@@ -1,0 +1,37 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const REPO_ROOT = join(__dirname, '../../..');
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  grpcPort: number;
+  httpPort: number;
+  logs: Record<string, unknown>[];
+  exited: Promise<number | null>;
+}
+
+/** Starts a built service (`node services/<name>/dist/main.js`) on free ports and waits until it listens. */
+export async function startServiceProcess(
+  name: string,
+  env: Record<string, string> = {},
+): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'services', name, 'dist', 'main.js')], {
+    env: { ...process.env, GRPC_PORT: '0', HTTP_PORT: '0', LISTEN_HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Record<string, unknown>[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const listening = new Promise<{ grpcPort: number; httpPort: number }>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      logs.push(entry);
+      if (typeof entry['grpcPort'] === 'number') {
+        resolve({ grpcPort: entry['grpcPort'], httpPort: entry['httpPort'] as number });
+      }
+    });
+    void exited.then((code) => reject(new Error(`${name} exited with ${code} before listening`)));
+  });
+  return { child, logs, exited, ...(await listening) };
+}
