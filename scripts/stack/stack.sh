@@ -53,7 +53,11 @@ up() {
 }
 
 down() {
-  local name
+  local file name
+  # Services started by the demo first (they hold connections to the servers), then the servers.
+  for file in "$PID_DIR"/svc-*.pid; do
+    [[ -e $file ]] && stop_server "$(basename "$file" .pid)"
+  done
   for name in "${ALL_SERVERS[@]}"; do stop_server "$name"; done
 }
 

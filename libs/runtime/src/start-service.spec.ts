@@ -143,7 +143,8 @@ describe('startService with the protobuf gRPC transport', () => {
   });
 
   it('reports SERVING through grpc.health.v1 for the server and each service', async () => {
-    const health = (loadPackageDefinition(loadSync(healthProtoPath, { enums: String })) as any).grpc.health.v1.Health;
+    const health = (loadPackageDefinition(loadSync(healthProtoPath, { enums: String })) as any).grpc.health.v1
+      .Health;
     const client = new health(`127.0.0.1:${service.grpcPort}`, credentials.createInsecure());
     for (const name of ['', 'tessera.metadata.v1.MetadataService']) {
       await expect(call(client, 'Check', { service: name })).resolves.toEqual({ status: 'SERVING' });

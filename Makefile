@@ -1,0 +1,42 @@
+# Tessera's entry points. `make test` and `make demo` each install what they need on a fresh machine.
+.PHONY: test demo stack-up stack-down stack-status install build lint typecheck unit integration generate contracts
+
+test: ## Everything: contracts, lint, types, build, unit and integration tests against the real stack
+	@scripts/test.sh
+
+demo: ## Stack + the three services up, then their health
+	@scripts/demo.sh
+
+stack-up: ## Start the local stack of real servers (idempotent)
+	@scripts/stack/stack.sh up
+
+stack-down: ## Stop the stack (and services started by the demo)
+	@scripts/stack/stack.sh down
+
+stack-status:
+	@scripts/stack/stack.sh status
+
+install:
+	npm ci --no-audit --no-fund
+	scripts/stack/install.sh
+
+build:
+	NX_DAEMON=false npx nx run-many -t build
+
+lint:
+	NX_DAEMON=false npx nx show projects >/dev/null && npx eslint . --max-warnings=0 && npx prettier --check .
+
+typecheck:
+	npx tsc -p tsconfig.json --noEmit
+
+unit:
+	npx jest
+
+integration: ## Needs `make stack-up` and `make build` first
+	npx jest -c jest.integration.config.js
+
+generate: ## Regenerate libs/contracts/src/gen from proto/
+	cd proto && npx buf generate
+
+contracts:
+	scripts/ci/check-contracts.sh

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# `make test`: everything, from a fresh clone. Installs what is missing (npm packages, Debian
+# packages, the stack's servers), checks contracts, format, lint and types, builds, runs the unit
+# tests, starts the real stack, runs the integration tests, stops the stack (also on failure) and
+# ends with one line: "N passed, N failed".
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false FORCE_COLOR=0
+REPORTS=reports
+rm -rf "$REPORTS" && mkdir -p "$REPORTS"
+
+step_started=$SECONDS
+step() {
+  printf '\n==> %s (previous step took %ss)\n' "$*" "$((SECONDS - step_started))"
+  step_started=$SECONDS
+}
+
+step "node packages"
+if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  npm ci --no-audit --no-fund
+fi
+
+step "stack servers (built once into ${TESSERA_CACHE_DIR:-~/.cache/tessera})"
+scripts/stack/install.sh
+
+step "contracts: buf lint, buf breaking against main, generated code up to date"
+scripts/ci/check-contracts.sh
+
+step "format (prettier)"
+npx prettier --check . --log-level warn
+
+step "lint (eslint with Nx module boundaries)"
+npx nx show projects >/dev/null
+npx eslint . --max-warnings=0
+
+step "typecheck"
+npx tsc -p tsconfig.json --noEmit
+
+step "build"
+npx nx run-many -t build --output-style=static
+
+step "unit tests"
+unit_status=0
+npx jest --json --outputFile="$REPORTS/unit.json" || unit_status=$?
+
+step "stack up"
+trap 'scripts/stack/stack.sh down' EXIT
+scripts/stack/stack.sh up
+
+step "integration tests against the real stack"
+integration_status=0
+npx jest -c jest.integration.config.js --json --outputFile="$REPORTS/integration.json" || integration_status=$?
+
+step "stack down"
+trap - EXIT
+scripts/stack/stack.sh down
+
+echo
+echo "unit exit ${unit_status}, integration exit ${integration_status}; reports in $REPORTS/"
+node scripts/ci/jest-summary.js "$REPORTS/unit.json" "$REPORTS/integration.json"
