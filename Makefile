@@ -17,7 +17,7 @@ stack-status:
 	@scripts/stack/stack.sh status
 
 install:
-	npm ci --no-audit --no-fund
+	scripts/ci/install-node-packages.sh
 	scripts/stack/install.sh
 
 build:

@@ -7,7 +7,7 @@ source scripts/stack/common.sh
 source scripts/stack/servers.sh
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 
-[[ -d node_modules ]] || npm ci --no-audit --no-fund
+scripts/ci/install-node-packages.sh
 scripts/stack/stack.sh up
 npx nx run-many -t build --output-style=static >/dev/null
 

@@ -16,9 +16,7 @@ step() {
 }
 
 step "node packages"
-if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  npm ci --no-audit --no-fund
-fi
+scripts/ci/install-node-packages.sh
 
 step "stack servers (built once into ${TESSERA_CACHE_DIR:-~/.cache/tessera})"
 scripts/stack/install.sh
@@ -49,7 +47,11 @@ scripts/stack/stack.sh up
 
 step "integration tests against the real stack"
 integration_status=0
+scripts/ci/sample-memory.sh "$REPORTS/stack-memory.txt" &
+sampler=$!
 npx jest -c jest.integration.config.js --json --outputFile="$REPORTS/integration.json" || integration_status=$?
+kill "$sampler" 2>/dev/null || true
+echo "peak stack memory during the integration tests (MiB): $(cat "$REPORTS/stack-memory.txt" 2>/dev/null)"
 
 step "stack down"
 trap - EXIT

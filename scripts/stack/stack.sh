@@ -3,6 +3,7 @@
 #   stack.sh up [server...]     install (cached) and start, wait until each really answers
 #   stack.sh down               stop every server and its child processes
 #   stack.sh status             what runs and where
+#   stack.sh memory             resident memory (MiB) of each server and in total
 # Servers: redis tidb minio kafka jaeger apicurio toxiproxy. Ports: TESSERA_<SERVER>_PORT (common.sh).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 source "$STACK_DIR/servers.sh"
@@ -58,7 +59,8 @@ down() {
   for file in "$PID_DIR"/svc-*.pid; do
     [[ -e $file ]] && stop_server "$(basename "$file" .pid)"
   done
-  for name in "${ALL_SERVERS[@]}"; do stop_server "$name"; done
+  for name in "${ALL_SERVERS[@]}"; do stop_server "$name" & done
+  wait
 }
 
 status() {
@@ -73,10 +75,23 @@ status() {
   echo "logs: $LOG_DIR"
 }
 
+# Resident memory of each running server (its whole process group), in MiB, and the total.
+memory() {
+  local name pid kib total=0
+  for name in "${ALL_SERVERS[@]}"; do
+    pid="$(pid_of "$name")" || continue
+    kib="$(ps -o rss= -g "$pid" 2>/dev/null | awk '{s+=$1} END {print s+0}')"
+    total=$((total + kib))
+    printf '%s=%d ' "$name" "$((kib / 1024))"
+  done
+  printf 'total=%d\n' "$((total / 1024))"
+}
+
 command="${1:-status}"; shift || true
 case "$command" in
   up) up "$@" ;;
   down) down ;;
   status) status ;;
-  *) die "usage: stack.sh up [server...] | down | status" ;;
+  memory) memory ;;
+  *) die "usage: stack.sh up [server...] | down | status | memory" ;;
 esac
