@@ -1,0 +1,199 @@
+/**
+ * How the chunks of an upload become one S3 object (see docs/upload.md). Pure logic: no I/O.
+ */
+
+const MiB = 1024 * 1024;
+
+/** S3's multipart rules. */
+export interface PartRules {
+  /** Smallest size of every part but the last. */
+  minPartBytes: number;
+  maxPartBytes: number;
+  maxParts: number;
+}
+
+export const S3_PART_RULES: PartRules = {
+  minPartBytes: 5 * MiB,
+  maxPartBytes: 5 * 1024 * MiB,
+  maxParts: 10_000,
+};
+
+/** Where a received chunk's bytes are. */
+export type ChunkStorage = 'direct-part' | 'staged';
+
+export interface StoredChunk {
+  chunkNumber: number;
+  size: number;
+  storage: ChunkStorage;
+}
+
+/** A direct part carries part number chunkNumber + 1; everything else is staged as its own object. */
+export function storageForChunk(
+  chunkNumber: number,
+  size: number,
+  rules: PartRules = S3_PART_RULES,
+): ChunkStorage {
+  return size >= rules.minPartBytes && size <= rules.maxPartBytes && chunkNumber < rules.maxParts
+    ? 'direct-part'
+    : 'staged';
+}
+
+export function directPartNumber(chunkNumber: number): number {
+  return chunkNumber + 1;
+}
+
+/** A byte range of the intermediate object (the direct parts completed together). */
+export interface IntermediateRange {
+  source: 'intermediate';
+  offset: number;
+  length: number;
+}
+
+/** A byte range of one staged chunk. */
+export interface StagedRange {
+  source: 'staged';
+  chunkNumber: number;
+  offset: number;
+  length: number;
+}
+
+export type ByteRange = IntermediateRange | StagedRange;
+
+export interface RecomposedPart {
+  partNumber: number;
+  size: number;
+  /** In file order. A part that is one intermediate range can be copied inside S3. */
+  ranges: ByteRange[];
+}
+
+export type AssemblyPlan =
+  | { kind: 'empty' }
+  | {
+      kind: 'direct';
+      /** Part numbers already uploaded, in order. */
+      directParts: number[];
+      /** The last chunk when it was staged: upload it as this part number before completing. */
+      stagedLast?: { chunkNumber: number; partNumber: number };
+    }
+  | {
+      kind: 'recompose';
+      /** Direct parts completed, in order, into the intermediate object (empty: none exists). */
+      intermediateParts: number[];
+      partBytes: number;
+      parts: RecomposedPart[];
+    };
+
+/** True when a part is a single range of the intermediate object (UploadPartCopy). */
+export function isServerSideCopy(
+  part: RecomposedPart,
+): part is RecomposedPart & { ranges: [IntermediateRange] } {
+  return part.ranges.length === 1 && part.ranges[0]!.source === 'intermediate';
+}
+
+/**
+ * Chooses how to assemble chunks 0..n-1 (given in chunk order, all present) into one object.
+ * Throws if the chunks are not exactly 0..n-1: callers check completeness first.
+ */
+export function planAssembly(chunks: readonly StoredChunk[], rules: PartRules = S3_PART_RULES): AssemblyPlan {
+  chunks.forEach((chunk, index) => {
+    if (chunk.chunkNumber !== index) throw new Error(`chunk ${index} missing from the assembly`);
+  });
+  const totalBytes = chunks.reduce((sum, chunk) => sum + chunk.size, 0);
+  if (totalBytes === 0) return { kind: 'empty' };
+  const direct = chunks.filter((chunk) => chunk.storage === 'direct-part');
+  return canCompleteDirectly(chunks, rules)
+    ? directPlan(chunks, direct)
+    : recomposePlan(chunks, direct, totalBytes, rules);
+}
+
+function canCompleteDirectly(chunks: readonly StoredChunk[], rules: PartRules): boolean {
+  const last = chunks[chunks.length - 1]!;
+  const allButLastDirect = chunks
+    .slice(0, -1)
+    .every((chunk) => chunk.storage === 'direct-part' && chunk.size >= rules.minPartBytes);
+  return (
+    allButLastDirect &&
+    directPartNumber(last.chunkNumber) <= rules.maxParts &&
+    last.size <= rules.maxPartBytes
+  );
+}
+
+function directPlan(chunks: readonly StoredChunk[], direct: StoredChunk[]): AssemblyPlan {
+  const last = chunks[chunks.length - 1]!;
+  const directParts = direct.map((chunk) => directPartNumber(chunk.chunkNumber));
+  return last.storage === 'staged'
+    ? {
+        kind: 'direct',
+        directParts,
+        stagedLast: { chunkNumber: last.chunkNumber, partNumber: directPartNumber(last.chunkNumber) },
+      }
+    : { kind: 'direct', directParts };
+}
+
+/** Size of every recomposed part but the last: ≥ 8 MiB, whole MiB, and few enough parts. */
+export function recomposedPartBytes(totalBytes: number, rules: PartRules): number {
+  const needed = Math.max(8 * MiB, rules.minPartBytes, Math.ceil(totalBytes / rules.maxParts));
+  return Math.ceil(needed / MiB) * MiB;
+}
+
+function recomposePlan(
+  chunks: readonly StoredChunk[],
+  direct: StoredChunk[],
+  totalBytes: number,
+  rules: PartRules,
+): AssemblyPlan {
+  const partBytes = recomposedPartBytes(totalBytes, rules);
+  const parts: RecomposedPart[] = [];
+  let current: RecomposedPart = { partNumber: 1, size: 0, ranges: [] };
+  for (const range of fileRanges(chunks)) {
+    let remaining = range;
+    while (remaining.length > 0) {
+      const take = Math.min(remaining.length, partBytes - current.size);
+      appendRange(current, { ...remaining, length: take });
+      remaining = { ...remaining, offset: remaining.offset + take, length: remaining.length - take };
+      if (current.size === partBytes) {
+        parts.push(current);
+        current = { partNumber: current.partNumber + 1, size: 0, ranges: [] };
+      }
+    }
+  }
+  if (current.size > 0) parts.push(current);
+  return {
+    kind: 'recompose',
+    intermediateParts: direct.map((chunk) => directPartNumber(chunk.chunkNumber)),
+    partBytes,
+    parts,
+  };
+}
+
+/** The file as ranges in order: direct chunks map to consecutive ranges of the intermediate object. */
+function fileRanges(chunks: readonly StoredChunk[]): ByteRange[] {
+  const ranges: ByteRange[] = [];
+  let intermediateOffset = 0;
+  for (const chunk of chunks) {
+    if (chunk.size === 0) continue;
+    if (chunk.storage === 'direct-part') {
+      ranges.push({ source: 'intermediate', offset: intermediateOffset, length: chunk.size });
+      intermediateOffset += chunk.size;
+    } else {
+      ranges.push({ source: 'staged', chunkNumber: chunk.chunkNumber, offset: 0, length: chunk.size });
+    }
+  }
+  return ranges;
+}
+
+/** Adds a range to a part, merging it with the previous one when they are contiguous. */
+function appendRange(part: RecomposedPart, range: ByteRange): void {
+  const previous = part.ranges[part.ranges.length - 1];
+  const contiguous =
+    previous !== undefined &&
+    previous.source === range.source &&
+    previous.offset + previous.length === range.offset &&
+    (previous.source === 'intermediate' || previous.chunkNumber === (range as StagedRange).chunkNumber);
+  if (contiguous) {
+    previous.length += range.length;
+  } else {
+    part.ranges.push({ ...range });
+  }
+  part.size += range.length;
+}
