@@ -24,12 +24,14 @@ function expectValidRecomposition(chunks: StoredChunk[], plan: AssemblyPlan): vo
   if (plan.kind !== 'recompose') throw new Error(`expected recompose, got ${plan.kind}`);
   const total = chunks.reduce((sum, chunk) => sum + chunk.size, 0);
   expect(plan.parts.length).toBeLessThanOrEqual(S3_PART_RULES.maxParts);
-  plan.parts.forEach((part, index) => {
-    expect(part.partNumber).toBe(index + 1);
-    expect(part.size).toBe(part.ranges.reduce((sum, range) => sum + range.length, 0));
-    if (index < plan.parts.length - 1) expect(part.size).toBeGreaterThanOrEqual(S3_PART_RULES.minPartBytes);
-    expect(part.size).toBeLessThanOrEqual(S3_PART_RULES.maxPartBytes);
-  });
+  const badParts = plan.parts.filter(
+    (part, index) =>
+      part.partNumber !== index + 1 ||
+      part.size !== part.ranges.reduce((sum, range) => sum + range.length, 0) ||
+      (index < plan.parts.length - 1 && part.size < S3_PART_RULES.minPartBytes) ||
+      part.size > S3_PART_RULES.maxPartBytes,
+  );
+  expect(badParts).toEqual([]);
   // Walk the ranges: they must visit each chunk's bytes once, in file order.
   let fileOffset = 0;
   const chunkStart = chunks.map((chunk) => ((fileOffset += chunk.size), fileOffset - chunk.size));
@@ -49,14 +51,16 @@ function expectValidRecomposition(chunks: StoredChunk[], plan: AssemblyPlan): vo
     return chunkStart[direct[low]!.chunkNumber]! + offset - directStart[low]!;
   };
   let position = 0;
+  const outOfOrder = [];
   for (const range of plan.parts.flatMap((part) => part.ranges)) {
     const rangeFileOffset =
       range.source === 'staged'
         ? chunkStart[range.chunkNumber]! + range.offset
         : fileOffsetOfIntermediate(range.offset);
-    expect(rangeFileOffset).toBe(position);
+    if (rangeFileOffset !== position) outOfOrder.push({ range, expectedAt: position });
     position += range.length;
   }
+  expect(outOfOrder).toEqual([]);
   expect(position).toBe(total);
 }
 
