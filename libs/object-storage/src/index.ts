@@ -1,0 +1,3 @@
+export * from './object-store.port';
+export * from './s3-error';
+export * from './s3-object-store';

@@ -1,0 +1,230 @@
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+  UploadPartCopyCommand,
+} from '@aws-sdk/client-s3';
+import { Readable } from 'node:stream';
+import type {
+  CopySource,
+  MultipartTarget,
+  ObjectBody,
+  ObjectInfo,
+  ObjectStore,
+  StoredObject,
+  UploadedPart,
+} from './object-store.port';
+import { toStorageError } from './s3-error';
+
+export interface S3ClientOptions {
+  /** Empty for AWS itself; e.g. http://127.0.0.1:9000 for MinIO. */
+  endpoint?: string;
+  region: string;
+  /** Path-style addressing (MinIO and most S3-compatible stores). */
+  forcePathStyle: boolean;
+  /** Static credentials; when absent the SDK's default chain applies (env, IRSA, instance role). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  maxAttempts: number;
+}
+
+/** An S3 client set up for S3-compatible stores: checksums only where the API requires them. */
+export function createS3Client(options: S3ClientOptions): S3Client {
+  return new S3Client({
+    region: options.region,
+    forcePathStyle: options.forcePathStyle,
+    maxAttempts: options.maxAttempts,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    ...(options.endpoint && { endpoint: options.endpoint }),
+    ...(options.credentials && { credentials: options.credentials }),
+  });
+}
+
+const DELETE_BATCH = 1000;
+
+function requireEtag(etag: string | undefined, operation: string): string {
+  if (!etag) throw new Error(`object storage returned no ETag for ${operation}`);
+  return etag;
+}
+
+function copySourceOf(bucket: string, key: string): string {
+  return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+/** ObjectStore over one bucket of an S3-compatible store. */
+export class S3ObjectStore implements ObjectStore {
+  constructor(
+    private readonly s3: S3Client,
+    readonly bucket: string,
+  ) {}
+
+  /** Creates the bucket when it does not exist (local development and tests). */
+  async ensureBucket(): Promise<void> {
+    try {
+      await this.s3.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    } catch {
+      await this.call('CreateBucket', this.bucket, () =>
+        this.s3.send(new CreateBucketCommand({ Bucket: this.bucket })),
+      );
+    }
+  }
+
+  async putObject(key: string, body: ObjectBody, size: number, contentType?: string): Promise<StoredObject> {
+    const output = await this.call('PutObject', key, () =>
+      this.s3.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentLength: size,
+          ...(contentType && { ContentType: contentType }),
+        }),
+      ),
+    );
+    return { etag: requireEtag(output.ETag, 'PutObject'), versionId: output.VersionId };
+  }
+
+  async headObject(key: string, versionId?: string): Promise<ObjectInfo> {
+    const output = await this.call('HeadObject', key, () =>
+      this.s3.send(
+        new HeadObjectCommand({ Bucket: this.bucket, Key: key, ...(versionId && { VersionId: versionId }) }),
+      ),
+    );
+    return {
+      size: output.ContentLength ?? 0,
+      etag: requireEtag(output.ETag, 'HeadObject'),
+      versionId: output.VersionId,
+    };
+  }
+
+  async readRange(key: string, offset: number, length: number, versionId?: string): Promise<Readable> {
+    if (length === 0) return Readable.from([]);
+    const output = await this.call('GetObject', key, () =>
+      this.s3.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Range: `bytes=${offset}-${offset + length - 1}`,
+          ...(versionId && { VersionId: versionId }),
+        }),
+      ),
+    );
+    return output.Body as Readable;
+  }
+
+  async deleteObjects(keys: string[]): Promise<void> {
+    for (let start = 0; start < keys.length; start += DELETE_BATCH) {
+      const batch = keys.slice(start, start + DELETE_BATCH);
+      const output = await this.call('DeleteObjects', batch[0] ?? '', () =>
+        this.s3.send(
+          new DeleteObjectsCommand({
+            Bucket: this.bucket,
+            Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+          }),
+        ),
+      );
+      const failed = output.Errors?.filter((error) => error.Code !== 'NoSuchKey') ?? [];
+      if (failed.length > 0) {
+        throw toStorageError(
+          { name: failed[0]!.Code, $fault: 'server' },
+          'DeleteObjects',
+          failed[0]!.Key ?? '',
+        );
+      }
+    }
+  }
+
+  async createMultipartUpload(key: string, contentType?: string): Promise<MultipartTarget> {
+    const output = await this.call('CreateMultipartUpload', key, () =>
+      this.s3.send(
+        new CreateMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: key,
+          ...(contentType && { ContentType: contentType }),
+        }),
+      ),
+    );
+    if (!output.UploadId) throw new Error(`object storage returned no UploadId for ${key}`);
+    return { key, uploadId: output.UploadId };
+  }
+
+  async uploadPart(
+    target: MultipartTarget,
+    partNumber: number,
+    body: ObjectBody,
+    size: number,
+  ): Promise<UploadedPart> {
+    const output = await this.call('UploadPart', target.key, () =>
+      this.s3.send(
+        new UploadPartCommand({
+          Bucket: this.bucket,
+          Key: target.key,
+          UploadId: target.uploadId,
+          PartNumber: partNumber,
+          Body: body,
+          ContentLength: size,
+        }),
+      ),
+    );
+    return { partNumber, etag: requireEtag(output.ETag, 'UploadPart') };
+  }
+
+  async uploadPartCopy(
+    target: MultipartTarget,
+    partNumber: number,
+    source: CopySource,
+  ): Promise<UploadedPart> {
+    const output = await this.call('UploadPartCopy', target.key, () =>
+      this.s3.send(
+        new UploadPartCopyCommand({
+          Bucket: this.bucket,
+          Key: target.key,
+          UploadId: target.uploadId,
+          PartNumber: partNumber,
+          CopySource: copySourceOf(this.bucket, source.key),
+          CopySourceIfMatch: source.etag,
+          CopySourceRange: `bytes=${source.offset}-${source.offset + source.length - 1}`,
+        }),
+      ),
+    );
+    return { partNumber, etag: requireEtag(output.CopyPartResult?.ETag, 'UploadPartCopy') };
+  }
+
+  async completeMultipartUpload(target: MultipartTarget, parts: UploadedPart[]): Promise<StoredObject> {
+    const output = await this.call('CompleteMultipartUpload', target.key, () =>
+      this.s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: target.key,
+          UploadId: target.uploadId,
+          MultipartUpload: { Parts: parts.map((part) => ({ PartNumber: part.partNumber, ETag: part.etag })) },
+        }),
+      ),
+    );
+    return { etag: requireEtag(output.ETag, 'CompleteMultipartUpload'), versionId: output.VersionId };
+  }
+
+  async abortMultipartUpload(target: MultipartTarget): Promise<void> {
+    await this.call('AbortMultipartUpload', target.key, () =>
+      this.s3.send(
+        new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: target.key, UploadId: target.uploadId }),
+      ),
+    );
+  }
+
+  private async call<T>(operation: string, key: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw toStorageError(error, operation, key);
+    }
+  }
+}
