@@ -83,8 +83,9 @@ export function grpcHandlerFor(
           method.methodKind === 'unary' ? (call as ServerUnaryCall<unknown, unknown>).request : call;
         handler(data, contextOf(rpc, call))
           .then(single)
+          .then((value) => asMessage(method.output, value))
           .then(
-            (value) => callback(null, asMessage(method.output, value)),
+            (message) => callback(null, message),
             (error: unknown) => callback(translate(error, rpc)),
           );
       };

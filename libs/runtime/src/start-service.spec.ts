@@ -24,6 +24,7 @@ class TestController {
     if (request.nodeId === 'missing') throw TesseraError.notFound('node', request.nodeId);
     if (request.nodeId === 'boom') throw new Error('secret driver detail');
     if (request.nodeId === 'slow') await new Promise((resolve) => setTimeout(resolve, 300));
+    if (request.nodeId === 'malformed') return { node: { version: 'not a number' } } as never;
     return create(metadataV1.GetNodeResponseSchema, { node: { nodeId: request.nodeId, name: 'a.txt' } });
   }
 
@@ -115,6 +116,12 @@ describe('startService with the protobuf gRPC transport', () => {
     expect(error.code).toBe(status.INTERNAL);
     expect(error.details).not.toContain('secret');
     expect(logLines.join('')).toContain('secret driver detail');
+  });
+
+  it('answers INTERNAL, not a hang, when a handler returns something that is not the response message', async () => {
+    await expect(
+      call(metadata, 'GetNode', create(metadataV1.GetNodeRequestSchema, { nodeId: 'malformed' })),
+    ).rejects.toMatchObject({ code: status.INTERNAL });
   });
 
   it('answers UNIMPLEMENTED for RPCs without a handler', async () => {
