@@ -51,8 +51,16 @@ wait_until() {
 http_ok() { curl -fsS --max-time 2 "$1" >/dev/null; }
 tcp_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-pid_of() { local f="$PID_DIR/$1.pid"; [[ -f "$f" ]] && cat "$f"; }
-is_running() { local pid; pid="$(pid_of "$1")" && [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; }
+# A pid file holds "<pid> <executable>": after a reboot or a new session the pid may belong to
+# another process, so a server counts as running only if that pid still runs that executable.
+pid_of() { local f="$PID_DIR/$1.pid"; [[ -f "$f" ]] && cut -d' ' -f1 "$f"; }
+is_running() {
+  local f="$PID_DIR/$1.pid" pid executable
+  [[ -f "$f" ]] || return 1
+  read -r pid executable <"$f"
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
+  [[ -z "$executable" ]] || tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$executable"
+}
 
 # Java for Kafka (17 is enough) and for Apicurio (needs 21+): the newest JDK installed.
 find_java() {

@@ -6,7 +6,7 @@
 launch() { # <name> <command...>: starts a server in a new session, records its pid
   local name="$1"; shift
   setsid "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null &
-  echo $! >"$PID_DIR/$name.pid"
+  echo "$! $1" >"$PID_DIR/$name.pid"
 }
 
 start_redis() {

@@ -14,7 +14,7 @@ READY_TIMEOUT="${TESSERA_STACK_READY_TIMEOUT:-180}"
 stop_server() {
   local name="$1" pid
   pid="$(pid_of "$name")" || return 0
-  if kill -0 "$pid" 2>/dev/null; then
+  if is_running "$name"; then
     kill -TERM -- "-$pid" 2>/dev/null || true
     local deadline=$((SECONDS + 20))
     while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
@@ -79,7 +79,8 @@ status() {
 memory() {
   local name pid kib total=0
   for name in "${ALL_SERVERS[@]}"; do
-    pid="$(pid_of "$name")" || continue
+    is_running "$name" || continue
+    pid="$(pid_of "$name")"
     kib="$(ps -o rss= -g "$pid" 2>/dev/null | awk '{s+=$1} END {print s+0}')"
     total=$((total + kib))
     printf '%s=%d ' "$name" "$((kib / 1024))"
