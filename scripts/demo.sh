@@ -23,7 +23,7 @@ for service in repository-service metadata-service intake-gateway; do
 done
 
 echo
-printf '%-20s %-10s %-8s %s\n' SERVICE GRPC HEALTH API
+printf '%-20s %-17s %-8s %s\n' SERVICE GRPC HEALTH API
 for service in intake-gateway repository-service metadata-service; do
   port="${GRPC_PORTS[$service]}"
   if ! wait_until 30 "$service" tcp_open "$port"; then
@@ -32,7 +32,7 @@ for service in intake-gateway repository-service metadata-service; do
   fi
   health="$("$GRPCURL" -plaintext -d '{}' "127.0.0.1:$port" grpc.health.v1.Health/Check | tr -d ' \n')"
   api="$("$GRPCURL" -plaintext "127.0.0.1:$port" list | grep '^tessera\.' | tr '\n' ' ')"
-  printf '%-20s %-10s %-8s %s\n' "$service" "127.0.0.1:$port" "$(sed -n 's/.*"status":"\([A-Z_]*\)".*/\1/p' <<<"$health")" "$api"
+  printf '%-20s %-17s %-8s %s\n' "$service" "127.0.0.1:$port" "$(sed -n 's/.*"status":"\([A-Z_]*\)".*/\1/p' <<<"$health")" "$api"
 done
 echo
 echo "Service logs: $LOG_DIR/svc-*.log   Jaeger: http://127.0.0.1:$JAEGER_QUERY_PORT"

@@ -58,5 +58,7 @@ export function reflectionServiceFor(services: DescService[]): ReflectionService
     'tessera.contracts': { fileDescriptorProtos },
     'grpc.health.v1': { fileDescriptorProtos: healthFileDescriptors() },
   } as unknown as PackageDefinition;
-  return new ReflectionService(packageDefinition);
+  // Imported files may define services this server does not serve: list only the served ones.
+  const served = [...services.map((service) => service.typeName), 'grpc.health.v1.Health'];
+  return new ReflectionService(packageDefinition, { services: served });
 }
