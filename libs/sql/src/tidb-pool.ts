@@ -1,0 +1,30 @@
+import { createPool, type Pool } from 'mysql2/promise';
+
+export interface TidbOptions {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  /** The database to use; migrate() creates it when missing. */
+  database: string;
+  connectionLimit: number;
+}
+
+/**
+ * A mysql2 pool for TiDB. Large integers come back as strings (TiDB's ids and unsigned sizes can
+ * exceed 2^53), times are UTC.
+ */
+export function createTidbPool(options: TidbOptions, withDatabase = true): Pool {
+  return createPool({
+    host: options.host,
+    port: options.port,
+    user: options.user,
+    password: options.password,
+    ...(withDatabase && { database: options.database }),
+    connectionLimit: options.connectionLimit,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    timezone: 'Z',
+    enableKeepAlive: true,
+  });
+}
