@@ -8,6 +8,7 @@ source scripts/stack/servers.sh
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 
 scripts/ci/install-node-packages.sh
+scripts/stack/install.sh # every server and grpcurl, which the demo calls the services with
 scripts/stack/stack.sh up
 npx nx run-many -t build --output-style=static >/dev/null
 

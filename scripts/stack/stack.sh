@@ -27,9 +27,7 @@ stop_server() {
 up() {
   local servers=("$@") started=() name port
   ((${#servers[@]})) || servers=("${ALL_SERVERS[@]}")
-  local installable=()
-  for name in "${servers[@]}"; do [[ $name == redis ]] && installable+=(redis) || installable+=("$name"); done
-  "$STACK_DIR/install.sh" "${installable[@]}"
+  "$STACK_DIR/install.sh" "${servers[@]}"
   for name in "${servers[@]}"; do
     if is_running "$name"; then
       continue
