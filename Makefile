@@ -1,5 +1,5 @@
 # Tessera's entry points. `make test` and `make demo` each install what they need on a fresh machine.
-.PHONY: test demo stack-up stack-down stack-status install build lint typecheck unit integration generate contracts
+.PHONY: test demo stack-up stack-down stack-status install build lint typecheck unit integration generate contracts schemas
 
 test: ## Everything: contracts, lint, types, build, unit and integration tests against the real stack
 	@scripts/test.sh
@@ -40,3 +40,7 @@ generate: ## Regenerate libs/contracts/src/gen from proto/
 
 contracts:
 	scripts/ci/check-contracts.sh
+
+schemas: ## Register every contract in Apicurio Registry (TESSERA_SCHEMA_REGISTRY_URL, TESSERA_SCHEMA_GROUP)
+	NX_DAEMON=false npx nx build lib-schema-registry --output-style=static >/dev/null
+	node libs/schema-registry/dist/register-contracts.cli.js --proto-dir proto

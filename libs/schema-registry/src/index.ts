@@ -1,0 +1,3 @@
+export * from './apicurio-registry';
+export * from './proto-files';
+export * from './register-contracts';
