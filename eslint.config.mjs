@@ -39,6 +39,7 @@ export default tseslint.config(
   {
     files: [
       'services/*/src/main.ts',
+      '**/*.cli.ts',
       '**/*.spec.ts',
       '**/*.integration-spec.ts',
       'tests/**/*.ts',
