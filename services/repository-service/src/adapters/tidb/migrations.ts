@@ -1,0 +1,45 @@
+import type { Migration } from '@tessera/sql';
+
+/** The repository service's schema in TiDB. Append new migrations; never edit applied ones. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'uploads',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS uploads (
+         upload_id CHAR(36) NOT NULL PRIMARY KEY,
+         node_id CHAR(36) NOT NULL,
+         drive_id VARCHAR(255) NOT NULL,
+         name VARCHAR(1024) NOT NULL,
+         mime_type VARCHAR(255) NOT NULL,
+         user_metadata JSON NOT NULL,
+         idempotency_key VARCHAR(255) NULL,
+         state VARCHAR(16) NOT NULL,
+         object_key VARCHAR(1024) NOT NULL,
+         multipart_upload_id VARCHAR(1024) NULL,
+         created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+         updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6),
+         UNIQUE KEY uploads_idempotency (drive_id, idempotency_key),
+         KEY uploads_state (state, updated_at)
+       )`,
+    ],
+  },
+  {
+    version: 2,
+    name: 'upload chunks',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS upload_chunks (
+         upload_id CHAR(36) NOT NULL,
+         chunk_number BIGINT UNSIGNED NOT NULL,
+         size BIGINT UNSIGNED NOT NULL,
+         sha256 CHAR(64) NOT NULL,
+         storage VARCHAR(16) NOT NULL,
+         state VARCHAR(16) NOT NULL,
+         claim_token CHAR(36) NOT NULL,
+         claimed_at DATETIME(6) NOT NULL,
+         etag VARCHAR(255) NULL,
+         PRIMARY KEY (upload_id, chunk_number)
+       )`,
+    ],
+  },
+];

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { createTidbPool, migrate } from '@tessera/sql';
+import { stackEndpoints } from '@tessera/testing';
+import type { Pool } from 'mysql2/promise';
+import type { ChunkClaim, ClaimOptions, NewUpload } from '../../domain/upload-store.port';
+import { MIGRATIONS } from './migrations';
+import { TidbUploadStore } from './tidb-upload-store';
+
+const SHA_A = 'a'.repeat(64);
+const SHA_B = 'b'.repeat(64);
+const LIVE: ClaimOptions = { force: false, staleAfterMs: 60_000 };
+
+function newUpload(overrides: Partial<NewUpload> = {}): NewUpload {
+  const nodeId = randomUUID();
+  return {
+    uploadId: randomUUID(),
+    nodeId,
+    driveId: 'drive-1',
+    name: 'a.iso',
+    mimeType: 'application/octet-stream',
+    userMetadata: { team: 'platform' },
+    idempotencyKey: undefined,
+    objectKey: `drive-1/${nodeId}`,
+    ...overrides,
+  };
+}
+
+const chunk = (chunkNumber: number, sha256 = SHA_A, size = 10): ChunkClaim => ({
+  chunkNumber,
+  size,
+  sha256,
+  storage: 'staged',
+});
+
+describe('TidbUploadStore against TiDB', () => {
+  const database = `repository_test_${Date.now()}`;
+  const { tidb } = stackEndpoints();
+  let pool: Pool;
+  let store: TidbUploadStore;
+
+  beforeAll(async () => {
+    const admin = createTidbPool({ ...tidb, password: '', database, connectionLimit: 1 }, false);
+    await migrate(admin, { database, migrations: MIGRATIONS, lockTimeoutSeconds: 30 });
+    await admin.end();
+    pool = createTidbPool({ ...tidb, password: '', database, connectionLimit: 12 });
+    store = new TidbUploadStore(pool);
+  });
+
+  afterAll(() => pool.end());
+
+  it('creates an upload and finds it again', async () => {
+    const upload = newUpload();
+    const { upload: created, created: isNew } = await store.createUpload(upload);
+    expect(isNew).toBe(true);
+    expect(created).toMatchObject({ ...upload, state: 'ACTIVE', multipartUploadId: undefined });
+    expect(await store.findUpload(upload.uploadId)).toEqual(created);
+    expect(await store.findUpload(randomUUID())).toBeUndefined();
+  });
+
+  it('returns the first upload for a repeated idempotency key in the same drive only', async () => {
+    const first = newUpload({ idempotencyKey: 'client-key-1' });
+    await store.createUpload(first);
+    const retry = await store.createUpload(newUpload({ idempotencyKey: 'client-key-1' }));
+    expect(retry).toMatchObject({ created: false, upload: { uploadId: first.uploadId } });
+    const otherDrive = await store.createUpload(
+      newUpload({ idempotencyKey: 'client-key-1', driveId: 'drive-2' }),
+    );
+    expect(otherDrive.created).toBe(true);
+  });
+
+  it('claims, stores, recognises a duplicate, refuses different bytes, and replaces them with force', async () => {
+    const { uploadId } = newUpload();
+    const claimed = await store.claimChunk(uploadId, chunk(0), LIVE);
+    if (claimed.outcome !== 'claimed') throw new Error(claimed.outcome);
+    expect(await store.markChunkStored(uploadId, 0, claimed.token, '"etag-a"')).toBe(true);
+
+    expect(await store.claimChunk(uploadId, chunk(0), LIVE)).toEqual({
+      outcome: 'duplicate',
+      chunk: { ...chunk(0), etag: '"etag-a"' },
+    });
+    expect(await store.claimChunk(uploadId, chunk(0, SHA_B), LIVE)).toEqual({
+      outcome: 'conflict',
+      existingSha256: SHA_A,
+    });
+
+    const forced = await store.claimChunk(uploadId, chunk(0, SHA_B, 20), { ...LIVE, force: true });
+    if (forced.outcome !== 'claimed') throw new Error(forced.outcome);
+    await store.markChunkStored(uploadId, 0, forced.token, '"etag-b"');
+    expect(await store.listStoredChunks(uploadId)).toEqual([{ ...chunk(0, SHA_B, 20), etag: '"etag-b"' }]);
+  });
+
+  it('lets exactly one of many concurrent writers of a chunk write it', async () => {
+    const { uploadId } = newUpload();
+    const same = await Promise.all(
+      Array.from({ length: 10 }, () => store.claimChunk(uploadId, chunk(7), LIVE)),
+    );
+    expect(same.filter((r) => r.outcome === 'claimed')).toHaveLength(1);
+    expect(same.filter((r) => r.outcome === 'in-progress')).toHaveLength(9);
+
+    const different = await Promise.all(
+      [SHA_A, SHA_B].map((sha) => store.claimChunk(uploadId, chunk(8, sha), LIVE)),
+    );
+    expect(different.map((r) => r.outcome).sort()).toEqual(['claimed', 'conflict']);
+  });
+
+  it('takes over a stale claim, after which the old writer cannot record its chunk', async () => {
+    const { uploadId } = newUpload();
+    const first = await store.claimChunk(uploadId, chunk(3), LIVE);
+    const second = await store.claimChunk(uploadId, chunk(3), { force: false, staleAfterMs: 0 });
+    if (first.outcome !== 'claimed' || second.outcome !== 'claimed') throw new Error('expected two claims');
+    expect(await store.markChunkStored(uploadId, 3, first.token, '"old"')).toBe(false);
+    expect(await store.markChunkStored(uploadId, 3, second.token, '"new"')).toBe(true);
+  });
+
+  it('forgets a released claim, so the chunk is missing and can be claimed again', async () => {
+    const { uploadId } = newUpload();
+    const claimed = await store.claimChunk(uploadId, chunk(2), LIVE);
+    if (claimed.outcome !== 'claimed') throw new Error(claimed.outcome);
+    await store.releaseClaim(uploadId, 2, claimed.token);
+    expect(await store.listStoredChunks(uploadId)).toEqual([]);
+    expect((await store.claimChunk(uploadId, chunk(2), LIVE)).outcome).toBe('claimed');
+  });
+
+  it('lists stored chunks in chunk order, with large chunk numbers intact', async () => {
+    const { uploadId } = newUpload();
+    for (const number of [2 ** 40, 5, 0]) {
+      const claimed = await store.claimChunk(uploadId, chunk(number), LIVE);
+      if (claimed.outcome !== 'claimed') throw new Error(claimed.outcome);
+      await store.markChunkStored(uploadId, number, claimed.token, `"e${number}"`);
+    }
+    expect((await store.listStoredChunks(uploadId)).map((c) => c.chunkNumber)).toEqual([0, 5, 2 ** 40]);
+  });
+});

@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { ChunkStorage } from '../../domain/assembly-plan';
+import type {
+  ChunkClaim,
+  ClaimOptions,
+  ClaimResult,
+  NewUpload,
+  StoredChunkRecord,
+  UploadRecord,
+  UploadState,
+  UploadStore,
+} from '../../domain/upload-store.port';
+
+const DUPLICATE_KEY = 'ER_DUP_ENTRY';
+
+interface ChunkRow extends RowDataPacket {
+  size: string;
+  sha256: string;
+  storage: ChunkStorage;
+  state: 'WRITING' | 'STORED';
+  etag: string | null;
+  age_us: string;
+}
+
+function isDuplicateKey(error: unknown): boolean {
+  return (error as { code?: string }).code === DUPLICATE_KEY;
+}
+
+function toUpload(row: RowDataPacket): UploadRecord {
+  return {
+    uploadId: row['upload_id'],
+    nodeId: row['node_id'],
+    driveId: row['drive_id'],
+    name: row['name'],
+    mimeType: row['mime_type'],
+    userMetadata: row['user_metadata'],
+    idempotencyKey: row['idempotency_key'] ?? undefined,
+    objectKey: row['object_key'],
+    state: row['state'] as UploadState,
+    multipartUploadId: row['multipart_upload_id'] ?? undefined,
+    createdAt: new Date(row['created_at']),
+    updatedAt: new Date(row['updated_at']),
+  };
+}
+
+/** UploadStore in TiDB (tables from migrations.ts). Uses pessimistic transactions for claims. */
+export class TidbUploadStore implements UploadStore {
+  constructor(private readonly pool: Pool) {}
+
+  async createUpload(upload: NewUpload): Promise<{ upload: UploadRecord; created: boolean }> {
+    try {
+      await this.pool.execute(
+        `INSERT INTO uploads (upload_id, node_id, drive_id, name, mime_type, user_metadata, idempotency_key, state, object_key)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'ACTIVE', ?)`,
+        [
+          upload.uploadId,
+          upload.nodeId,
+          upload.driveId,
+          upload.name,
+          upload.mimeType,
+          JSON.stringify(upload.userMetadata),
+          upload.idempotencyKey ?? null,
+          upload.objectKey,
+        ],
+      );
+      return { upload: (await this.findUpload(upload.uploadId))!, created: true };
+    } catch (error) {
+      if (!isDuplicateKey(error) || upload.idempotencyKey === undefined) throw error;
+      const [rows] = await this.pool.execute<RowDataPacket[]>(
+        'SELECT * FROM uploads WHERE drive_id = ? AND idempotency_key = ?',
+        [upload.driveId, upload.idempotencyKey],
+      );
+      if (!rows[0]) throw error;
+      return { upload: toUpload(rows[0]), created: false };
+    }
+  }
+
+  async findUpload(uploadId: string): Promise<UploadRecord | undefined> {
+    const [rows] = await this.pool.execute<RowDataPacket[]>('SELECT * FROM uploads WHERE upload_id = ?', [
+      uploadId,
+    ]);
+    return rows[0] ? toUpload(rows[0]) : undefined;
+  }
+
+  async claimChunk(uploadId: string, claim: ChunkClaim, options: ClaimOptions): Promise<ClaimResult> {
+    try {
+      return await this.inTransaction((connection) =>
+        this.claimInTransaction(connection, uploadId, claim, options),
+      );
+    } catch (error) {
+      // Two first writers inserted at once: the loser sees the winner's row on a second try.
+      if (!isDuplicateKey(error)) throw error;
+      return this.inTransaction((connection) =>
+        this.claimInTransaction(connection, uploadId, claim, options),
+      );
+    }
+  }
+
+  async markChunkStored(
+    uploadId: string,
+    chunkNumber: number,
+    token: string,
+    etag: string,
+  ): Promise<boolean> {
+    const [result] = await this.pool.execute<ResultSetHeader>(
+      `UPDATE upload_chunks SET state = 'STORED', etag = ?
+       WHERE upload_id = ? AND chunk_number = ? AND claim_token = ? AND state = 'WRITING'`,
+      [etag, uploadId, chunkNumber, token],
+    );
+    return result.affectedRows === 1;
+  }
+
+  async releaseClaim(uploadId: string, chunkNumber: number, token: string): Promise<void> {
+    await this.pool.execute(
+      `DELETE FROM upload_chunks WHERE upload_id = ? AND chunk_number = ? AND claim_token = ? AND state = 'WRITING'`,
+      [uploadId, chunkNumber, token],
+    );
+  }
+
+  async listStoredChunks(uploadId: string): Promise<StoredChunkRecord[]> {
+    const [rows] = await this.pool.execute<RowDataPacket[]>(
+      `SELECT chunk_number, size, sha256, storage, etag FROM upload_chunks
+       WHERE upload_id = ? AND state = 'STORED' ORDER BY chunk_number`,
+      [uploadId],
+    );
+    return rows.map((row) => ({
+      chunkNumber: Number(row['chunk_number']),
+      size: Number(row['size']),
+      sha256: row['sha256'],
+      storage: row['storage'],
+      etag: row['etag'],
+    }));
+  }
+
+  private async claimInTransaction(
+    connection: PoolConnection,
+    uploadId: string,
+    claim: ChunkClaim,
+    options: ClaimOptions,
+  ): Promise<ClaimResult> {
+    const [rows] = await connection.execute<ChunkRow[]>(
+      `SELECT size, sha256, storage, state, etag, TIMESTAMPDIFF(MICROSECOND, claimed_at, NOW(6)) AS age_us
+       FROM upload_chunks WHERE upload_id = ? AND chunk_number = ? FOR UPDATE`,
+      [uploadId, claim.chunkNumber],
+    );
+    const existing = rows[0];
+    const token = randomUUID();
+    if (!existing) {
+      await connection.execute(
+        `INSERT INTO upload_chunks (upload_id, chunk_number, size, sha256, storage, state, claim_token, claimed_at)
+         VALUES (?, ?, ?, ?, ?, 'WRITING', ?, NOW(6))`,
+        [uploadId, claim.chunkNumber, claim.size, claim.sha256, claim.storage, token],
+      );
+      return { outcome: 'claimed', token };
+    }
+    const decision = decide(existing, claim, options);
+    if (decision === 'take-over') {
+      await connection.execute(
+        `UPDATE upload_chunks SET size = ?, sha256 = ?, storage = ?, state = 'WRITING', claim_token = ?,
+           claimed_at = NOW(6), etag = NULL
+         WHERE upload_id = ? AND chunk_number = ?`,
+        [claim.size, claim.sha256, claim.storage, token, uploadId, claim.chunkNumber],
+      );
+      return { outcome: 'claimed', token };
+    }
+    if (decision === 'duplicate') {
+      const chunk = {
+        ...claim,
+        size: Number(existing.size),
+        storage: existing.storage,
+        etag: existing.etag ?? '',
+      };
+      return { outcome: 'duplicate', chunk };
+    }
+    return decision === 'in-progress'
+      ? { outcome: 'in-progress', sha256: existing.sha256 }
+      : { outcome: 'conflict', existingSha256: existing.sha256 };
+  }
+
+  private async inTransaction<T>(work: (connection: PoolConnection) => Promise<T>): Promise<T> {
+    const connection = await this.pool.getConnection();
+    try {
+      await connection.query('BEGIN PESSIMISTIC');
+      const result = await work(connection);
+      await connection.query('COMMIT');
+      return result;
+    } catch (error) {
+      await connection.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      connection.release();
+    }
+  }
+}
+
+/** What to do with a claim on a chunk number that already has a row (see docs/upload.md). */
+function decide(
+  existing: ChunkRow,
+  claim: ChunkClaim,
+  options: ClaimOptions,
+): 'take-over' | 'duplicate' | 'in-progress' | 'conflict' {
+  const sameBytes = existing.sha256 === claim.sha256 && Number(existing.size) === claim.size;
+  if (existing.state === 'WRITING') {
+    if (Number(existing.age_us) >= options.staleAfterMs * 1000) return 'take-over';
+    return sameBytes || options.force ? 'in-progress' : 'conflict';
+  }
+  if (sameBytes) return 'duplicate';
+  return options.force ? 'take-over' : 'conflict';
+}

@@ -1,0 +1,70 @@
+import type { ChunkStorage } from './assembly-plan';
+
+export type UploadState = 'ACTIVE' | 'COMPLETING' | 'COMPLETED' | 'ABORTED' | 'FAILED';
+
+export interface NewUpload {
+  uploadId: string;
+  nodeId: string;
+  driveId: string;
+  name: string;
+  mimeType: string;
+  userMetadata: Record<string, string>;
+  idempotencyKey: string | undefined;
+  /** Where the final object goes (from the key template). */
+  objectKey: string;
+}
+
+export interface UploadRecord extends NewUpload {
+  state: UploadState;
+  /** The S3 multipart upload of the direct parts, once the first one arrived. */
+  multipartUploadId: string | undefined;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What a writer announces before writing a chunk's bytes. */
+export interface ChunkClaim {
+  chunkNumber: number;
+  size: number;
+  sha256: string;
+  storage: ChunkStorage;
+}
+
+export interface StoredChunkRecord extends ChunkClaim {
+  etag: string;
+}
+
+export type ClaimResult =
+  /** Write the bytes, then markChunkStored with this token (or releaseClaim on failure). */
+  | { outcome: 'claimed'; token: string }
+  /** The same bytes are already stored: nothing to write. */
+  | { outcome: 'duplicate'; chunk: StoredChunkRecord }
+  /** Another writer is storing this chunk right now; try again shortly. */
+  | { outcome: 'in-progress'; sha256: string }
+  /** Different bytes are stored (or being stored) under this number and force was not set. */
+  | { outcome: 'conflict'; existingSha256: string };
+
+export interface ClaimOptions {
+  /** Replace a stored chunk with different bytes. */
+  force: boolean;
+  /** A claim older than this is taken over: its writer is presumed dead. */
+  staleAfterMs: number;
+}
+
+/**
+ * Upload sessions and their chunks, durable in the metadata database. A chunk is claimed before
+ * its bytes are written, so concurrent writers of one chunk number never race on the same S3 part
+ * (docs/upload.md).
+ */
+export interface UploadStore {
+  /** Creates the upload, or returns the one created before with the same drive and idempotency key. */
+  createUpload(upload: NewUpload): Promise<{ upload: UploadRecord; created: boolean }>;
+  findUpload(uploadId: string): Promise<UploadRecord | undefined>;
+  claimChunk(uploadId: string, claim: ChunkClaim, options: ClaimOptions): Promise<ClaimResult>;
+  /** Records the stored chunk; false when the claim was lost (taken over) meanwhile. */
+  markChunkStored(uploadId: string, chunkNumber: number, token: string, etag: string): Promise<boolean>;
+  /** Drops a claim whose write failed, so the chunk counts as missing again. */
+  releaseClaim(uploadId: string, chunkNumber: number, token: string): Promise<void>;
+  /** Stored chunks in chunk order. */
+  listStoredChunks(uploadId: string): Promise<StoredChunkRecord[]>;
+}
