@@ -1,6 +1,7 @@
 import type { ChunkStorage } from './assembly-plan';
 
-export type UploadState = 'ACTIVE' | 'COMPLETING' | 'COMPLETED' | 'ABORTED' | 'FAILED';
+/** INITIATED → IN_PROGRESS (first chunk stored) → COMPLETING → COMPLETED | FAILED | ABORTED. */
+export type UploadState = 'INITIATED' | 'IN_PROGRESS' | 'COMPLETING' | 'COMPLETED' | 'FAILED' | 'ABORTED';
 
 export interface NewUpload {
   uploadId: string;
@@ -32,6 +33,10 @@ export interface ChunkClaim {
 
 export interface StoredChunkRecord extends ChunkClaim {
   etag: string;
+  /** S3 part number for a direct part; undefined for a staged chunk. */
+  partNumber: number | undefined;
+  /** How many earlier claims of this chunk were taken over or released. */
+  retryCount: number;
 }
 
 export type ClaimResult =

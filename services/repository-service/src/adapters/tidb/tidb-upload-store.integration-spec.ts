@@ -52,7 +52,7 @@ describe('TidbUploadStore against TiDB', () => {
     const upload = newUpload();
     const { upload: created, created: isNew } = await store.createUpload(upload);
     expect(isNew).toBe(true);
-    expect(created).toMatchObject({ ...upload, state: 'ACTIVE', multipartUploadId: undefined });
+    expect(created).toMatchObject({ ...upload, state: 'INITIATED', multipartUploadId: undefined });
     expect(await store.findUpload(upload.uploadId)).toEqual(created);
     expect(await store.findUpload(randomUUID())).toBeUndefined();
   });
@@ -76,7 +76,7 @@ describe('TidbUploadStore against TiDB', () => {
 
     expect(await store.claimChunk(uploadId, chunk(0), LIVE)).toEqual({
       outcome: 'duplicate',
-      chunk: { ...chunk(0), etag: '"etag-a"' },
+      chunk: { ...chunk(0), etag: '"etag-a"', partNumber: undefined, retryCount: 0 },
     });
     expect(await store.claimChunk(uploadId, chunk(0, SHA_B), LIVE)).toEqual({
       outcome: 'conflict',
@@ -86,7 +86,9 @@ describe('TidbUploadStore against TiDB', () => {
     const forced = await store.claimChunk(uploadId, chunk(0, SHA_B, 20), { ...LIVE, force: true });
     if (forced.outcome !== 'claimed') throw new Error(forced.outcome);
     await store.markChunkStored(uploadId, 0, forced.token, '"etag-b"');
-    expect(await store.listStoredChunks(uploadId)).toEqual([{ ...chunk(0, SHA_B, 20), etag: '"etag-b"' }]);
+    expect(await store.listStoredChunks(uploadId)).toEqual([
+      { ...chunk(0, SHA_B, 20), etag: '"etag-b"', partNumber: undefined, retryCount: 1 },
+    ]);
   });
 
   it('lets exactly one of many concurrent writers of a chunk write it', async () => {
@@ -119,6 +121,20 @@ describe('TidbUploadStore against TiDB', () => {
     await store.releaseClaim(uploadId, 2, claimed.token);
     expect(await store.listStoredChunks(uploadId)).toEqual([]);
     expect((await store.claimChunk(uploadId, chunk(2), LIVE)).outcome).toBe('claimed');
+  });
+
+  it('records the S3 part number of a direct part', async () => {
+    const { uploadId } = newUpload();
+    const claimed = await store.claimChunk(
+      uploadId,
+      { ...chunk(4, SHA_A, 8 * 1024 * 1024), storage: 'direct-part' },
+      LIVE,
+    );
+    if (claimed.outcome !== 'claimed') throw new Error(claimed.outcome);
+    await store.markChunkStored(uploadId, 4, claimed.token, '"p5"');
+    expect(await store.listStoredChunks(uploadId)).toEqual([
+      expect.objectContaining({ chunkNumber: 4, storage: 'direct-part', partNumber: 5, etag: '"p5"' }),
+    ]);
   });
 
   it('lists stored chunks in chunk order, with large chunk numbers intact', async () => {

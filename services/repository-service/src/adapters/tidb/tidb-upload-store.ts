@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import type { ChunkStorage } from '../../domain/assembly-plan';
+import { directPartNumber, type ChunkStorage } from '../../domain/assembly-plan';
 import type {
   ChunkClaim,
   ClaimOptions,
@@ -18,9 +18,15 @@ interface ChunkRow extends RowDataPacket {
   size: string;
   sha256: string;
   storage: ChunkStorage;
+  part_number: number | null;
   state: 'WRITING' | 'STORED';
+  retry_count: number;
   etag: string | null;
   age_us: string;
+}
+
+function partNumberOf(claim: ChunkClaim): number | null {
+  return claim.storage === 'direct-part' ? directPartNumber(claim.chunkNumber) : null;
 }
 
 function isDuplicateKey(error: unknown): boolean {
@@ -52,7 +58,7 @@ export class TidbUploadStore implements UploadStore {
     try {
       await this.pool.execute(
         `INSERT INTO uploads (upload_id, node_id, drive_id, name, mime_type, user_metadata, idempotency_key, state, object_key)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'ACTIVE', ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'INITIATED', ?)`,
         [
           upload.uploadId,
           upload.nodeId,
@@ -120,7 +126,7 @@ export class TidbUploadStore implements UploadStore {
 
   async listStoredChunks(uploadId: string): Promise<StoredChunkRecord[]> {
     const [rows] = await this.pool.execute<RowDataPacket[]>(
-      `SELECT chunk_number, size, sha256, storage, etag FROM upload_chunks
+      `SELECT chunk_number, size, sha256, storage, part_number, retry_count, etag FROM upload_chunks
        WHERE upload_id = ? AND state = 'STORED' ORDER BY chunk_number`,
       [uploadId],
     );
@@ -129,6 +135,8 @@ export class TidbUploadStore implements UploadStore {
       size: Number(row['size']),
       sha256: row['sha256'],
       storage: row['storage'],
+      partNumber: row['part_number'] ?? undefined,
+      retryCount: Number(row['retry_count']),
       etag: row['etag'],
     }));
   }
@@ -140,7 +148,8 @@ export class TidbUploadStore implements UploadStore {
     options: ClaimOptions,
   ): Promise<ClaimResult> {
     const [rows] = await connection.execute<ChunkRow[]>(
-      `SELECT size, sha256, storage, state, etag, TIMESTAMPDIFF(MICROSECOND, claimed_at, NOW(6)) AS age_us
+      `SELECT size, sha256, storage, part_number, state, retry_count, etag,
+         TIMESTAMPDIFF(MICROSECOND, claimed_at, NOW(6)) AS age_us
        FROM upload_chunks WHERE upload_id = ? AND chunk_number = ? FOR UPDATE`,
       [uploadId, claim.chunkNumber],
     );
@@ -148,19 +157,20 @@ export class TidbUploadStore implements UploadStore {
     const token = randomUUID();
     if (!existing) {
       await connection.execute(
-        `INSERT INTO upload_chunks (upload_id, chunk_number, size, sha256, storage, state, claim_token, claimed_at)
-         VALUES (?, ?, ?, ?, ?, 'WRITING', ?, NOW(6))`,
-        [uploadId, claim.chunkNumber, claim.size, claim.sha256, claim.storage, token],
+        `INSERT INTO upload_chunks
+           (upload_id, chunk_number, size, sha256, storage, part_number, state, claim_token, claimed_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'WRITING', ?, NOW(6))`,
+        [uploadId, claim.chunkNumber, claim.size, claim.sha256, claim.storage, partNumberOf(claim), token],
       );
       return { outcome: 'claimed', token };
     }
     const decision = decide(existing, claim, options);
     if (decision === 'take-over') {
       await connection.execute(
-        `UPDATE upload_chunks SET size = ?, sha256 = ?, storage = ?, state = 'WRITING', claim_token = ?,
-           claimed_at = NOW(6), etag = NULL
+        `UPDATE upload_chunks SET size = ?, sha256 = ?, storage = ?, part_number = ?, state = 'WRITING',
+           claim_token = ?, claimed_at = NOW(6), etag = NULL, retry_count = retry_count + 1
          WHERE upload_id = ? AND chunk_number = ?`,
-        [claim.size, claim.sha256, claim.storage, token, uploadId, claim.chunkNumber],
+        [claim.size, claim.sha256, claim.storage, partNumberOf(claim), token, uploadId, claim.chunkNumber],
       );
       return { outcome: 'claimed', token };
     }
@@ -169,6 +179,8 @@ export class TidbUploadStore implements UploadStore {
         ...claim,
         size: Number(existing.size),
         storage: existing.storage,
+        partNumber: existing.part_number ?? undefined,
+        retryCount: Number(existing.retry_count),
         etag: existing.etag ?? '',
       };
       return { outcome: 'duplicate', chunk };
