@@ -47,7 +47,18 @@ export type ClaimResult =
   /** Another writer is storing this chunk right now; try again shortly. */
   | { outcome: 'in-progress'; sha256: string }
   /** Different bytes are stored (or being stored) under this number and force was not set. */
-  | { outcome: 'conflict'; existingSha256: string };
+  | { outcome: 'conflict'; existingSha256: string }
+  /** No such upload. */
+  | { outcome: 'unknown-upload' }
+  /** The upload no longer accepts chunks (completing, completed, failed or aborted). */
+  | { outcome: 'not-accepting'; state: UploadState };
+
+export type BeginCompletionResult =
+  | { outcome: 'started' }
+  | { outcome: 'unknown-upload' }
+  | { outcome: 'not-accepting'; state: UploadState }
+  /** Chunks still being written: completing now could leave them out. */
+  | { outcome: 'chunks-in-flight'; chunkNumbers: number[] };
 
 export interface ClaimOptions {
   /** Replace a stored chunk with different bytes. */
@@ -65,7 +76,17 @@ export interface UploadStore {
   /** Creates the upload, or returns the one created before with the same drive and idempotency key. */
   createUpload(upload: NewUpload): Promise<{ upload: UploadRecord; created: boolean }>;
   findUpload(uploadId: string): Promise<UploadRecord | undefined>;
+  /**
+   * Claims a chunk number for writing. Serialised with beginCompletion on the upload, so no chunk
+   * is claimed once completion has started.
+   */
   claimChunk(uploadId: string, claim: ChunkClaim, options: ClaimOptions): Promise<ClaimResult>;
+  /** Moves an accepting upload with no chunk in flight to COMPLETING. */
+  beginCompletion(uploadId: string): Promise<BeginCompletionResult>;
+  /** Moves the upload from one of `from` to `to`; false when it was in none of them. */
+  transition(uploadId: string, from: UploadState[], to: UploadState): Promise<boolean>;
+  /** Records the multipart upload of the direct parts unless one is recorded: returns the one that counts. */
+  recordMultipartUploadId(uploadId: string, multipartUploadId: string): Promise<string>;
   /** Records the stored chunk; false when the claim was lost (taken over) meanwhile. */
   markChunkStored(uploadId: string, chunkNumber: number, token: string, etag: string): Promise<boolean>;
   /** Drops a claim whose write failed, so the chunk counts as missing again. */

@@ -68,8 +68,14 @@ describe('TidbUploadStore against TiDB', () => {
     expect(otherDrive.created).toBe(true);
   });
 
+  async function created(overrides: Partial<NewUpload> = {}): Promise<string> {
+    const upload = newUpload(overrides);
+    await store.createUpload(upload);
+    return upload.uploadId;
+  }
+
   it('claims, stores, recognises a duplicate, refuses different bytes, and replaces them with force', async () => {
-    const { uploadId } = newUpload();
+    const uploadId = await created();
     const claimed = await store.claimChunk(uploadId, chunk(0), LIVE);
     if (claimed.outcome !== 'claimed') throw new Error(claimed.outcome);
     expect(await store.markChunkStored(uploadId, 0, claimed.token, '"etag-a"')).toBe(true);
@@ -92,7 +98,7 @@ describe('TidbUploadStore against TiDB', () => {
   });
 
   it('lets exactly one of many concurrent writers of a chunk write it', async () => {
-    const { uploadId } = newUpload();
+    const uploadId = await created();
     const same = await Promise.all(
       Array.from({ length: 10 }, () => store.claimChunk(uploadId, chunk(7), LIVE)),
     );
@@ -106,7 +112,7 @@ describe('TidbUploadStore against TiDB', () => {
   });
 
   it('takes over a stale claim, after which the old writer cannot record its chunk', async () => {
-    const { uploadId } = newUpload();
+    const uploadId = await created();
     const first = await store.claimChunk(uploadId, chunk(3), LIVE);
     const second = await store.claimChunk(uploadId, chunk(3), { force: false, staleAfterMs: 0 });
     if (first.outcome !== 'claimed' || second.outcome !== 'claimed') throw new Error('expected two claims');
@@ -115,7 +121,7 @@ describe('TidbUploadStore against TiDB', () => {
   });
 
   it('forgets a released claim, so the chunk is missing and can be claimed again', async () => {
-    const { uploadId } = newUpload();
+    const uploadId = await created();
     const claimed = await store.claimChunk(uploadId, chunk(2), LIVE);
     if (claimed.outcome !== 'claimed') throw new Error(claimed.outcome);
     await store.releaseClaim(uploadId, 2, claimed.token);
@@ -124,7 +130,7 @@ describe('TidbUploadStore against TiDB', () => {
   });
 
   it('records the S3 part number of a direct part', async () => {
-    const { uploadId } = newUpload();
+    const uploadId = await created();
     const claimed = await store.claimChunk(
       uploadId,
       { ...chunk(4, SHA_A, 8 * 1024 * 1024), storage: 'direct-part' },
@@ -137,8 +143,40 @@ describe('TidbUploadStore against TiDB', () => {
     ]);
   });
 
+  it('refuses claims for an unknown upload or one that no longer accepts chunks', async () => {
+    expect(await store.claimChunk(randomUUID(), chunk(0), LIVE)).toEqual({ outcome: 'unknown-upload' });
+    const uploadId = await created();
+    expect(await store.beginCompletion(uploadId)).toEqual({ outcome: 'started' });
+    expect(await store.claimChunk(uploadId, chunk(0), LIVE)).toEqual({
+      outcome: 'not-accepting',
+      state: 'COMPLETING',
+    });
+  });
+
+  it('does not begin completion while a chunk is being written, and only once', async () => {
+    const uploadId = await created();
+    const claimed = await store.claimChunk(uploadId, chunk(1), LIVE);
+    if (claimed.outcome !== 'claimed') throw new Error(claimed.outcome);
+    expect(await store.beginCompletion(uploadId)).toEqual({ outcome: 'chunks-in-flight', chunkNumbers: [1] });
+    await store.markChunkStored(uploadId, 1, claimed.token, '"e"');
+    const both = await Promise.all([store.beginCompletion(uploadId), store.beginCompletion(uploadId)]);
+    expect(both).toEqual(
+      expect.arrayContaining([{ outcome: 'started' }, { outcome: 'not-accepting', state: 'COMPLETING' }]),
+    );
+    expect(await store.beginCompletion(randomUUID())).toEqual({ outcome: 'unknown-upload' });
+  });
+
+  it('guards state transitions and keeps the first multipart upload id recorded', async () => {
+    const uploadId = await created();
+    expect(await store.transition(uploadId, ['INITIATED'], 'IN_PROGRESS')).toBe(true);
+    expect(await store.transition(uploadId, ['INITIATED'], 'IN_PROGRESS')).toBe(false);
+    expect(await store.recordMultipartUploadId(uploadId, 'mpu-1')).toBe('mpu-1');
+    expect(await store.recordMultipartUploadId(uploadId, 'mpu-2')).toBe('mpu-1');
+    expect((await store.findUpload(uploadId))?.multipartUploadId).toBe('mpu-1');
+  });
+
   it('lists stored chunks in chunk order, with large chunk numbers intact', async () => {
-    const { uploadId } = newUpload();
+    const uploadId = await created();
     for (const number of [2 ** 40, 5, 0]) {
       const claimed = await store.claimChunk(uploadId, chunk(number), LIVE);
       if (claimed.outcome !== 'claimed') throw new Error(claimed.outcome);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { directPartNumber, type ChunkStorage } from '../../domain/assembly-plan';
 import type {
+  BeginCompletionResult,
   ChunkClaim,
   ClaimOptions,
   ClaimResult,
@@ -13,6 +14,7 @@ import type {
 } from '../../domain/upload-store.port';
 
 const DUPLICATE_KEY = 'ER_DUP_ENTRY';
+const ACCEPTING: UploadState[] = ['INITIATED', 'IN_PROGRESS'];
 
 interface ChunkRow extends RowDataPacket {
   size: string;
@@ -103,6 +105,46 @@ export class TidbUploadStore implements UploadStore {
     }
   }
 
+  async beginCompletion(uploadId: string): Promise<BeginCompletionResult> {
+    return this.inTransaction(async (connection) => {
+      const state = await this.lockUpload(connection, uploadId);
+      if (state === undefined) return { outcome: 'unknown-upload' };
+      if (!ACCEPTING.includes(state)) return { outcome: 'not-accepting', state };
+      const [writing] = await connection.execute<RowDataPacket[]>(
+        `SELECT chunk_number FROM upload_chunks WHERE upload_id = ? AND state = 'WRITING' ORDER BY chunk_number`,
+        [uploadId],
+      );
+      if (writing.length > 0) {
+        return {
+          outcome: 'chunks-in-flight',
+          chunkNumbers: writing.map((row) => Number(row['chunk_number'])),
+        };
+      }
+      await connection.execute(`UPDATE uploads SET state = 'COMPLETING' WHERE upload_id = ?`, [uploadId]);
+      return { outcome: 'started' };
+    });
+  }
+
+  async transition(uploadId: string, from: UploadState[], to: UploadState): Promise<boolean> {
+    const [result] = await this.pool.query<ResultSetHeader>(
+      'UPDATE uploads SET state = ? WHERE upload_id = ? AND state IN (?)',
+      [to, uploadId, from],
+    );
+    return result.affectedRows === 1;
+  }
+
+  async recordMultipartUploadId(uploadId: string, multipartUploadId: string): Promise<string> {
+    await this.pool.execute(
+      'UPDATE uploads SET multipart_upload_id = ? WHERE upload_id = ? AND multipart_upload_id IS NULL',
+      [multipartUploadId, uploadId],
+    );
+    const [rows] = await this.pool.execute<RowDataPacket[]>(
+      'SELECT multipart_upload_id FROM uploads WHERE upload_id = ?',
+      [uploadId],
+    );
+    return rows[0]?.['multipart_upload_id'] as string;
+  }
+
   async markChunkStored(
     uploadId: string,
     chunkNumber: number,
@@ -141,12 +183,24 @@ export class TidbUploadStore implements UploadStore {
     }));
   }
 
+  /** Locks the upload row for the transaction and returns its state. */
+  private async lockUpload(connection: PoolConnection, uploadId: string): Promise<UploadState | undefined> {
+    const [rows] = await connection.execute<RowDataPacket[]>(
+      'SELECT state FROM uploads WHERE upload_id = ? FOR UPDATE',
+      [uploadId],
+    );
+    return rows[0]?.['state'] as UploadState | undefined;
+  }
+
   private async claimInTransaction(
     connection: PoolConnection,
     uploadId: string,
     claim: ChunkClaim,
     options: ClaimOptions,
   ): Promise<ClaimResult> {
+    const state = await this.lockUpload(connection, uploadId);
+    if (state === undefined) return { outcome: 'unknown-upload' };
+    if (!ACCEPTING.includes(state)) return { outcome: 'not-accepting', state };
     const [rows] = await connection.execute<ChunkRow[]>(
       `SELECT size, sha256, storage, part_number, state, retry_count, etag,
          TIMESTAMPDIFF(MICROSECOND, claimed_at, NOW(6)) AS age_us
