@@ -1,0 +1,188 @@
+import { createHash } from 'node:crypto';
+import { Readable, Transform } from 'node:stream';
+import { ErrorCode, TesseraError } from '@tessera/errors';
+import type { MultipartTarget, ObjectStore } from '@tessera/object-storage';
+import { directPartNumber, storageForChunk } from './assembly-plan';
+import type { UploadRecord, UploadStore } from './upload-store.port';
+
+/** A chunk as the intake gateway announces it before its bytes. */
+export interface ChunkHeader {
+  uploadId: string;
+  chunkNumber: number;
+  size: number;
+  /** Lower-case hex SHA-256 of the bytes, computed by the intake gateway. */
+  sha256: string;
+  force: boolean;
+}
+
+export interface ChunkWriteResult {
+  chunkNumber: number;
+  sha256: string;
+  /** The same bytes were already stored: nothing was written. */
+  duplicate: boolean;
+}
+
+export interface ChunkWriterOptions {
+  maxChunkBytes: number;
+  maxChunkNumber: number;
+  claimStaleAfterMs: number;
+  /** Key prefix of staged chunks, e.g. ".tessera-staging/". */
+  stagingPrefix: string;
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+export function stagingKeyOf(stagingPrefix: string, uploadId: string, chunkNumber: number): string {
+  return `${stagingPrefix}${uploadId}/${chunkNumber}`;
+}
+
+/** Counts and hashes bytes as they stream through. */
+class Fingerprint extends Transform {
+  private readonly hash = createHash('sha256');
+  bytes = 0;
+
+  override _transform(
+    data: Buffer,
+    _encoding: BufferEncoding,
+    done: (error?: Error | null, data?: Buffer) => void,
+  ): void {
+    this.hash.update(data);
+    this.bytes += data.length;
+    done(null, data);
+  }
+
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+/**
+ * Stores one chunk durably: claims it, streams its bytes to S3 as a direct part or a staged object,
+ * checks them against the header, and records it. Acknowledge the chunk only once write() resolved.
+ */
+export class ChunkWriter {
+  constructor(
+    private readonly store: UploadStore,
+    private readonly objects: ObjectStore,
+    private readonly options: ChunkWriterOptions,
+  ) {}
+
+  async write(header: ChunkHeader, body: AsyncIterable<Uint8Array>): Promise<ChunkWriteResult> {
+    this.validate(header);
+    const upload = await this.store.findUpload(header.uploadId);
+    if (!upload) throw TesseraError.notFound('upload', header.uploadId);
+    const storage = storageForChunk(header.chunkNumber, header.size);
+    const claim = await this.store.claimChunk(
+      header.uploadId,
+      { chunkNumber: header.chunkNumber, size: header.size, sha256: header.sha256, storage },
+      { force: header.force, staleAfterMs: this.options.claimStaleAfterMs },
+    );
+    const where = `chunk ${header.chunkNumber} of upload ${header.uploadId}`;
+    switch (claim.outcome) {
+      case 'unknown-upload':
+        throw TesseraError.notFound('upload', header.uploadId);
+      case 'not-accepting':
+        throw new TesseraError(
+          ErrorCode.FailedPrecondition,
+          `upload ${header.uploadId} is ${claim.state}: it accepts no more chunks`,
+        );
+      case 'duplicate':
+        await drain(body);
+        return { chunkNumber: header.chunkNumber, sha256: header.sha256, duplicate: true };
+      case 'conflict':
+        throw new TesseraError(
+          ErrorCode.AlreadyExists,
+          `${where} is already stored with sha256 ${claim.existingSha256}; this one has sha256 ${header.sha256} (set force to replace it)`,
+        );
+      case 'in-progress':
+        throw new TesseraError(ErrorCode.Unavailable, `${where} is being written by another stream; retry`, {
+          retryAfterSeconds: 1,
+        });
+      case 'claimed':
+        await this.storeClaimed(upload, header, storage === 'direct-part', claim.token, body);
+        return { chunkNumber: header.chunkNumber, sha256: header.sha256, duplicate: false };
+    }
+  }
+
+  private async storeClaimed(
+    upload: UploadRecord,
+    header: ChunkHeader,
+    direct: boolean,
+    token: string,
+    body: AsyncIterable<Uint8Array>,
+  ): Promise<void> {
+    const where = `chunk ${header.chunkNumber} of upload ${header.uploadId}`;
+    let etag: string;
+    try {
+      const fingerprint = new Fingerprint();
+      const counted = Readable.from(body).pipe(fingerprint);
+      etag = direct
+        ? (
+            await this.objects.uploadPart(
+              await this.multipartOf(upload),
+              directPartNumber(header.chunkNumber),
+              counted,
+              header.size,
+            )
+          ).etag
+        : (
+            await this.objects.putObject(
+              stagingKeyOf(this.options.stagingPrefix, upload.uploadId, header.chunkNumber),
+              counted,
+              header.size,
+            )
+          ).etag;
+      const sha256 = fingerprint.digest();
+      if (fingerprint.bytes !== header.size || sha256 !== header.sha256) {
+        throw new TesseraError(
+          ErrorCode.DataLoss,
+          `${where}: received ${fingerprint.bytes} bytes with sha256 ${sha256}, announced ${header.size} bytes with sha256 ${header.sha256}`,
+        );
+      }
+    } catch (error) {
+      await this.store.releaseClaim(header.uploadId, header.chunkNumber, token);
+      throw error;
+    }
+    if (!(await this.store.markChunkStored(header.uploadId, header.chunkNumber, token, etag))) {
+      throw new TesseraError(ErrorCode.Conflict, `${where} was taken over by another writer; retry`);
+    }
+    await this.store.transition(header.uploadId, ['INITIATED'], 'IN_PROGRESS');
+  }
+
+  /** The upload's multipart upload for direct parts, created by the first direct part. */
+  private async multipartOf(upload: UploadRecord): Promise<MultipartTarget> {
+    if (upload.multipartUploadId) return { key: upload.objectKey, uploadId: upload.multipartUploadId };
+    const created = await this.objects.createMultipartUpload(upload.objectKey, upload.mimeType || undefined);
+    const winner = await this.store.recordMultipartUploadId(upload.uploadId, created.uploadId);
+    if (winner !== created.uploadId) {
+      await this.objects.abortMultipartUpload(created);
+    }
+    return { key: upload.objectKey, uploadId: winner };
+  }
+
+  private validate(header: ChunkHeader): void {
+    if (
+      !Number.isSafeInteger(header.chunkNumber) ||
+      header.chunkNumber < 0 ||
+      header.chunkNumber > this.options.maxChunkNumber
+    ) {
+      throw TesseraError.invalidArgument(
+        'chunk_number',
+        `must be between 0 and ${this.options.maxChunkNumber}`,
+      );
+    }
+    if (!Number.isSafeInteger(header.size) || header.size < 1 || header.size > this.options.maxChunkBytes) {
+      throw TesseraError.invalidArgument('size', `must be between 1 and ${this.options.maxChunkBytes} bytes`);
+    }
+    if (!SHA256_HEX.test(header.sha256)) {
+      throw TesseraError.invalidArgument('sha256', 'must be 64 lower-case hex characters');
+    }
+  }
+}
+
+/** Reads a duplicate's bytes to the end without storing them, so the stream can go on. */
+async function drain(body: AsyncIterable<Uint8Array>): Promise<void> {
+  for await (const _data of body) {
+    // discarded
+  }
+}
