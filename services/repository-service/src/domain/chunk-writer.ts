@@ -15,6 +15,9 @@ export interface ChunkHeader {
   force: boolean;
 }
 
+/** A chunk's bytes, in pieces, as they arrive. */
+export type ChunkBody = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+
 export interface ChunkWriteResult {
   chunkNumber: number;
   sha256: string;
@@ -67,7 +70,7 @@ export class ChunkWriter {
     private readonly options: ChunkWriterOptions,
   ) {}
 
-  async write(header: ChunkHeader, body: AsyncIterable<Uint8Array>): Promise<ChunkWriteResult> {
+  async write(header: ChunkHeader, body: ChunkBody): Promise<ChunkWriteResult> {
     this.validate(header);
     const upload = await this.store.findUpload(header.uploadId);
     if (!upload) throw TesseraError.notFound('upload', header.uploadId);
@@ -109,7 +112,7 @@ export class ChunkWriter {
     header: ChunkHeader,
     direct: boolean,
     token: string,
-    body: AsyncIterable<Uint8Array>,
+    body: ChunkBody,
   ): Promise<void> {
     const where = `chunk ${header.chunkNumber} of upload ${header.uploadId}`;
     let etag: string;
@@ -181,7 +184,7 @@ export class ChunkWriter {
 }
 
 /** Reads a duplicate's bytes to the end without storing them, so the stream can go on. */
-async function drain(body: AsyncIterable<Uint8Array>): Promise<void> {
+async function drain(body: ChunkBody): Promise<void> {
   for await (const _data of body) {
     // discarded
   }
