@@ -44,4 +44,47 @@ export const MIGRATIONS: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    version: 3,
+    name: 'node names',
+    statements: [
+      // One node per (drive, name): uploading the same name again makes a new version of that node.
+      // Names can be long, so uniqueness goes through their SHA-256.
+      `CREATE TABLE IF NOT EXISTS node_names (
+         node_id CHAR(36) NOT NULL PRIMARY KEY,
+         drive_id VARCHAR(255) NOT NULL,
+         name VARCHAR(1024) NOT NULL,
+         name_sha256 CHAR(64) NOT NULL,
+         latest_version BIGINT NOT NULL DEFAULT 0,
+         created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+         UNIQUE KEY node_names_drive_name (drive_id, name_sha256)
+       )`,
+    ],
+  },
+  {
+    version: 4,
+    name: 'nodes',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS nodes (
+         node_id CHAR(36) NOT NULL,
+         version BIGINT NOT NULL,
+         drive_id VARCHAR(255) NOT NULL,
+         name VARCHAR(1024) NOT NULL,
+         size BIGINT UNSIGNED NOT NULL,
+         sha256 CHAR(64) NOT NULL,
+         mime_type VARCHAR(255) NOT NULL,
+         user_metadata JSON NOT NULL,
+         bucket VARCHAR(255) NOT NULL,
+         object_key VARCHAR(1024) NOT NULL,
+         object_version_id VARCHAR(1024) NULL,
+         etag VARCHAR(255) NOT NULL,
+         part_sizes JSON NOT NULL,
+         upload_id CHAR(36) NOT NULL,
+         created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+         PRIMARY KEY (node_id, version),
+         UNIQUE KEY nodes_upload (upload_id),
+         KEY nodes_drive (drive_id, node_id)
+       )`,
+    ],
+  },
 ];

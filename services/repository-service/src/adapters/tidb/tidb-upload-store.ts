@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import { inPessimisticTransaction, isDuplicateKey } from './tidb-transaction';
 import { directPartNumber, type ChunkStorage } from '../../domain/assembly-plan';
 import type {
   BeginCompletionResult,
@@ -13,7 +14,6 @@ import type {
   UploadStore,
 } from '../../domain/upload-store.port';
 
-const DUPLICATE_KEY = 'ER_DUP_ENTRY';
 const ACCEPTING: UploadState[] = ['INITIATED', 'IN_PROGRESS'];
 
 interface ChunkRow extends RowDataPacket {
@@ -29,10 +29,6 @@ interface ChunkRow extends RowDataPacket {
 
 function partNumberOf(claim: ChunkClaim): number | null {
   return claim.storage === 'direct-part' ? directPartNumber(claim.chunkNumber) : null;
-}
-
-function isDuplicateKey(error: unknown): boolean {
-  return (error as { code?: string }).code === DUPLICATE_KEY;
 }
 
 function toUpload(row: RowDataPacket): UploadRecord {
@@ -93,20 +89,20 @@ export class TidbUploadStore implements UploadStore {
 
   async claimChunk(uploadId: string, claim: ChunkClaim, options: ClaimOptions): Promise<ClaimResult> {
     try {
-      return await this.inTransaction((connection) =>
+      return await inPessimisticTransaction(this.pool, (connection) =>
         this.claimInTransaction(connection, uploadId, claim, options),
       );
     } catch (error) {
       // Two first writers inserted at once: the loser sees the winner's row on a second try.
       if (!isDuplicateKey(error)) throw error;
-      return this.inTransaction((connection) =>
+      return inPessimisticTransaction(this.pool, (connection) =>
         this.claimInTransaction(connection, uploadId, claim, options),
       );
     }
   }
 
   async beginCompletion(uploadId: string): Promise<BeginCompletionResult> {
-    return this.inTransaction(async (connection) => {
+    return inPessimisticTransaction(this.pool, async (connection) => {
       const state = await this.lockUpload(connection, uploadId);
       if (state === undefined) return { outcome: 'unknown-upload' };
       if (!ACCEPTING.includes(state)) return { outcome: 'not-accepting', state };
@@ -242,21 +238,6 @@ export class TidbUploadStore implements UploadStore {
     return decision === 'in-progress'
       ? { outcome: 'in-progress', sha256: existing.sha256 }
       : { outcome: 'conflict', existingSha256: existing.sha256 };
-  }
-
-  private async inTransaction<T>(work: (connection: PoolConnection) => Promise<T>): Promise<T> {
-    const connection = await this.pool.getConnection();
-    try {
-      await connection.query('BEGIN PESSIMISTIC');
-      const result = await work(connection);
-      await connection.query('COMMIT');
-      return result;
-    } catch (error) {
-      await connection.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      connection.release();
-    }
   }
 }
 

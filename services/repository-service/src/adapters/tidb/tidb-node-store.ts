@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { NewNodeVersion, NodeStore, NodeVersion } from '../../domain/node-store.port';
+import { inPessimisticTransaction, isDuplicateKey } from './tidb-transaction';
+
+function nameHash(name: string): string {
+  return createHash('sha256').update(name).digest('hex');
+}
+
+function toNodeVersion(row: RowDataPacket): NodeVersion {
+  return {
+    nodeId: row['node_id'],
+    version: Number(row['version']),
+    driveId: row['drive_id'],
+    name: row['name'],
+    size: Number(row['size']),
+    sha256: row['sha256'],
+    mimeType: row['mime_type'],
+    userMetadata: row['user_metadata'],
+    bucket: row['bucket'],
+    objectKey: row['object_key'],
+    objectVersionId: row['object_version_id'] ?? undefined,
+    etag: row['etag'],
+    partSizes: (row['part_sizes'] as (number | string)[]).map(Number),
+    uploadId: row['upload_id'],
+    createdAt: new Date(row['created_at']),
+  };
+}
+
+/** NodeStore in TiDB (tables node_names and nodes, see migrations.ts). */
+export class TidbNodeStore implements NodeStore {
+  constructor(private readonly pool: Pool) {}
+
+  async resolveNodeId(driveId: string, name: string, candidate: string): Promise<string> {
+    try {
+      await this.pool.execute(
+        'INSERT INTO node_names (node_id, drive_id, name, name_sha256) VALUES (?, ?, ?, ?)',
+        [candidate, driveId, name, nameHash(name)],
+      );
+      return candidate;
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      const [rows] = await this.pool.execute<RowDataPacket[]>(
+        'SELECT node_id FROM node_names WHERE drive_id = ? AND name_sha256 = ?',
+        [driveId, nameHash(name)],
+      );
+      if (!rows[0]) throw error;
+      return rows[0]['node_id'] as string;
+    }
+  }
+
+  async recordCompletion(node: NewNodeVersion): Promise<NodeVersion | undefined> {
+    return inPessimisticTransaction(this.pool, async (connection) => {
+      const [completed] = await connection.execute<ResultSetHeader>(
+        `UPDATE uploads SET state = 'COMPLETED' WHERE upload_id = ? AND state = 'COMPLETING'`,
+        [node.uploadId],
+      );
+      if (completed.affectedRows !== 1) return undefined;
+      const [names] = await connection.execute<RowDataPacket[]>(
+        'SELECT latest_version FROM node_names WHERE node_id = ? FOR UPDATE',
+        [node.nodeId],
+      );
+      if (!names[0]) throw new Error(`node ${node.nodeId} has no name record`);
+      const version = Number(names[0]['latest_version']) + 1;
+      await connection.execute(
+        `INSERT INTO nodes (node_id, version, drive_id, name, size, sha256, mime_type, user_metadata, bucket,
+           object_key, object_version_id, etag, part_sizes, upload_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          node.nodeId,
+          version,
+          node.driveId,
+          node.name,
+          node.size,
+          node.sha256,
+          node.mimeType,
+          JSON.stringify(node.userMetadata),
+          node.bucket,
+          node.objectKey,
+          node.objectVersionId ?? null,
+          node.etag,
+          JSON.stringify(node.partSizes),
+          node.uploadId,
+        ],
+      );
+      await connection.execute('UPDATE node_names SET latest_version = ? WHERE node_id = ?', [
+        version,
+        node.nodeId,
+      ]);
+      const [rows] = await connection.execute<RowDataPacket[]>(
+        'SELECT * FROM nodes WHERE node_id = ? AND version = ?',
+        [node.nodeId, version],
+      );
+      return toNodeVersion(rows[0]!);
+    });
+  }
+
+  async findVersion(nodeId: string, version: number): Promise<NodeVersion | undefined> {
+    const [rows] = await this.pool.execute<RowDataPacket[]>(
+      'SELECT * FROM nodes WHERE node_id = ? AND version = ?',
+      [nodeId, version],
+    );
+    return rows[0] ? toNodeVersion(rows[0]) : undefined;
+  }
+}
