@@ -1,0 +1,156 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { buffer } from 'node:stream/consumers';
+import { ErrorCode } from '@tessera/errors';
+import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
+import { createTidbPool, migrate } from '@tessera/sql';
+import { stackEndpoints } from '@tessera/testing';
+import type { Pool } from 'mysql2/promise';
+import { MIGRATIONS } from '../adapters/tidb/migrations';
+import { TidbNodeStore } from '../adapters/tidb/tidb-node-store';
+import { TidbUploadStore } from '../adapters/tidb/tidb-upload-store';
+import { ChunkWriter } from './chunk-writer';
+import { ObjectAssembler } from './object-assembler';
+import { UploadCompleter } from './upload-completer';
+
+const MiB = 1024 * 1024;
+const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+describe('UploadCompleter with TiDB and MinIO', () => {
+  const { tidb, minio } = stackEndpoints();
+  const database = `completer_${Date.now()}`;
+  const s3 = createS3Client({
+    endpoint: minio.endpoint,
+    region: minio.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
+    maxAttempts: 2,
+  });
+  const objects = new S3ObjectStore(s3, `completer-${Date.now()}`);
+  let pool: Pool;
+  let uploads: TidbUploadStore;
+  let nodes: TidbNodeStore;
+  let writer: ChunkWriter;
+  let completer: UploadCompleter;
+
+  beforeAll(async () => {
+    const admin = createTidbPool({ ...tidb, password: '', database, connectionLimit: 1 }, false);
+    await migrate(admin, { database, migrations: MIGRATIONS, lockTimeoutSeconds: 30 });
+    await admin.end();
+    pool = createTidbPool({ ...tidb, password: '', database, connectionLimit: 8 });
+    uploads = new TidbUploadStore(pool);
+    nodes = new TidbNodeStore(pool);
+    const options = {
+      maxChunkBytes: 64 * MiB,
+      maxChunkNumber: 1_000_000,
+      claimStaleAfterMs: 60_000,
+      stagingPrefix: '.staging/',
+    };
+    writer = new ChunkWriter(uploads, objects, options);
+    completer = new UploadCompleter(
+      uploads,
+      nodes,
+      objects,
+      new ObjectAssembler(objects, { stagingPrefix: '.staging/', concurrency: 4 }),
+    );
+    await objects.ensureBucket();
+  });
+
+  afterAll(async () => {
+    await pool.end();
+    s3.destroy();
+  });
+
+  async function uploadWith(chunks: Map<number, Buffer>, name = `f-${randomUUID()}.bin`): Promise<string> {
+    const uploadId = randomUUID();
+    const nodeId = await nodes.resolveNodeId('d1', name, randomUUID());
+    await uploads.createUpload({
+      uploadId,
+      nodeId,
+      driveId: 'd1',
+      name,
+      mimeType: 'application/octet-stream',
+      userMetadata: {},
+      idempotencyKey: undefined,
+      objectKey: `d1/${nodeId}`,
+    });
+    for (const [chunkNumber, data] of chunks) {
+      await writer.write({ uploadId, chunkNumber, size: data.length, sha256: sha256(data), force: false }, [
+        data,
+      ]);
+    }
+    return uploadId;
+  }
+
+  it('completes a file into a node version with the whole-file sha256, byte-exact', async () => {
+    const parts = [randomBytes(5 * MiB), randomBytes(2 * MiB), randomBytes(3)];
+    const uploadId = await uploadWith(new Map(parts.map((data, n) => [n, data])));
+    const whole = Buffer.concat(parts);
+    const node = await completer.complete({ uploadId, totalChunks: 3, sha256: sha256(whole) });
+    expect(node).toMatchObject({ version: 1, size: whole.length, sha256: sha256(whole), uploadId });
+    expect(sha256(await buffer(await objects.readRange(node.objectKey, 0, node.size)))).toBe(sha256(whole));
+    expect((await uploads.findUpload(uploadId))?.state).toBe('COMPLETED');
+  });
+
+  it('refuses to complete with chunks missing, naming them, and lets the upload go on', async () => {
+    const uploadId = await uploadWith(
+      new Map([
+        [0, randomBytes(10)],
+        [3, randomBytes(10)],
+        [4, randomBytes(10)],
+      ]),
+    );
+    await expect(completer.complete({ uploadId, totalChunks: 7, sha256: undefined })).rejects.toMatchObject({
+      code: ErrorCode.FailedPrecondition,
+      message: expect.stringContaining('missing chunks 1-2, 5-6'),
+    });
+    expect((await uploads.findUpload(uploadId))?.state).toBe('IN_PROGRESS');
+    await expect(completer.complete({ uploadId, totalChunks: 2, sha256: undefined })).rejects.toThrow(
+      'chunks 3-4 are beyond total_chunks 2',
+    );
+  });
+
+  it('gives one completion and one clear refusal to two concurrent completes', async () => {
+    const uploadId = await uploadWith(new Map([[0, randomBytes(100)]]));
+    const results = await Promise.allSettled([
+      completer.complete({ uploadId, totalChunks: undefined, sha256: undefined }),
+      completer.complete({ uploadId, totalChunks: undefined, sha256: undefined }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason.message).toMatch(/is (COMPLETING|COMPLETED): it cannot be completed now/);
+  });
+
+  it('fails the upload when the whole-file sha256 differs from the client’s, with both values', async () => {
+    const data = randomBytes(1000);
+    const uploadId = await uploadWith(new Map([[0, data]]));
+    const wrong = 'f'.repeat(64);
+    await expect(completer.complete({ uploadId, totalChunks: 1, sha256: wrong })).rejects.toMatchObject({
+      code: ErrorCode.DataLoss,
+      message: expect.stringMatching(new RegExp(`${sha256(data)}.*${wrong}`)),
+    });
+    expect((await uploads.findUpload(uploadId))?.state).toBe('FAILED');
+  });
+
+  it('makes a second upload of the same name version 2 of the same node', async () => {
+    const name = `same-${randomUUID()}.txt`;
+    const first = await completer.complete({
+      uploadId: await uploadWith(new Map([[0, randomBytes(5)]]), name),
+      totalChunks: 1,
+      sha256: undefined,
+    });
+    const second = await completer.complete({
+      uploadId: await uploadWith(new Map([[0, randomBytes(6)]]), name),
+      totalChunks: 1,
+      sha256: undefined,
+    });
+    expect(second).toMatchObject({ nodeId: first.nodeId, version: 2, size: 6 });
+  });
+
+  it('answers NOT_FOUND for an unknown upload', async () => {
+    await expect(
+      completer.complete({ uploadId: randomUUID(), totalChunks: undefined, sha256: undefined }),
+    ).rejects.toMatchObject({
+      code: ErrorCode.NotFound,
+    });
+  });
+});
