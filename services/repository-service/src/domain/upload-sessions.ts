@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { ErrorCode, TesseraError } from '@tessera/errors';
+import type { ObjectStore } from '@tessera/object-storage';
+import { missingRanges, toRanges, type ChunkNumberRange } from './chunk-ranges';
+import { stagingKeyOf } from './chunk-writer';
+import type { NodeStore } from './node-store.port';
+import type { UploadRecord, UploadStore } from './upload-store.port';
+
+export interface InitiateRequest {
+  name: string;
+  driveId: string;
+  mimeType: string | undefined;
+  userMetadata: Record<string, string>;
+  idempotencyKey: string | undefined;
+}
+
+export interface UploadStatus {
+  upload: UploadRecord;
+  received: ChunkNumberRange[];
+  missing: ChunkNumberRange[];
+  receivedBytes: number;
+}
+
+export interface UploadSessionsOptions {
+  /** e.g. "{drive_id}/{node_id}"; placeholders: {drive_id}, {node_id}, {upload_id}. */
+  objectKeyTemplate: string;
+  stagingPrefix: string;
+}
+
+const DRIVE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+function requireText(field: string, value: string, maxLength: number): void {
+  if (value.length === 0) throw TesseraError.invalidArgument(field, 'must not be empty');
+  if (value.length > maxLength)
+    throw TesseraError.invalidArgument(field, `must be at most ${maxLength} characters`);
+  if (CONTROL.test(value)) throw TesseraError.invalidArgument(field, 'must not contain control characters');
+}
+
+function validateInitiate(request: InitiateRequest): void {
+  requireText('name', request.name, 1024);
+  if (request.name === '.' || request.name === '..')
+    throw TesseraError.invalidArgument('name', 'must not be "." or ".."');
+  if (!DRIVE_ID.test(request.driveId)) {
+    throw TesseraError.invalidArgument(
+      'drive_id',
+      'must be 1-255 characters of letters, digits, ".", "_" or "-", not starting with "." or "-"',
+    );
+  }
+  if (request.mimeType !== undefined) requireText('mime_type', request.mimeType, 255);
+  if (request.idempotencyKey !== undefined) requireText('idempotency_key', request.idempotencyKey, 255);
+  const entries = Object.entries(request.userMetadata);
+  if (entries.length > 64) throw TesseraError.invalidArgument('user_metadata', 'at most 64 entries');
+  for (const [key, value] of entries) {
+    requireText('user_metadata key', key, 128);
+    if (value.length > 1024)
+      throw TesseraError.invalidArgument(`user_metadata[${key}]`, 'must be at most 1024 characters');
+  }
+}
+
+/** Opening, inspecting and aborting upload sessions. */
+export class UploadSessions {
+  constructor(
+    private readonly uploads: UploadStore,
+    private readonly nodes: NodeStore,
+    private readonly objects: ObjectStore,
+    private readonly options: UploadSessionsOptions,
+  ) {}
+
+  /** Opens an upload; the same idempotency key in the same drive returns the same upload. */
+  async initiate(request: InitiateRequest): Promise<UploadRecord> {
+    validateInitiate(request);
+    const nodeId = await this.nodes.resolveNodeId(request.driveId, request.name, randomUUID());
+    const uploadId = randomUUID();
+    const { upload, created } = await this.uploads.createUpload({
+      uploadId,
+      nodeId,
+      driveId: request.driveId,
+      name: request.name,
+      mimeType: request.mimeType ?? '',
+      userMetadata: request.userMetadata,
+      idempotencyKey: request.idempotencyKey,
+      objectKey: this.objectKeyOf(request.driveId, nodeId, uploadId),
+    });
+    if (!created && upload.name !== request.name) {
+      throw new TesseraError(
+        ErrorCode.FailedPrecondition,
+        `idempotency_key ${request.idempotencyKey} was already used for "${upload.name}" in drive ${request.driveId}`,
+      );
+    }
+    return upload;
+  }
+
+  async status(uploadId: string): Promise<UploadStatus> {
+    const upload = await this.requireUpload(uploadId);
+    const chunks = await this.uploads.listStoredChunks(uploadId);
+    const received = toRanges(chunks.map((chunk) => chunk.chunkNumber));
+    return {
+      upload,
+      received,
+      missing: missingRanges(received),
+      receivedBytes: chunks.reduce((sum, chunk) => sum + chunk.size, 0),
+    };
+  }
+
+  /** Aborts an upload that has not completed: its multipart upload and staged chunks are removed. */
+  async abort(uploadId: string): Promise<void> {
+    const upload = await this.requireUpload(uploadId);
+    if (upload.state === 'ABORTED') return;
+    if (!(await this.uploads.transition(uploadId, ['INITIATED', 'IN_PROGRESS', 'FAILED'], 'ABORTED'))) {
+      const current = (await this.uploads.findUpload(uploadId))?.state ?? upload.state;
+      if (current === 'ABORTED') return;
+      throw new TesseraError(
+        ErrorCode.FailedPrecondition,
+        `upload ${uploadId} is ${current}: it cannot be aborted`,
+      );
+    }
+    if (upload.multipartUploadId) {
+      await this.objects
+        .abortMultipartUpload({ key: upload.objectKey, uploadId: upload.multipartUploadId })
+        .catch((error: unknown) => {
+          if (!(error instanceof TesseraError && error.code === ErrorCode.NotFound)) throw error;
+        });
+    }
+    const staged = (await this.uploads.listStoredChunks(uploadId)).filter(
+      (chunk) => chunk.storage === 'staged',
+    );
+    await this.objects.deleteObjects(
+      staged.map((chunk) => stagingKeyOf(this.options.stagingPrefix, uploadId, chunk.chunkNumber)),
+    );
+  }
+
+  private async requireUpload(uploadId: string): Promise<UploadRecord> {
+    const upload = await this.uploads.findUpload(uploadId);
+    if (!upload) throw TesseraError.notFound('upload', uploadId);
+    return upload;
+  }
+
+  private objectKeyOf(driveId: string, nodeId: string, uploadId: string): string {
+    return this.options.objectKeyTemplate
+      .replaceAll('{drive_id}', driveId)
+      .replaceAll('{node_id}', nodeId)
+      .replaceAll('{upload_id}', uploadId);
+  }
+}
