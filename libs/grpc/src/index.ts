@@ -4,3 +4,4 @@ export * from './grpc-rpc.decorator';
 export * from './pass-through-rpc.filter';
 export * from './protobuf-grpc-server';
 export * from './service-definition';
+export * from './grpc-client';

@@ -52,7 +52,13 @@ export function launchService<Schema extends z.ZodType<LaunchableConfig>>(
     await options.start(config, logger, async () => telemetry?.shutdown());
   };
   run().catch((error: unknown) => {
-    const problem = error instanceof ConfigError ? { issues: error.issues } : { error: String(error) };
+    const problem =
+      error instanceof ConfigError
+        ? { issues: error.issues }
+        : {
+            error: String(error),
+            ...(error instanceof Error && error.cause !== undefined && { cause: String(error.cause) }),
+          };
     const line = { level: 'fatal', service: options.name, message: 'failed to start', ...problem };
     process.stderr.write(`${JSON.stringify(line)}\n`);
     process.exit(1);

@@ -1,5 +1,5 @@
 import type { DescService } from '@bufbuild/protobuf';
-import type { INestApplication, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { PassThroughRpcFilter, ProtobufGrpcServer } from '@tessera/grpc';
 import { NestJsonLogger, type Logger } from '@tessera/logging';
@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 
 export interface ServiceOptions {
   name: string;
-  rootModule: Type<unknown>;
+  rootModule: Type<unknown> | DynamicModule;
   logger: Logger;
   host: string;
   grpcPort: number;

@@ -1,18 +1,86 @@
 import 'reflect-metadata';
 import { internalV1 } from '@tessera/contracts';
 import type { Logger } from '@tessera/logging';
+import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
 import { startService, stopOnSignals, type RunningService } from '@tessera/runtime';
-import { RepositoryServiceModule } from './repository-service.module';
+import { createTidbPool, migrate } from '@tessera/sql';
+import { MIGRATIONS } from './adapters/tidb/migrations';
+import { TidbNodeStore } from './adapters/tidb/tidb-node-store';
+import { TidbUploadStore } from './adapters/tidb/tidb-upload-store';
 import type { RepositoryServiceConfig } from './config/repository-service.config';
+import { ChunkWriter } from './domain/chunk-writer';
+import { ObjectAssembler } from './domain/object-assembler';
+import { UploadCompleter } from './domain/upload-completer';
+import { UploadSessions } from './domain/upload-sessions';
+import { RepositoryServiceModule } from './repository-service.module';
 
 export async function bootstrap(
   config: RepositoryServiceConfig,
   logger: Logger,
   onShutdown: () => Promise<void>,
 ): Promise<RunningService> {
+  const tidb = {
+    host: config.TIDB_HOST,
+    port: config.TIDB_PORT,
+    user: config.TIDB_USER,
+    password: config.TIDB_PASSWORD,
+    database: config.TIDB_DATABASE,
+  };
+  const admin = createTidbPool({ ...tidb, connectionLimit: 1 }, false);
+  const applied = await migrate(admin, {
+    database: tidb.database,
+    migrations: MIGRATIONS,
+    lockTimeoutSeconds: 60,
+  }).finally(() => admin.end());
+  logger.info({ applied, database: tidb.database }, 'schema up to date');
+  const pool = createTidbPool({ ...tidb, connectionLimit: config.TIDB_POOL_SIZE });
+
+  const s3 = createS3Client({
+    region: config.S3_REGION,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE,
+    maxAttempts: config.S3_MAX_ATTEMPTS,
+    ...(config.S3_ENDPOINT && { endpoint: config.S3_ENDPOINT }),
+    ...(config.S3_ACCESS_KEY_ID &&
+      config.S3_SECRET_ACCESS_KEY && {
+        credentials: { accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY },
+      }),
+  });
+  const objects = new S3ObjectStore(s3, config.S3_BUCKET);
+  if (config.S3_CREATE_BUCKET) await objects.ensureBucket();
+
+  const uploads = new TidbUploadStore(pool);
+  const nodes = new TidbNodeStore(pool);
+  const domain = {
+    sessions: new UploadSessions(uploads, nodes, objects, {
+      objectKeyTemplate: config.OBJECT_KEY_TEMPLATE,
+      stagingPrefix: config.STAGING_PREFIX,
+    }),
+    writer: new ChunkWriter(uploads, objects, {
+      maxChunkBytes: config.MAX_CHUNK_BYTES,
+      maxChunkNumber: config.MAX_CHUNK_NUMBER,
+      claimStaleAfterMs: config.CHUNK_CLAIM_STALE_AFTER_MS,
+      stagingPrefix: config.STAGING_PREFIX,
+    }),
+    completer: new UploadCompleter(
+      uploads,
+      nodes,
+      objects,
+      new ObjectAssembler(objects, {
+        stagingPrefix: config.STAGING_PREFIX,
+        concurrency: config.ASSEMBLY_CONCURRENCY,
+      }),
+    ),
+    limits: {
+      suggestedChunkBytes: config.SUGGESTED_CHUNK_BYTES,
+      maxChunkBytes: config.MAX_CHUNK_BYTES,
+      maxChunkNumber: config.MAX_CHUNK_NUMBER,
+      maxInflightChunksPerUpload: config.MAX_INFLIGHT_CHUNKS_PER_UPLOAD,
+    },
+  };
+
   const service = await startService({
     name: 'repository-service',
-    rootModule: RepositoryServiceModule,
+    rootModule: RepositoryServiceModule.register(domain),
     logger,
     host: config.LISTEN_HOST,
     grpcPort: config.GRPC_PORT,
@@ -20,7 +88,11 @@ export async function bootstrap(
     grpcServices: [internalV1.RepositoryService],
     maxReceiveMessageBytes: config.GRPC_MAX_RECEIVE_MESSAGE_BYTES,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
-    onShutdown,
+    onShutdown: async () => {
+      await pool.end();
+      s3.destroy();
+      await onShutdown();
+    },
   });
   stopOnSignals(service, logger);
   return service;

@@ -2,12 +2,19 @@ import { execFile } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { stackEndpoints } from '@tessera/testing';
 import { startServiceProcess, type ServiceProcess } from './service-process';
 
 const run = promisify(execFile);
 const GRPCURL =
   process.env['TESSERA_GRPCURL'] ??
   join(process.env['TESSERA_CACHE_DIR'] ?? join(homedir(), '.cache/tessera'), 'bin/grpcurl-v1.9.3');
+
+const { minio } = stackEndpoints();
+/** What each service needs beyond its defaults to boot against the local stack. */
+const STACK_ENV: Record<string, Record<string, string>> = {
+  'repository-service': { S3_ACCESS_KEY_ID: minio.accessKeyId, S3_SECRET_ACCESS_KEY: minio.secretAccessKey },
+};
 
 const SERVICES = [
   { name: 'intake-gateway', api: 'tessera.upload.v1.UploadService', method: 'InitiateUpload' },
@@ -25,7 +32,7 @@ describe.each(SERVICES)('$name as a process', ({ name, api, method }) => {
   let service: ServiceProcess;
 
   beforeAll(async () => {
-    service = await startServiceProcess(name);
+    service = await startServiceProcess(name, STACK_ENV[name] ?? {});
   });
 
   afterAll(() => {

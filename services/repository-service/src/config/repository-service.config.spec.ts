@@ -2,8 +2,14 @@ import { loadConfig } from '@tessera/config';
 import { RepositoryServiceEnvSchema } from './repository-service.config';
 
 describe('repository-service config', () => {
-  it('has its own default ports so the three services run side by side', () => {
-    expect(loadConfig(RepositoryServiceEnvSchema, {})).toMatchObject({ GRPC_PORT: 50052, HTTP_PORT: 8082 });
+  it('has its own default ports and local-stack defaults', () => {
+    expect(loadConfig(RepositoryServiceEnvSchema, {})).toMatchObject({
+      GRPC_PORT: 50052,
+      HTTP_PORT: 8082,
+      S3_ENDPOINT: 'http://127.0.0.1:9000',
+      TIDB_DATABASE: 'tessera',
+      OBJECT_KEY_TEMPLATE: '{drive_id}/{node_id}',
+    });
   });
 
   it('reads the sampler ratio and refuses one above 1', () => {
@@ -12,6 +18,15 @@ describe('repository-service config', () => {
     ).toBe(0.25);
     expect(() => loadConfig(RepositoryServiceEnvSchema, { OTEL_TRACES_SAMPLER_RATIO: '2' })).toThrow(
       /OTEL_TRACES_SAMPLER_RATIO/,
+    );
+  });
+
+  it('names the variable of a key template without a unique placeholder, and of half-set credentials', () => {
+    expect(() => loadConfig(RepositoryServiceEnvSchema, { OBJECT_KEY_TEMPLATE: '{drive_id}/file' })).toThrow(
+      /OBJECT_KEY_TEMPLATE: must contain/,
+    );
+    expect(() => loadConfig(RepositoryServiceEnvSchema, { S3_ACCESS_KEY_ID: 'id' })).toThrow(
+      /S3_SECRET_ACCESS_KEY/,
     );
   });
 });

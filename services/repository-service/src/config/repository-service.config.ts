@@ -1,10 +1,53 @@
 import { z } from 'zod';
-import { serviceEnvShape, servicePortsShape } from '@tessera/config';
+import { booleanFlag, positiveInt, serviceEnvShape, servicePortsShape } from '@tessera/config';
+
+const MiB = 1024 * 1024;
 
 /** Every environment variable the repository-service reads, validated at boot. */
-export const RepositoryServiceEnvSchema = z.object({
-  ...serviceEnvShape,
-  ...servicePortsShape(50052, 8082),
-});
+export const RepositoryServiceEnvSchema = z
+  .object({
+    ...serviceEnvShape,
+    ...servicePortsShape(50052, 8082),
+    /** Empty for AWS S3 itself; the local stack's MinIO by default. */
+    S3_ENDPOINT: z.string().default('http://127.0.0.1:9000'),
+    S3_REGION: z.string().min(1).default('us-east-1'),
+    S3_BUCKET: z.string().min(3).default('tessera'),
+    S3_FORCE_PATH_STYLE: booleanFlag(true),
+    /** Static credentials; leave both unset to use the SDK's default chain (IRSA, instance role). */
+    S3_ACCESS_KEY_ID: z.string().optional(),
+    S3_SECRET_ACCESS_KEY: z.string().optional(),
+    S3_MAX_ATTEMPTS: positiveInt(3),
+    /** Create the bucket at start when it is missing (local development). */
+    S3_CREATE_BUCKET: booleanFlag(true),
+    TIDB_HOST: z.string().min(1).default('127.0.0.1'),
+    TIDB_PORT: positiveInt(4000),
+    TIDB_USER: z.string().min(1).default('root'),
+    TIDB_PASSWORD: z.string().default(''),
+    TIDB_DATABASE: z
+      .string()
+      .regex(/^[A-Za-z0-9_]+$/, 'letters, digits and _ only')
+      .default('tessera'),
+    TIDB_POOL_SIZE: positiveInt(20),
+    /** Placeholders {drive_id}, {node_id}, {upload_id}; must name the node or the upload. */
+    OBJECT_KEY_TEMPLATE: z
+      .string()
+      .refine((template) => /\{(node_id|upload_id)\}/.test(template), 'must contain {node_id} or {upload_id}')
+      .default('{drive_id}/{node_id}'),
+    STAGING_PREFIX: z.string().min(1).default('.tessera-staging/'),
+    MAX_CHUNK_BYTES: positiveInt(64 * MiB).refine(
+      (bytes) => bytes <= 5 * 1024 * MiB,
+      'at most 5 GiB (an S3 part)',
+    ),
+    MAX_CHUNK_NUMBER: positiveInt(10_000_000),
+    SUGGESTED_CHUNK_BYTES: positiveInt(8 * MiB),
+    MAX_INFLIGHT_CHUNKS_PER_UPLOAD: positiveInt(16),
+    /** A chunk claim older than this is taken over: its writer is presumed dead. */
+    CHUNK_CLAIM_STALE_AFTER_MS: positiveInt(5 * 60_000),
+    ASSEMBLY_CONCURRENCY: positiveInt(4),
+  })
+  .refine((env) => (env.S3_ACCESS_KEY_ID === undefined) === (env.S3_SECRET_ACCESS_KEY === undefined), {
+    message: 'set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither',
+    path: ['S3_SECRET_ACCESS_KEY'],
+  });
 
 export type RepositoryServiceConfig = z.output<typeof RepositoryServiceEnvSchema>;

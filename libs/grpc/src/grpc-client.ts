@@ -1,0 +1,75 @@
+import { once } from 'node:events';
+import {
+  create,
+  type DescMessage,
+  type DescService,
+  type MessageInitShape,
+  type MessageShape,
+} from '@bufbuild/protobuf';
+import {
+  credentials,
+  makeGenericClientConstructor,
+  type CallOptions,
+  type Client,
+  type ClientWritableStream,
+  type ServiceError,
+} from '@grpc/grpc-js';
+import { serviceDefinitionOf } from './service-definition';
+
+type Callback = (error: ServiceError | null, response?: unknown) => void;
+type MethodOf = (...args: unknown[]) => unknown;
+
+/** A grpc-js client of a protobuf-es service (plaintext; TLS belongs to the mesh or a later option). */
+export function createGrpcClient(
+  service: DescService,
+  address: string,
+  options: Record<string, unknown> = {},
+): Client {
+  const Constructor = makeGenericClientConstructor(serviceDefinitionOf(service), service.typeName);
+  return new Constructor(address, credentials.createInsecure(), options);
+}
+
+function method(client: Client, name: string): MethodOf {
+  const fn = (client as unknown as Record<string, MethodOf | undefined>)[name];
+  if (!fn) throw new Error(`the client has no method ${name}`);
+  return fn.bind(client);
+}
+
+/** Calls a unary RPC. */
+export function callUnary<I extends DescMessage, O extends DescMessage>(
+  client: Client,
+  rpc: { name: string; input: I; output: O },
+  request: MessageInitShape<I>,
+  options: CallOptions = {},
+): Promise<MessageShape<O>> {
+  return new Promise((resolve, reject) => {
+    method(client, rpc.name)(create(rpc.input, request), options, ((error, response) =>
+      error ? reject(error) : resolve(response as MessageShape<O>)) as Callback);
+  });
+}
+
+/** Calls a client-streaming RPC, writing the messages with backpressure. */
+export async function callClientStream<I extends DescMessage, O extends DescMessage>(
+  client: Client,
+  rpc: { name: string; input: I; output: O },
+  requests: AsyncIterable<MessageInitShape<I>> | Iterable<MessageInitShape<I>>,
+  options: CallOptions = {},
+): Promise<MessageShape<O>> {
+  let stream!: ClientWritableStream<unknown>;
+  const response = new Promise<MessageShape<O>>((resolve, reject) => {
+    stream = method(client, rpc.name)(options, ((error, value) =>
+      error
+        ? reject(error)
+        : resolve(value as MessageShape<O>)) as Callback) as ClientWritableStream<unknown>;
+  });
+  try {
+    for await (const request of requests) {
+      if (!stream.write(create(rpc.input, request))) await Promise.race([once(stream, 'drain'), response]);
+    }
+    stream.end();
+  } catch (error) {
+    stream.cancel();
+    throw error;
+  }
+  return response;
+}

@@ -1,0 +1,51 @@
+import { TesseraError } from '@tessera/errors';
+import type { internalV1 } from '@tessera/contracts';
+
+export interface FramedChunk {
+  header: internalV1.ChunkHeader;
+  /** The chunk's data frames; read it to the end or not at all, the next chunk waits either way. */
+  body: AsyncIterable<Uint8Array>;
+}
+
+/**
+ * Splits a WriteChunks stream (header, data..., end, header, ...) into chunks, one at a time. When
+ * a chunk's consumer stops early (e.g. it refused the chunk), its remaining data frames are skipped.
+ * A frame out of place fails the stream with INVALID_ARGUMENT.
+ */
+export async function* framedChunks(
+  frames: AsyncIterable<internalV1.WriteChunksRequest>,
+): AsyncIterable<FramedChunk> {
+  const iterator = frames[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return;
+    const frame = next.value.frame;
+    if (frame.case !== 'header') {
+      throw TesseraError.invalidArgument(
+        'frame',
+        `expected a chunk header, got ${frame.case ?? 'an empty frame'}`,
+      );
+    }
+    const chunkNumber = frame.value.chunkNumber;
+    let ended = false;
+    const readFrame = async (): Promise<Uint8Array | undefined> => {
+      const data = await iterator.next();
+      if (data.done) throw TesseraError.invalidArgument('frame', `stream ended inside chunk ${chunkNumber}`);
+      const inner = data.value.frame;
+      if (inner.case === 'data') return inner.value;
+      if (inner.case === 'end') {
+        ended = true;
+        return undefined;
+      }
+      throw TesseraError.invalidArgument(
+        'frame',
+        `chunk ${chunkNumber}: ${inner.case ?? 'an empty frame'} before its end frame`,
+      );
+    };
+    const body = (async function* () {
+      for (let data = await readFrame(); data !== undefined; data = await readFrame()) yield data;
+    })();
+    yield { header: frame.value, body };
+    while (!ended) await readFrame();
+  }
+}

@@ -1,0 +1,116 @@
+import type { DescMessage, MessageInitShape } from '@bufbuild/protobuf';
+import { Controller, Inject } from '@nestjs/common';
+import { internalV1, type uploadV1 } from '@tessera/contracts';
+import { grpcStatusOf, isTesseraError, TesseraError } from '@tessera/errors';
+import { GrpcRpc } from '@tessera/grpc';
+import { REPOSITORY_DOMAIN, type RepositoryDomain } from '../repository-domain';
+import { framedChunks } from './chunk-frames';
+import { requireUuid, toNodeMessage, toRangeMessages, toSafeNumber, toUploadInfo } from './proto-mapping';
+
+type Init<Schema extends DescMessage> = MessageInitShape<Schema>;
+
+/** The internal API the intake gateway calls: translation and validation only. */
+@Controller()
+export class RepositoryController {
+  constructor(@Inject(REPOSITORY_DOMAIN) private readonly domain: RepositoryDomain) {}
+
+  @GrpcRpc(internalV1.RepositoryService, 'CreateUpload')
+  async createUpload(
+    request: internalV1.CreateUploadRequest,
+  ): Promise<Init<typeof internalV1.CreateUploadResponseSchema>> {
+    const initiate = request.request;
+    if (!initiate) throw TesseraError.invalidArgument('request', 'is required');
+    const upload = await this.domain.sessions.initiate({
+      name: initiate.name,
+      driveId: initiate.driveId,
+      mimeType: initiate.mimeType,
+      userMetadata: initiate.userMetadata,
+      idempotencyKey: initiate.idempotencyKey,
+    });
+    const { limits } = this.domain;
+    return {
+      response: {
+        uploadId: upload.uploadId,
+        nodeId: upload.nodeId,
+        suggestedChunkBytes: BigInt(limits.suggestedChunkBytes),
+        limits: {
+          maxChunkBytes: BigInt(limits.maxChunkBytes),
+          maxChunkNumber: BigInt(limits.maxChunkNumber),
+          maxInflightChunksPerUpload: limits.maxInflightChunksPerUpload,
+        },
+      },
+    };
+  }
+
+  @GrpcRpc(internalV1.RepositoryService, 'WriteChunks')
+  async writeChunks(
+    frames: AsyncIterable<internalV1.WriteChunksRequest>,
+  ): Promise<Init<typeof internalV1.WriteChunksResponseSchema>> {
+    const results: MessageInitShape<typeof uploadV1.ChunkResultSchema>[] = [];
+    for await (const { header, body } of framedChunks(frames)) {
+      results.push(await this.writeChunk(header, body));
+    }
+    return { results };
+  }
+
+  @GrpcRpc(internalV1.RepositoryService, 'CompleteUpload')
+  async completeUpload(
+    request: internalV1.CompleteUploadRequest,
+  ): Promise<Init<typeof internalV1.CompleteUploadResponseSchema>> {
+    const complete = request.request;
+    if (!complete) throw TesseraError.invalidArgument('request', 'is required');
+    const node = await this.domain.completer.complete({
+      uploadId: requireUuid('upload_id', complete.uploadId),
+      totalChunks:
+        complete.totalChunks === undefined ? undefined : toSafeNumber('total_chunks', complete.totalChunks),
+      sha256: complete.sha256,
+    });
+    return { node: toNodeMessage(node) };
+  }
+
+  @GrpcRpc(internalV1.RepositoryService, 'GetUploadStatus')
+  async getUploadStatus(
+    request: internalV1.GetUploadStatusRequest,
+  ): Promise<Init<typeof internalV1.GetUploadStatusResponseSchema>> {
+    const status = await this.domain.sessions.status(requireUuid('upload_id', request.uploadId));
+    return {
+      status: {
+        upload: toUploadInfo(status.upload),
+        received: toRangeMessages(status.received),
+        missing: toRangeMessages(status.missing),
+        receivedBytes: BigInt(status.receivedBytes),
+      },
+    };
+  }
+
+  @GrpcRpc(internalV1.RepositoryService, 'AbortUpload')
+  async abortUpload(
+    request: internalV1.AbortUploadRequest,
+  ): Promise<Init<typeof internalV1.AbortUploadResponseSchema>> {
+    await this.domain.sessions.abort(requireUuid('upload_id', request.uploadId));
+    return {};
+  }
+
+  /** One chunk's outcome; a refused chunk is reported in the results and the stream goes on. */
+  private async writeChunk(
+    header: internalV1.ChunkHeader,
+    body: AsyncIterable<Uint8Array>,
+  ): Promise<MessageInitShape<typeof uploadV1.ChunkResultSchema>> {
+    try {
+      const result = await this.domain.writer.write(
+        {
+          uploadId: requireUuid('upload_id', header.uploadId),
+          chunkNumber: toSafeNumber('chunk_number', header.chunkNumber),
+          size: toSafeNumber('size', header.size),
+          sha256: header.sha256,
+          force: header.force,
+        },
+        body,
+      );
+      return { chunkNumber: header.chunkNumber, code: 0, sha256: result.sha256, duplicate: result.duplicate };
+    } catch (error) {
+      if (!isTesseraError(error)) throw error;
+      return { chunkNumber: header.chunkNumber, code: grpcStatusOf(error.code), message: error.message };
+    }
+  }
+}

@@ -1,0 +1,20 @@
+import type { ChunkWriter } from './domain/chunk-writer';
+import type { UploadCompleter } from './domain/upload-completer';
+import type { UploadSessions } from './domain/upload-sessions';
+
+/** Injection token of the repository service's domain, built at the composition root. */
+export const REPOSITORY_DOMAIN = Symbol('RepositoryDomain');
+
+export interface RepositoryLimits {
+  suggestedChunkBytes: number;
+  maxChunkBytes: number;
+  maxChunkNumber: number;
+  maxInflightChunksPerUpload: number;
+}
+
+export interface RepositoryDomain {
+  sessions: UploadSessions;
+  writer: ChunkWriter;
+  completer: UploadCompleter;
+  limits: RepositoryLimits;
+}

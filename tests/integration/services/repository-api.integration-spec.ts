@@ -1,0 +1,167 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { status, type Client } from '@grpc/grpc-js';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import { internalV1 } from '@tessera/contracts';
+import { callClientStream, callUnary, createGrpcClient } from '@tessera/grpc';
+import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
+import { stackEndpoints } from '@tessera/testing';
+import { buffer } from 'node:stream/consumers';
+import { startServiceProcess, type ServiceProcess } from './service-process';
+
+const MiB = 1024 * 1024;
+const rpc = internalV1.RepositoryService.method;
+const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+type Frame = MessageInitShape<typeof internalV1.WriteChunksRequestSchema>;
+
+/** The frames of one chunk: header, data in pieces, end. */
+function framesOf(
+  uploadId: string,
+  chunkNumber: number,
+  data: Buffer,
+  options: { force?: boolean; piece?: number } = {},
+): Frame[] {
+  const piece = options.piece ?? MiB;
+  const frames: Frame[] = [
+    {
+      frame: {
+        case: 'header',
+        value: {
+          uploadId,
+          chunkNumber: BigInt(chunkNumber),
+          size: BigInt(data.length),
+          sha256: sha256(data),
+          force: options.force ?? false,
+        },
+      },
+    },
+  ];
+  for (let offset = 0; offset < data.length; offset += piece) {
+    frames.push({ frame: { case: 'data', value: data.subarray(offset, offset + piece) } });
+  }
+  frames.push({ frame: { case: 'end', value: {} } });
+  return frames;
+}
+
+describe('repository-service internal API, as a process against the real stack', () => {
+  const { minio } = stackEndpoints();
+  const run = Date.now();
+  const bucket = `repository-api-${run}`;
+  let service: ServiceProcess;
+  let client: Client;
+
+  beforeAll(async () => {
+    service = await startServiceProcess('repository-service', {
+      TIDB_DATABASE: `repository_api_${run}`,
+      S3_BUCKET: bucket,
+      S3_ENDPOINT: minio.endpoint,
+      S3_ACCESS_KEY_ID: minio.accessKeyId,
+      S3_SECRET_ACCESS_KEY: minio.secretAccessKey,
+      TRACING_ENABLED: 'false',
+    });
+    client = createGrpcClient(internalV1.RepositoryService, `127.0.0.1:${service.grpcPort}`);
+  });
+
+  afterAll(async () => {
+    client.close();
+    service.child.kill('SIGTERM');
+    await service.exited;
+  });
+
+  const createUpload = async (name: string) =>
+    (
+      await callUnary(client, rpc.createUpload, {
+        request: { name, driveId: 'drive-1', userMetadata: { team: 'platform' } },
+      })
+    ).response!;
+
+  it('takes chunks out of order on one stream, reports each, and completes a byte-exact object', async () => {
+    const upload = await createUpload('video.mp4');
+    expect(upload.suggestedChunkBytes).toBe(BigInt(8 * MiB));
+    const chunks = [randomBytes(6 * MiB), randomBytes(5 * MiB), randomBytes(1234)];
+    const other = randomBytes(1234);
+    const response = await callClientStream(client, rpc.writeChunks, [
+      ...framesOf(upload.uploadId, 2, chunks[2]!, { piece: 100 }),
+      ...framesOf(upload.uploadId, 0, chunks[0]!),
+      ...framesOf(upload.uploadId, 2, chunks[2]!),
+      ...framesOf(upload.uploadId, 2, other),
+      ...framesOf(upload.uploadId, 1, chunks[1]!),
+    ]);
+    expect(response.results.map((r) => [Number(r.chunkNumber), r.code, r.duplicate])).toEqual([
+      [2, status.OK, false],
+      [0, status.OK, false],
+      [2, status.OK, true],
+      [2, status.ALREADY_EXISTS, false],
+      [1, status.OK, false],
+    ]);
+    expect(response.results[3]!.message).toContain(sha256(other));
+
+    const progress = (await callUnary(client, rpc.getUploadStatus, { uploadId: upload.uploadId })).status!;
+    expect(progress.received.map((r) => [Number(r.first), Number(r.last)])).toEqual([[0, 2]]);
+    expect(progress.receivedBytes).toBe(BigInt(11 * MiB + 1234));
+
+    const whole = Buffer.concat(chunks);
+    const { node } = await callUnary(client, rpc.completeUpload, {
+      request: { uploadId: upload.uploadId, totalChunks: 3n, sha256: sha256(whole) },
+    });
+    expect(node).toMatchObject({
+      nodeId: upload.nodeId,
+      version: 1n,
+      size: BigInt(whole.length),
+      sha256: sha256(whole),
+    });
+    expect(node!.location).toMatchObject({ bucket, key: `drive-1/${upload.nodeId}` });
+
+    const s3 = createS3Client({
+      endpoint: minio.endpoint,
+      region: minio.region,
+      forcePathStyle: true,
+      credentials: minio,
+      maxAttempts: 1,
+    });
+    const stored = await buffer(
+      await new S3ObjectStore(s3, bucket).readRange(node!.location!.key, 0, whole.length),
+    );
+    s3.destroy();
+    expect(sha256(stored)).toBe(sha256(whole));
+  });
+
+  it('answers clear statuses: unknown upload, malformed id, missing chunks, frames out of place', async () => {
+    await expect(
+      callUnary(client, rpc.getUploadStatus, { uploadId: '00000000-0000-4000-8000-000000000000' }),
+    ).rejects.toMatchObject({
+      code: status.NOT_FOUND,
+    });
+    await expect(callUnary(client, rpc.abortUpload, { uploadId: 'not-an-id' })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: 'upload_id: must be a UUID',
+    });
+    const upload = await createUpload('partial.bin');
+    await callClientStream(client, rpc.writeChunks, framesOf(upload.uploadId, 1, randomBytes(10)));
+    await expect(
+      callUnary(client, rpc.completeUpload, { request: { uploadId: upload.uploadId, totalChunks: 2n } }),
+    ).rejects.toMatchObject({
+      code: status.FAILED_PRECONDITION,
+      details: expect.stringContaining('missing chunks 0'),
+    });
+    await expect(
+      callClientStream(client, rpc.writeChunks, [{ frame: { case: 'data', value: new Uint8Array(3) } }]),
+    ).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringContaining('expected a chunk header'),
+    });
+  });
+
+  it('aborts an upload, after which its chunks are refused', async () => {
+    const upload = await createUpload('aborted.bin');
+    await callUnary(client, rpc.abortUpload, { uploadId: upload.uploadId });
+    const response = await callClientStream(
+      client,
+      rpc.writeChunks,
+      framesOf(upload.uploadId, 0, randomBytes(10)),
+    );
+    expect(response.results[0]).toMatchObject({
+      code: status.FAILED_PRECONDITION,
+      message: expect.stringContaining('ABORTED'),
+    });
+  });
+});
