@@ -1,6 +1,6 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { ErrorCode } from './error-code';
-import { grpcStatusOf, httpStatusOf } from './error-mapping';
+import { errorCodeOfGrpcStatus, grpcStatusOf, httpStatusOf } from './error-mapping';
 import { TesseraError } from './tessera-error';
 
 describe('error mapping', () => {
@@ -8,6 +8,13 @@ describe('error mapping', () => {
     expect(typeof grpcStatusOf(code)).toBe('number');
     expect(httpStatusOf(code)).toBeGreaterThanOrEqual(400);
   });
+
+  it.each(Object.values(ErrorCode).filter((code) => code !== ErrorCode.Internal))(
+    'maps %s back from its gRPC status',
+    (code) => {
+      expect(errorCodeOfGrpcStatus(grpcStatusOf(code))).toBe(code);
+    },
+  );
 
   it('maps a version conflict to ABORTED and 409', () => {
     expect(grpcStatusOf(ErrorCode.Conflict)).toBe(GrpcStatus.ABORTED);

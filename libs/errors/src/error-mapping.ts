@@ -58,3 +58,32 @@ export function httpStatusOf(code: ErrorCode): number {
       return unreachable(code);
   }
 }
+
+/** The error code of a gRPC status received from another service (the reverse of grpcStatusOf). */
+export function errorCodeOfGrpcStatus(status: GrpcStatus): ErrorCode {
+  switch (status) {
+    case GrpcStatus.INVALID_ARGUMENT:
+    case GrpcStatus.OUT_OF_RANGE:
+      return ErrorCode.InvalidArgument;
+    case GrpcStatus.NOT_FOUND:
+      return ErrorCode.NotFound;
+    case GrpcStatus.ALREADY_EXISTS:
+      return ErrorCode.AlreadyExists;
+    case GrpcStatus.FAILED_PRECONDITION:
+      return ErrorCode.FailedPrecondition;
+    case GrpcStatus.ABORTED:
+      return ErrorCode.Conflict;
+    case GrpcStatus.RESOURCE_EXHAUSTED:
+      return ErrorCode.ResourceExhausted;
+    case GrpcStatus.UNAVAILABLE:
+    case GrpcStatus.DEADLINE_EXCEEDED:
+    case GrpcStatus.CANCELLED:
+      return ErrorCode.Unavailable;
+    case GrpcStatus.DATA_LOSS:
+      return ErrorCode.DataLoss;
+    case GrpcStatus.UNIMPLEMENTED:
+      return ErrorCode.Unimplemented;
+    default:
+      return ErrorCode.Internal;
+  }
+}

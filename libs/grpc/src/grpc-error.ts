@@ -1,5 +1,11 @@
 import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
-import { grpcStatusOf, isTesseraError } from '@tessera/errors';
+import {
+  ErrorCode,
+  errorCodeOfGrpcStatus,
+  grpcStatusOf,
+  isTesseraError,
+  TesseraError,
+} from '@tessera/errors';
 
 export type GrpcErrorLogger = (error: unknown, rpc: string) => void;
 
@@ -24,4 +30,16 @@ export function toGrpcError(
   }
   logUnexpected(error, rpc);
   return { code: GrpcStatus.INTERNAL, details: 'internal error', metadata };
+}
+
+/** A gRPC error received from another service, as a TesseraError with the same code and message. */
+export function fromGrpcError(error: unknown, what: string): TesseraError {
+  const grpc = error as Partial<ServiceError>;
+  if (typeof grpc.code !== 'number')
+    return new TesseraError(ErrorCode.Internal, `${what} failed`, { cause: error });
+  const retryAfter = grpc.metadata?.get(RETRY_AFTER_METADATA_KEY)[0];
+  return new TesseraError(errorCodeOfGrpcStatus(grpc.code), grpc.details || `${what} failed`, {
+    cause: error,
+    ...(retryAfter !== undefined && { retryAfterSeconds: Number(retryAfter) }),
+  });
 }

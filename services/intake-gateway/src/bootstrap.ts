@@ -1,7 +1,9 @@
 import 'reflect-metadata';
-import { uploadV1 } from '@tessera/contracts';
+import { internalV1, uploadV1 } from '@tessera/contracts';
+import { createGrpcClient } from '@tessera/grpc';
 import type { Logger } from '@tessera/logging';
 import { startService, stopOnSignals, type RunningService } from '@tessera/runtime';
+import { GrpcRepository } from './adapters/grpc-repository';
 import { IntakeGatewayModule } from './intake-gateway.module';
 import type { IntakeGatewayConfig } from './config/intake-gateway.config';
 
@@ -10,9 +12,14 @@ export async function bootstrap(
   logger: Logger,
   onShutdown: () => Promise<void>,
 ): Promise<RunningService> {
+  const repositoryClient = createGrpcClient(internalV1.RepositoryService, config.REPOSITORY_SERVICE_ADDRESS);
+  const domain = {
+    repository: new GrpcRepository(repositoryClient, config.DATA_FRAME_BYTES),
+    limits: { maxChunkBytes: config.MAX_CHUNK_BYTES },
+  };
   const service = await startService({
     name: 'intake-gateway',
-    rootModule: IntakeGatewayModule,
+    rootModule: IntakeGatewayModule.register(domain),
     logger,
     host: config.LISTEN_HOST,
     grpcPort: config.GRPC_PORT,
@@ -20,7 +27,10 @@ export async function bootstrap(
     grpcServices: [uploadV1.UploadService],
     maxReceiveMessageBytes: config.GRPC_MAX_RECEIVE_MESSAGE_BYTES,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
-    onShutdown,
+    onShutdown: async () => {
+      repositoryClient.close();
+      await onShutdown();
+    },
   });
   stopOnSignals(service, logger);
   return service;

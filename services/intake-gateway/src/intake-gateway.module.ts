@@ -1,5 +1,15 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { UploadController } from './api/upload.controller';
+import { INTAKE_DOMAIN, type IntakeDomain } from './intake-domain';
 
-/** Root module of the intake-gateway. Its RPC handlers arrive with the upload and read issues. */
+/** Root module of the intake-gateway: the public upload API. */
 @Module({})
-export class IntakeGatewayModule {}
+export class IntakeGatewayModule {
+  static register(domain: IntakeDomain): DynamicModule {
+    return {
+      module: IntakeGatewayModule,
+      controllers: [UploadController],
+      providers: [{ provide: INTAKE_DOMAIN, useValue: domain }],
+    };
+  }
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hostPort, serviceEnvShape, servicePortsShape } from '@tessera/config';
+import { hostPort, positiveInt, serviceEnvShape, servicePortsShape } from '@tessera/config';
 
 /** Every environment variable the intake-gateway reads, validated at boot. */
 export const IntakeGatewayEnvSchema = z.object({
@@ -9,6 +9,10 @@ export const IntakeGatewayEnvSchema = z.object({
   REPOSITORY_SERVICE_ADDRESS: hostPort('127.0.0.1:50052'),
   /** Where the metadata service's gRPC API listens. */
   METADATA_SERVICE_ADDRESS: hostPort('127.0.0.1:50053'),
+  /** Largest chunk accepted (keep equal to the repository service's). */
+  MAX_CHUNK_BYTES: positiveInt(64 * 1024 * 1024),
+  /** Chunks travel to the repository service in data frames of this size. */
+  DATA_FRAME_BYTES: positiveInt(1024 * 1024),
 });
 
 export type IntakeGatewayConfig = z.output<typeof IntakeGatewayEnvSchema>;

@@ -1,0 +1,103 @@
+import type { DescMessage, MessageInitShape } from '@bufbuild/protobuf';
+import { Controller, Inject } from '@nestjs/common';
+import { uploadV1 } from '@tessera/contracts';
+import {
+  ErrorCode,
+  errorCodeOfGrpcStatus,
+  grpcStatusOf,
+  isTesseraError,
+  TesseraError,
+} from '@tessera/errors';
+import { GrpcRpc } from '@tessera/grpc';
+import { checkChunk } from '../domain/chunk-check';
+import type { CheckedChunk } from '../domain/repository.port';
+import { INTAKE_DOMAIN, type IntakeDomain } from '../intake-domain';
+
+type Init<Schema extends DescMessage> = MessageInitShape<Schema>;
+type ChunkResultInit = Init<typeof uploadV1.ChunkResultSchema>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function requireUploadId(uploadId: string): string {
+  if (!UUID.test(uploadId)) throw TesseraError.invalidArgument('upload_id', 'must be a UUID');
+  return uploadId;
+}
+
+async function* single<T>(item: T): AsyncIterable<T> {
+  yield item;
+}
+
+/** The public upload API: checks chunks, then hands everything to the repository service. */
+@Controller()
+export class UploadController {
+  constructor(@Inject(INTAKE_DOMAIN) private readonly intake: IntakeDomain) {}
+
+  @GrpcRpc(uploadV1.UploadService, 'InitiateUpload')
+  initiateUpload(request: uploadV1.InitiateUploadRequest): Promise<uploadV1.InitiateUploadResponse> {
+    return this.intake.repository.createUpload(request);
+  }
+
+  /** One chunk; a refused chunk is an error status with the reason. */
+  @GrpcRpc(uploadV1.UploadService, 'UploadChunk')
+  async uploadChunk(
+    request: uploadV1.UploadChunkRequest,
+  ): Promise<Init<typeof uploadV1.UploadChunkResponseSchema>> {
+    const checked = checkChunk(request.chunk, this.intake.limits);
+    const [result] = await this.intake.repository.writeChunks(single(checked));
+    if (!result) throw new TesseraError(ErrorCode.Internal, 'the repository reported no result');
+    if (result.code !== 0) throw new TesseraError(errorCodeOfGrpcStatus(result.code), result.message);
+    return { result };
+  }
+
+  /** Many chunks on one stream; every chunk gets a result, in the order sent. */
+  @GrpcRpc(uploadV1.UploadService, 'UploadChunks')
+  async uploadChunks(
+    requests: AsyncIterable<uploadV1.UploadChunksRequest>,
+  ): Promise<Init<typeof uploadV1.UploadChunksResponseSchema>> {
+    const results: ChunkResultInit[] = [];
+    const forwarded: number[] = [];
+    const limits = this.intake.limits;
+    async function* checkedChunks(): AsyncIterable<CheckedChunk> {
+      let index = 0;
+      for await (const request of requests) {
+        const position = index++;
+        try {
+          const checked = checkChunk(request.chunk, limits);
+          forwarded.push(position);
+          yield checked;
+        } catch (error) {
+          if (!isTesseraError(error)) throw error;
+          results[position] = {
+            chunkNumber: request.chunk?.chunkNumber ?? 0n,
+            code: grpcStatusOf(error.code),
+            message: error.message,
+          };
+        }
+      }
+    }
+    const stored = await this.intake.repository.writeChunks(checkedChunks());
+    stored.forEach((result, k) => (results[forwarded[k]!] = result));
+    return { results };
+  }
+
+  @GrpcRpc(uploadV1.UploadService, 'CompleteUpload')
+  async completeUpload(
+    request: uploadV1.CompleteUploadRequest,
+  ): Promise<Init<typeof uploadV1.CompleteUploadResponseSchema>> {
+    requireUploadId(request.uploadId);
+    return { node: await this.intake.repository.completeUpload(request) };
+  }
+
+  @GrpcRpc(uploadV1.UploadService, 'GetUploadStatus')
+  getUploadStatus(request: uploadV1.GetUploadStatusRequest): Promise<uploadV1.GetUploadStatusResponse> {
+    return this.intake.repository.getUploadStatus(requireUploadId(request.uploadId));
+  }
+
+  @GrpcRpc(uploadV1.UploadService, 'AbortUpload')
+  async abortUpload(
+    request: uploadV1.AbortUploadRequest,
+  ): Promise<Init<typeof uploadV1.AbortUploadResponseSchema>> {
+    await this.intake.repository.abortUpload(requireUploadId(request.uploadId));
+    return {};
+  }
+}

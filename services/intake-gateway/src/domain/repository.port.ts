@@ -1,0 +1,23 @@
+import type { metadataV1, uploadV1 } from '@tessera/contracts';
+
+/** A chunk the intake gateway checked and forwards, with the SHA-256 it computed. */
+export interface CheckedChunk {
+  uploadId: string;
+  chunkNumber: bigint;
+  data: Uint8Array;
+  sha256: string;
+  force: boolean;
+}
+
+/**
+ * The repository service as the intake gateway uses it. Messages are the public contracts, passed
+ * through; failures are TesseraErrors carrying the repository's status and message.
+ */
+export interface Repository {
+  createUpload(request: uploadV1.InitiateUploadRequest): Promise<uploadV1.InitiateUploadResponse>;
+  /** Streams the chunks (in frames, with flow control) and returns one result per chunk, in order. */
+  writeChunks(chunks: AsyncIterable<CheckedChunk>): Promise<uploadV1.ChunkResult[]>;
+  completeUpload(request: uploadV1.CompleteUploadRequest): Promise<metadataV1.Node>;
+  getUploadStatus(uploadId: string): Promise<uploadV1.GetUploadStatusResponse>;
+  abortUpload(uploadId: string): Promise<void>;
+}

@@ -1,0 +1,10 @@
+import type { ChunkLimits } from './domain/chunk-check';
+import type { Repository } from './domain/repository.port';
+
+/** Injection token of what the intake gateway's API uses, built at the composition root. */
+export const INTAKE_DOMAIN = Symbol('IntakeDomain');
+
+export interface IntakeDomain {
+  repository: Repository;
+  limits: ChunkLimits;
+}

@@ -1,0 +1,159 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { buffer } from 'node:stream/consumers';
+import { status, type Client } from '@grpc/grpc-js';
+import { uploadV1 } from '@tessera/contracts';
+import { callClientStream, callUnary, createGrpcClient } from '@tessera/grpc';
+import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
+import { stackEndpoints } from '@tessera/testing';
+import { startServiceProcess, type ServiceProcess } from './service-process';
+
+const MiB = 1024 * 1024;
+const rpc = uploadV1.UploadService.method;
+const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+describe('the public upload API: intake-gateway in front of repository-service, as processes', () => {
+  const { minio } = stackEndpoints();
+  const run = Date.now();
+  const bucket = `upload-api-${run}`;
+  const services: ServiceProcess[] = [];
+  let client: Client;
+
+  beforeAll(async () => {
+    const repository = await startServiceProcess('repository-service', {
+      TIDB_DATABASE: `upload_api_${run}`,
+      S3_BUCKET: bucket,
+      S3_ENDPOINT: minio.endpoint,
+      S3_ACCESS_KEY_ID: minio.accessKeyId,
+      S3_SECRET_ACCESS_KEY: minio.secretAccessKey,
+      TRACING_ENABLED: 'false',
+    });
+    services.push(repository);
+    services.push(
+      await startServiceProcess('intake-gateway', {
+        REPOSITORY_SERVICE_ADDRESS: `127.0.0.1:${repository.grpcPort}`,
+        TRACING_ENABLED: 'false',
+      }),
+    );
+    client = createGrpcClient(uploadV1.UploadService, `127.0.0.1:${services[1]!.grpcPort}`);
+  });
+
+  afterAll(async () => {
+    client.close();
+    for (const service of services.reverse()) {
+      service.child.kill('SIGTERM');
+      await service.exited;
+    }
+  });
+
+  const chunk = (uploadId: string, chunkNumber: number, data: Buffer, sha?: string) => ({
+    uploadId,
+    chunkNumber: BigInt(chunkNumber),
+    data,
+    ...(sha !== undefined && { sha256: sha }),
+  });
+
+  it('uploads a file: idempotent initiate, out-of-order stream with per-chunk results, resume, complete', async () => {
+    const key = `key-${run}`;
+    const initiated = await callUnary(client, rpc.initiateUpload, {
+      name: 'movie.mkv',
+      driveId: 'drive-7',
+      idempotencyKey: key,
+    });
+    const again = await callUnary(client, rpc.initiateUpload, {
+      name: 'movie.mkv',
+      driveId: 'drive-7',
+      idempotencyKey: key,
+    });
+    expect(again.uploadId).toBe(initiated.uploadId);
+    expect(initiated.limits?.maxChunkBytes).toBe(BigInt(64 * MiB));
+    const { uploadId } = initiated;
+
+    const parts = [randomBytes(6 * MiB), randomBytes(5 * MiB), randomBytes(777), randomBytes(5 * MiB + 1)];
+    const { results } = await callClientStream(client, rpc.uploadChunks, [
+      { chunk: chunk(uploadId, 3, parts[3]!) },
+      { chunk: chunk(uploadId, 0, parts[0]!, sha256(parts[0]!)) },
+      { chunk: chunk(uploadId, 2, parts[2]!, sha256(randomBytes(5))) },
+      { chunk: chunk(uploadId, 0, parts[0]!) },
+    ]);
+    expect(results.map((r) => [Number(r.chunkNumber), r.code, r.duplicate])).toEqual([
+      [3, status.OK, false],
+      [0, status.OK, false],
+      [2, status.DATA_LOSS, false],
+      [0, status.OK, true],
+    ]);
+    expect(results[2]!.message).toContain(sha256(parts[2]!));
+
+    const progress = await callUnary(client, rpc.getUploadStatus, { uploadId });
+    expect(progress.missing.map((r) => [Number(r.first), Number(r.last)])).toEqual([[1, 2]]);
+    for (const n of [1, 2]) {
+      const { result } = await callUnary(client, rpc.uploadChunk, { chunk: chunk(uploadId, n, parts[n]!) });
+      expect(result?.sha256).toBe(sha256(parts[n]!));
+    }
+
+    const whole = Buffer.concat(parts);
+    const { node } = await callUnary(client, rpc.completeUpload, {
+      uploadId,
+      totalChunks: 4n,
+      sha256: sha256(whole),
+    });
+    expect(node).toMatchObject({
+      name: 'movie.mkv',
+      driveId: 'drive-7',
+      size: BigInt(whole.length),
+      sha256: sha256(whole),
+    });
+    const s3 = createS3Client({
+      endpoint: minio.endpoint,
+      region: minio.region,
+      forcePathStyle: true,
+      credentials: minio,
+      maxAttempts: 1,
+    });
+    const stored = await buffer(
+      await new S3ObjectStore(s3, bucket).readRange(node!.location!.key, 0, whole.length),
+    );
+    s3.destroy();
+    expect(sha256(stored)).toBe(sha256(whole));
+
+    await expect(
+      callUnary(client, rpc.uploadChunk, { chunk: chunk(uploadId, 4, randomBytes(3)) }),
+    ).rejects.toMatchObject({
+      code: status.FAILED_PRECONDITION,
+      details: expect.stringContaining('COMPLETED'),
+    });
+  });
+
+  it('answers bad input with a status naming the field, and unknown uploads with NOT_FOUND', async () => {
+    await expect(callUnary(client, rpc.initiateUpload, { name: '', driveId: 'd' })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: 'name: must not be empty',
+    });
+    await expect(
+      callUnary(client, rpc.uploadChunk, { chunk: chunk('nope', 0, randomBytes(3)) }),
+    ).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: 'upload_id: must be a UUID',
+    });
+    await expect(callUnary(client, rpc.uploadChunk, {})).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: 'chunk: is required',
+    });
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    await expect(
+      callUnary(client, rpc.uploadChunk, { chunk: chunk(unknown, 0, randomBytes(3)) }),
+    ).rejects.toMatchObject({
+      code: status.NOT_FOUND,
+    });
+    await expect(callUnary(client, rpc.completeUpload, { uploadId: unknown })).rejects.toMatchObject({
+      code: status.NOT_FOUND,
+    });
+  });
+
+  it('aborts an upload', async () => {
+    const { uploadId } = await callUnary(client, rpc.initiateUpload, { name: 'tmp.bin', driveId: 'drive-7' });
+    await callUnary(client, rpc.uploadChunk, { chunk: chunk(uploadId, 0, randomBytes(10)) });
+    await callUnary(client, rpc.abortUpload, { uploadId });
+    const progress = await callUnary(client, rpc.getUploadStatus, { uploadId });
+    expect(progress.upload?.state).toBe(uploadV1.UploadState.ABORTED);
+  });
+});
