@@ -68,6 +68,8 @@ export async function callClientStream<I extends DescMessage, O extends DescMess
     }
     stream.end();
   } catch (error) {
+    // The caller's messages failed: cancel the call, whose own CANCELLED outcome is then expected.
+    response.catch(() => undefined);
     stream.cancel();
     throw error;
   }

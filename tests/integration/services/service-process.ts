@@ -12,16 +12,22 @@ export interface ServiceProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts a built service (`node services/<name>/dist/main.js`) on free ports and waits until it listens. */
+/**
+ * Starts a built service (`node services/<name>/dist/main.js`) on free ports and waits (at most
+ * `timeoutMs`) for its "listening" log line, which is logged at info level.
+ */
 export async function startServiceProcess(
   name: string,
   env: Record<string, string> = {},
+  timeoutMs = 30_000,
 ): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [join(REPO_ROOT, 'services', name, 'dist', 'main.js')], {
     env: { ...process.env, GRPC_PORT: '0', HTTP_PORT: '0', LISTEN_HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];
+  let stderr = '';
+  child.stderr!.on('data', (data: Buffer) => (stderr = (stderr + data.toString()).slice(-4000)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const listening = new Promise<{ grpcPort: number; httpPort: number }>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -31,7 +37,16 @@ export async function startServiceProcess(
         resolve({ grpcPort: entry['grpcPort'], httpPort: entry['httpPort'] as number });
       }
     });
-    void exited.then((code) => reject(new Error(`${name} exited with ${code} before listening`)));
+    void exited.then((code) => reject(new Error(`${name} exited with ${code} before listening: ${stderr}`)));
+    setTimeout(
+      () => reject(new Error(`${name} did not log that it listens within ${timeoutMs} ms`)),
+      timeoutMs,
+    ).unref();
   });
-  return { child, logs, exited, ...(await listening) };
+  try {
+    return { child, logs, exited, ...(await listening) };
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
 }

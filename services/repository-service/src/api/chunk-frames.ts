@@ -46,6 +46,12 @@ export async function* framedChunks(
       for (let data = await readFrame(); data !== undefined; data = await readFrame()) yield data;
     })();
     yield { header: frame.value, body };
+    // The consumer may have stopped with a read of the body still in flight (Readable.from reads
+    // ahead). Calls on an async generator are queued, so draining through it waits for that read;
+    // only then is it safe to skip what is left of the chunk on the stream itself.
+    for await (const _skipped of body) {
+      // discarded
+    }
     while (!ended) await readFrame();
   }
 }

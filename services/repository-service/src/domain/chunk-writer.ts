@@ -149,7 +149,8 @@ export class ChunkWriter {
     if (!(await this.store.markChunkStored(header.uploadId, header.chunkNumber, token, etag))) {
       throw new TesseraError(ErrorCode.Conflict, `${where} was taken over by another writer; retry`);
     }
-    await this.store.transition(header.uploadId, ['INITIATED'], 'IN_PROGRESS');
+    if (upload.state === 'INITIATED')
+      await this.store.transition(header.uploadId, ['INITIATED'], 'IN_PROGRESS');
   }
 
   /** The upload's multipart upload for direct parts, created by the first direct part. */

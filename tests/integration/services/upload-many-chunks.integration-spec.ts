@@ -1,0 +1,159 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { buffer } from 'node:stream/consumers';
+import { status, type Client } from '@grpc/grpc-js';
+import { uploadV1 } from '@tessera/contracts';
+import { callClientStream, callUnary, createGrpcClient } from '@tessera/grpc';
+import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
+import { eventually, stackEndpoints } from '@tessera/testing';
+import { startServiceProcess, type ServiceProcess } from './service-process';
+
+const KiB = 1024;
+const rpc = uploadV1.UploadService.method;
+const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+describe('many small chunks, a dropped client and concurrent completes, through the public API', () => {
+  const { minio } = stackEndpoints();
+  const run = Date.now();
+  const bucket = `many-chunks-${run}`;
+  const services: ServiceProcess[] = [];
+  let client: Client;
+
+  beforeAll(async () => {
+    const repository = await startServiceProcess('repository-service', {
+      TIDB_DATABASE: `many_chunks_${run}`,
+      S3_BUCKET: bucket,
+      S3_ENDPOINT: minio.endpoint,
+      S3_ACCESS_KEY_ID: minio.accessKeyId,
+      S3_SECRET_ACCESS_KEY: minio.secretAccessKey,
+      TRACING_ENABLED: 'false',
+    });
+    services.push(repository);
+    services.push(
+      await startServiceProcess('intake-gateway', {
+        REPOSITORY_SERVICE_ADDRESS: `127.0.0.1:${repository.grpcPort}`,
+        TRACING_ENABLED: 'false',
+      }),
+    );
+    client = createGrpcClient(uploadV1.UploadService, `127.0.0.1:${services[1]!.grpcPort}`);
+  });
+
+  afterAll(async () => {
+    client.close();
+    for (const service of services.reverse()) {
+      service.child.kill('SIGTERM');
+      await service.exited;
+    }
+  });
+
+  async function stored(key: string, size: number): Promise<string> {
+    const s3 = createS3Client({
+      endpoint: minio.endpoint,
+      region: minio.region,
+      forcePathStyle: true,
+      credentials: minio,
+      maxAttempts: 1,
+    });
+    try {
+      return sha256(await buffer(await new S3ObjectStore(s3, bucket).readRange(key, 0, size)));
+    } finally {
+      s3.destroy();
+    }
+  }
+
+  it('assembles 20,000 chunks of 64 KiB sent on 8 concurrent streams, out of order, byte-exact', async () => {
+    const count = 20_000;
+    const data = randomBytes(count * 64 * KiB);
+    const { uploadId } = await callUnary(client, rpc.initiateUpload, {
+      name: 'many.bin',
+      driveId: 'drive-1',
+    });
+    const numbers = Array.from({ length: count }, (_, n) => n).reverse();
+    const streams = 8;
+    const responses = await Promise.all(
+      Array.from({ length: streams }, (_, s) =>
+        callClientStream(
+          client,
+          rpc.uploadChunks,
+          numbers
+            .filter((n) => n % streams === s)
+            .map((n) => ({
+              chunk: {
+                uploadId,
+                chunkNumber: BigInt(n),
+                data: data.subarray(n * 64 * KiB, (n + 1) * 64 * KiB),
+              },
+            })),
+        ),
+      ),
+    );
+    const results = responses.flatMap((response) => response.results);
+    expect(results.filter((r) => r.code !== status.OK)).toEqual([]);
+    expect(results).toHaveLength(count);
+
+    const { node } = await callUnary(client, rpc.completeUpload, { uploadId, totalChunks: BigInt(count) });
+    expect(node?.sha256).toBe(sha256(data));
+    expect(await stored(node!.location!.key, data.length)).toBe(sha256(data));
+  }, 600_000);
+
+  it('lets a client that dropped mid-stream resume from GetUploadStatus', async () => {
+    const parts = Array.from({ length: 6 }, () => randomBytes(100 * KiB));
+    const { uploadId } = await callUnary(client, rpc.initiateUpload, {
+      name: 'resumed.bin',
+      driveId: 'drive-1',
+    });
+    async function* dropAfterThree() {
+      for (const [n, part] of parts.slice(0, 3).entries())
+        yield { chunk: { uploadId, chunkNumber: BigInt(n), data: part } };
+      throw new Error('client crashed');
+    }
+    await expect(callClientStream(client, rpc.uploadChunks, dropAfterThree())).rejects.toThrow(
+      'client crashed',
+    );
+
+    // Whatever reached storage before the drop is reported; the client sends the rest until all is there.
+    await eventually(
+      async () => {
+        const progress = await callUnary(client, rpc.getUploadStatus, { uploadId });
+        const received = new Set(
+          progress.received.flatMap((r) =>
+            Array.from({ length: Number(r.last - r.first) + 1 }, (_, i) => Number(r.first) + i),
+          ),
+        );
+        const missing = parts.map((_, n) => n).filter((n) => !received.has(n));
+        if (missing.length === 0) return;
+        await callClientStream(
+          client,
+          rpc.uploadChunks,
+          missing.map((n) => ({ chunk: { uploadId, chunkNumber: BigInt(n), data: parts[n]! } })),
+        );
+        throw new Error(`chunks ${missing.join(', ')} were missing`);
+      },
+      { timeoutMs: 20_000, intervalMs: 100 },
+    );
+    const whole = Buffer.concat(parts);
+    const { node } = await callUnary(client, rpc.completeUpload, {
+      uploadId,
+      totalChunks: 6n,
+      sha256: sha256(whole),
+    });
+    expect(await stored(node!.location!.key, whole.length)).toBe(sha256(whole));
+  });
+
+  it('gives one of two concurrent completes the node and the other a clear status', async () => {
+    const { uploadId } = await callUnary(client, rpc.initiateUpload, {
+      name: 'raced.bin',
+      driveId: 'drive-1',
+    });
+    await callUnary(client, rpc.uploadChunk, {
+      chunk: { uploadId, chunkNumber: 0n, data: randomBytes(1000) },
+    });
+    const results = await Promise.allSettled([
+      callUnary(client, rpc.completeUpload, { uploadId }),
+      callUnary(client, rpc.completeUpload, { uploadId }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refused = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason;
+    expect([status.ABORTED, status.FAILED_PRECONDITION]).toContain(refused.code);
+    expect(refused.details).toMatch(/is (COMPLETING|COMPLETED): it cannot be completed now/);
+  });
+});
