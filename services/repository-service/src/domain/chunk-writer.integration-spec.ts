@@ -1,12 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
 import { ErrorCode } from '@tessera/errors';
-import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
-import { createTidbPool, migrate } from '@tessera/sql';
-import { stackEndpoints } from '@tessera/testing';
-import type { Pool } from 'mysql2/promise';
-import { MIGRATIONS } from '../adapters/tidb/migrations';
-import { TidbUploadStore } from '../adapters/tidb/tidb-upload-store';
+import type { S3ObjectStore } from '@tessera/object-storage';
+import type { TidbUploadStore } from '../adapters/tidb/tidb-upload-store';
+import { openRealStack, type RealStack } from '../testing/real-stack.fixture';
 import { ChunkWriter, stagingKeyOf, type ChunkHeader } from './chunk-writer';
 
 const MiB = 1024 * 1024;
@@ -19,39 +16,23 @@ async function* inPieces(data: Buffer, pieceBytes = 256 * 1024): AsyncIterable<U
 }
 
 describe('ChunkWriter with TiDB and MinIO', () => {
-  const { tidb, minio } = stackEndpoints();
-  const database = `chunk_writer_${Date.now()}`;
-  const s3 = createS3Client({
-    endpoint: minio.endpoint,
-    region: minio.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
-    maxAttempts: 2,
-  });
-  const objects = new S3ObjectStore(s3, `chunk-writer-${Date.now()}`);
-  let pool: Pool;
+  let stack: RealStack;
+  let objects: S3ObjectStore;
   let store: TidbUploadStore;
   let writer: ChunkWriter;
 
   beforeAll(async () => {
-    const admin = createTidbPool({ ...tidb, password: '', database, connectionLimit: 1 }, false);
-    await migrate(admin, { database, migrations: MIGRATIONS, lockTimeoutSeconds: 30 });
-    await admin.end();
-    pool = createTidbPool({ ...tidb, password: '', database, connectionLimit: 8 });
-    store = new TidbUploadStore(pool);
+    stack = await openRealStack('chunk_writer');
+    ({ objects, uploads: store } = stack);
     writer = new ChunkWriter(store, objects, {
       maxChunkBytes: 64 * MiB,
       maxChunkNumber: 1_000_000,
       claimStaleAfterMs: 60_000,
       stagingPrefix: STAGING,
     });
-    await objects.ensureBucket();
   });
 
-  afterAll(async () => {
-    await pool.end();
-    s3.destroy();
-  });
+  afterAll(() => stack.close());
 
   async function newUpload(): Promise<string> {
     const uploadId = randomUUID();

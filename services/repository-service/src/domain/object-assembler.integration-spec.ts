@@ -1,13 +1,10 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
 import { ErrorCode } from '@tessera/errors';
-import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
-import { createTidbPool, migrate } from '@tessera/sql';
-import { stackEndpoints } from '@tessera/testing';
-import type { Pool } from 'mysql2/promise';
-import { MIGRATIONS } from '../adapters/tidb/migrations';
-import { TidbUploadStore } from '../adapters/tidb/tidb-upload-store';
 import { planAssembly } from './assembly-plan';
+import type { S3ObjectStore } from '@tessera/object-storage';
+import type { TidbUploadStore } from '../adapters/tidb/tidb-upload-store';
+import { openRealStack, type RealStack } from '../testing/real-stack.fixture';
 import { ChunkWriter, stagingKeyOf } from './chunk-writer';
 import { ObjectAssembler } from './object-assembler';
 
@@ -24,40 +21,25 @@ function shuffled<T>(items: T[]): T[] {
 }
 
 describe('ObjectAssembler with TiDB and MinIO', () => {
-  const { tidb, minio } = stackEndpoints();
-  const database = `assembler_${Date.now()}`;
-  const s3 = createS3Client({
-    endpoint: minio.endpoint,
-    region: minio.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
-    maxAttempts: 2,
-  });
-  const objects = new S3ObjectStore(s3, `assembler-${Date.now()}`);
-  const assembler = new ObjectAssembler(objects, { stagingPrefix: STAGING, concurrency: 4 });
-  let pool: Pool;
+  let stack: RealStack;
+  let objects: S3ObjectStore;
   let store: TidbUploadStore;
+  let assembler: ObjectAssembler;
   let writer: ChunkWriter;
 
   beforeAll(async () => {
-    const admin = createTidbPool({ ...tidb, password: '', database, connectionLimit: 1 }, false);
-    await migrate(admin, { database, migrations: MIGRATIONS, lockTimeoutSeconds: 30 });
-    await admin.end();
-    pool = createTidbPool({ ...tidb, password: '', database, connectionLimit: 8 });
-    store = new TidbUploadStore(pool);
+    stack = await openRealStack('assembler');
+    ({ objects, uploads: store } = stack);
+    assembler = new ObjectAssembler(objects, { stagingPrefix: STAGING, concurrency: 4 });
     writer = new ChunkWriter(store, objects, {
       maxChunkBytes: 64 * MiB,
       maxChunkNumber: 1_000_000,
       claimStaleAfterMs: 60_000,
       stagingPrefix: STAGING,
     });
-    await objects.ensureBucket();
   });
 
-  afterAll(async () => {
-    await pool.end();
-    s3.destroy();
-  });
+  afterAll(() => stack.close());
 
   /** Uploads the chunks in random order, 4 at a time, then assembles them. */
   async function uploadAndAssemble(chunks: Buffer[]) {

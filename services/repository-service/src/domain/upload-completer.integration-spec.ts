@@ -1,13 +1,10 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
 import { ErrorCode } from '@tessera/errors';
-import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
-import { createTidbPool, migrate } from '@tessera/sql';
-import { stackEndpoints } from '@tessera/testing';
-import type { Pool } from 'mysql2/promise';
-import { MIGRATIONS } from '../adapters/tidb/migrations';
-import { TidbNodeStore } from '../adapters/tidb/tidb-node-store';
-import { TidbUploadStore } from '../adapters/tidb/tidb-upload-store';
+import type { S3ObjectStore } from '@tessera/object-storage';
+import type { TidbNodeStore } from '../adapters/tidb/tidb-node-store';
+import type { TidbUploadStore } from '../adapters/tidb/tidb-upload-store';
+import { openRealStack, type RealStack } from '../testing/real-stack.fixture';
 import { ChunkWriter } from './chunk-writer';
 import { ObjectAssembler } from './object-assembler';
 import { UploadCompleter } from './upload-completer';
@@ -16,29 +13,16 @@ const MiB = 1024 * 1024;
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 describe('UploadCompleter with TiDB and MinIO', () => {
-  const { tidb, minio } = stackEndpoints();
-  const database = `completer_${Date.now()}`;
-  const s3 = createS3Client({
-    endpoint: minio.endpoint,
-    region: minio.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
-    maxAttempts: 2,
-  });
-  const objects = new S3ObjectStore(s3, `completer-${Date.now()}`);
-  let pool: Pool;
+  let stack: RealStack;
+  let objects: S3ObjectStore;
   let uploads: TidbUploadStore;
   let nodes: TidbNodeStore;
   let writer: ChunkWriter;
   let completer: UploadCompleter;
 
   beforeAll(async () => {
-    const admin = createTidbPool({ ...tidb, password: '', database, connectionLimit: 1 }, false);
-    await migrate(admin, { database, migrations: MIGRATIONS, lockTimeoutSeconds: 30 });
-    await admin.end();
-    pool = createTidbPool({ ...tidb, password: '', database, connectionLimit: 8 });
-    uploads = new TidbUploadStore(pool);
-    nodes = new TidbNodeStore(pool);
+    stack = await openRealStack('completer');
+    ({ objects, uploads, nodes } = stack);
     const options = {
       maxChunkBytes: 64 * MiB,
       maxChunkNumber: 1_000_000,
@@ -52,13 +36,9 @@ describe('UploadCompleter with TiDB and MinIO', () => {
       objects,
       new ObjectAssembler(objects, { stagingPrefix: '.staging/', concurrency: 4 }),
     );
-    await objects.ensureBucket();
   });
 
-  afterAll(async () => {
-    await pool.end();
-    s3.destroy();
-  });
+  afterAll(() => stack.close());
 
   async function uploadWith(chunks: Map<number, Buffer>, name = `f-${randomUUID()}.bin`): Promise<string> {
     const uploadId = randomUUID();

@@ -1,12 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { ErrorCode } from '@tessera/errors';
-import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
-import { createTidbPool, migrate } from '@tessera/sql';
-import { stackEndpoints } from '@tessera/testing';
-import type { Pool } from 'mysql2/promise';
-import { MIGRATIONS } from '../adapters/tidb/migrations';
-import { TidbNodeStore } from '../adapters/tidb/tidb-node-store';
-import { TidbUploadStore } from '../adapters/tidb/tidb-upload-store';
+import type { S3ObjectStore } from '@tessera/object-storage';
+import type { TidbUploadStore } from '../adapters/tidb/tidb-upload-store';
+import { openRealStack, type RealStack } from '../testing/real-stack.fixture';
 import { ChunkWriter, stagingKeyOf } from './chunk-writer';
 import { UploadSessions, type InitiateRequest } from './upload-sessions';
 
@@ -15,28 +11,16 @@ const STAGING = '.staging/';
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 describe('UploadSessions with TiDB and MinIO', () => {
-  const { tidb, minio } = stackEndpoints();
-  const database = `sessions_${Date.now()}`;
-  const s3 = createS3Client({
-    endpoint: minio.endpoint,
-    region: minio.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
-    maxAttempts: 2,
-  });
-  const objects = new S3ObjectStore(s3, `sessions-${Date.now()}`);
-  let pool: Pool;
+  let stack: RealStack;
+  let objects: S3ObjectStore;
   let uploads: TidbUploadStore;
   let sessions: UploadSessions;
   let writer: ChunkWriter;
 
   beforeAll(async () => {
-    const admin = createTidbPool({ ...tidb, password: '', database, connectionLimit: 1 }, false);
-    await migrate(admin, { database, migrations: MIGRATIONS, lockTimeoutSeconds: 30 });
-    await admin.end();
-    pool = createTidbPool({ ...tidb, password: '', database, connectionLimit: 8 });
-    uploads = new TidbUploadStore(pool);
-    sessions = new UploadSessions(uploads, new TidbNodeStore(pool), objects, {
+    stack = await openRealStack('sessions');
+    ({ objects, uploads } = stack);
+    sessions = new UploadSessions(uploads, stack.nodes, objects, {
       objectKeyTemplate: '{drive_id}/{node_id}',
       stagingPrefix: STAGING,
     });
@@ -46,13 +30,9 @@ describe('UploadSessions with TiDB and MinIO', () => {
       claimStaleAfterMs: 60_000,
       stagingPrefix: STAGING,
     });
-    await objects.ensureBucket();
   });
 
-  afterAll(async () => {
-    await pool.end();
-    s3.destroy();
-  });
+  afterAll(() => stack.close());
 
   const request = (overrides: Partial<InitiateRequest> = {}): InitiateRequest => ({
     name: `file-${randomUUID()}.bin`,

@@ -1,0 +1,45 @@
+import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
+import { createTidbPool, migrate } from '@tessera/sql';
+import { stackEndpoints } from '@tessera/testing';
+import type { Pool } from 'mysql2/promise';
+import { MIGRATIONS } from '../adapters/tidb/migrations';
+import { TidbNodeStore } from '../adapters/tidb/tidb-node-store';
+import { TidbUploadStore } from '../adapters/tidb/tidb-upload-store';
+
+/** The repository service's adapters on the local stack: a fresh database and bucket per test file. */
+export interface RealStack {
+  pool: Pool;
+  objects: S3ObjectStore;
+  uploads: TidbUploadStore;
+  nodes: TidbNodeStore;
+  close(): Promise<void>;
+}
+
+export async function openRealStack(name: string): Promise<RealStack> {
+  const { tidb, minio } = stackEndpoints();
+  const run = `${name}_${Date.now()}`;
+  const admin = createTidbPool({ ...tidb, password: '', database: run, connectionLimit: 1 }, false);
+  await migrate(admin, { database: run, migrations: MIGRATIONS, lockTimeoutSeconds: 30 }).finally(() =>
+    admin.end(),
+  );
+  const pool = createTidbPool({ ...tidb, password: '', database: run, connectionLimit: 12 });
+  const s3 = createS3Client({
+    endpoint: minio.endpoint,
+    region: minio.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
+    maxAttempts: 2,
+  });
+  const objects = new S3ObjectStore(s3, run.replaceAll('_', '-'));
+  await objects.ensureBucket();
+  return {
+    pool,
+    objects,
+    uploads: new TidbUploadStore(pool),
+    nodes: new TidbNodeStore(pool),
+    close: async () => {
+      await pool.end();
+      s3.destroy();
+    },
+  };
+}
