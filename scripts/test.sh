@@ -44,6 +44,9 @@ npx jest --json --outputFile="$REPORTS/unit.json" || unit_status=$?
 step "stack up"
 trap 'scripts/stack/stack.sh down' EXIT
 scripts/stack/stack.sh up
+# A second up must change nothing.
+scripts/stack/stack.sh up 2>&1 | grep -q 'already running: nothing to do' \
+  || { echo "a second 'stack.sh up' was not a no-op" >&2; exit 1; }
 
 step "integration tests against the real stack"
 integration_status=0
@@ -55,7 +58,16 @@ echo "peak stack memory during the integration tests (MiB): $(cat "$REPORTS/stac
 
 step "stack down"
 trap - EXIT
+stack_pids="$(cat "${TESSERA_CACHE_DIR:-$HOME/.cache/tessera}"/run/pids/*.pid 2>/dev/null | cut -d' ' -f1)"
 scripts/stack/stack.sh down
+for pid in $stack_pids; do
+  if [[ -n "$(ps -o pid= -g "$pid" 2>/dev/null)" ]]; then
+    echo "process group $pid still has processes after stack down" >&2
+    ps -o pid=,args= -g "$pid" >&2
+    exit 1
+  fi
+done
+echo "stack down: no server process left"
 
 echo
 echo "unit exit ${unit_status}, integration exit ${integration_status}; reports in $REPORTS/"

@@ -1,3 +1,4 @@
+import { stackEndpoints } from '@tessera/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -49,4 +50,49 @@ export async function startServiceProcess(
     child.kill('SIGKILL');
     throw error;
   }
+}
+
+/** The repository service (fresh database and bucket) with the intake gateway in front of it. */
+export interface UploadStack {
+  bucket: string;
+  intakeAddress: string;
+  repositoryAddress: string;
+  stop(): Promise<void>;
+}
+
+export async function startUploadStack(name: string): Promise<UploadStack> {
+  const { minio } = stackEndpoints();
+  const run = `${name}_${Date.now()}`;
+  const bucket = run.replaceAll('_', '-');
+  const repository = await startServiceProcess('repository-service', {
+    TIDB_DATABASE: run,
+    S3_BUCKET: bucket,
+    S3_ENDPOINT: minio.endpoint,
+    S3_ACCESS_KEY_ID: minio.accessKeyId,
+    S3_SECRET_ACCESS_KEY: minio.secretAccessKey,
+    TRACING_ENABLED: 'false',
+  });
+  const started = [repository];
+  try {
+    started.push(
+      await startServiceProcess('intake-gateway', {
+        REPOSITORY_SERVICE_ADDRESS: `127.0.0.1:${repository.grpcPort}`,
+        TRACING_ENABLED: 'false',
+      }),
+    );
+  } catch (error) {
+    repository.child.kill('SIGKILL');
+    throw error;
+  }
+  return {
+    bucket,
+    repositoryAddress: `127.0.0.1:${repository.grpcPort}`,
+    intakeAddress: `127.0.0.1:${started[1]!.grpcPort}`,
+    stop: async () => {
+      for (const service of started.reverse()) {
+        service.child.kill('SIGTERM');
+        await service.exited;
+      }
+    },
+  };
 }

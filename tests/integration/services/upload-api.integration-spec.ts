@@ -5,7 +5,7 @@ import { uploadV1 } from '@tessera/contracts';
 import { callClientStream, callUnary, createGrpcClient } from '@tessera/grpc';
 import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
 import { stackEndpoints } from '@tessera/testing';
-import { startServiceProcess, type ServiceProcess } from './service-process';
+import { startUploadStack, type UploadStack } from './service-process';
 
 const MiB = 1024 * 1024;
 const rpc = uploadV1.UploadService.method;
@@ -13,36 +13,19 @@ const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('h
 
 describe('the public upload API: intake-gateway in front of repository-service, as processes', () => {
   const { minio } = stackEndpoints();
-  const run = Date.now();
-  const bucket = `upload-api-${run}`;
-  const services: ServiceProcess[] = [];
+  let stack: UploadStack;
+  let bucket: string;
   let client: Client;
 
   beforeAll(async () => {
-    const repository = await startServiceProcess('repository-service', {
-      TIDB_DATABASE: `upload_api_${run}`,
-      S3_BUCKET: bucket,
-      S3_ENDPOINT: minio.endpoint,
-      S3_ACCESS_KEY_ID: minio.accessKeyId,
-      S3_SECRET_ACCESS_KEY: minio.secretAccessKey,
-      TRACING_ENABLED: 'false',
-    });
-    services.push(repository);
-    services.push(
-      await startServiceProcess('intake-gateway', {
-        REPOSITORY_SERVICE_ADDRESS: `127.0.0.1:${repository.grpcPort}`,
-        TRACING_ENABLED: 'false',
-      }),
-    );
-    client = createGrpcClient(uploadV1.UploadService, `127.0.0.1:${services[1]!.grpcPort}`);
+    stack = await startUploadStack('upload_api');
+    bucket = stack.bucket;
+    client = createGrpcClient(uploadV1.UploadService, stack.intakeAddress);
   });
 
   afterAll(async () => {
     client.close();
-    for (const service of services.reverse()) {
-      service.child.kill('SIGTERM');
-      await service.exited;
-    }
+    await stack.stop();
   });
 
   const chunk = (uploadId: string, chunkNumber: number, data: Buffer, sha?: string) => ({
@@ -53,7 +36,7 @@ describe('the public upload API: intake-gateway in front of repository-service, 
   });
 
   it('uploads a file: idempotent initiate, out-of-order stream with per-chunk results, resume, complete', async () => {
-    const key = `key-${run}`;
+    const key = `key-${Date.now()}`;
     const initiated = await callUnary(client, rpc.initiateUpload, {
       name: 'movie.mkv',
       driveId: 'drive-7',

@@ -5,7 +5,7 @@ import { uploadV1 } from '@tessera/contracts';
 import { callClientStream, callUnary, createGrpcClient } from '@tessera/grpc';
 import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
 import { eventually, stackEndpoints } from '@tessera/testing';
-import { startServiceProcess, type ServiceProcess } from './service-process';
+import { startUploadStack, type UploadStack } from './service-process';
 
 const KiB = 1024;
 const rpc = uploadV1.UploadService.method;
@@ -13,36 +13,19 @@ const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('h
 
 describe('many small chunks, a dropped client and concurrent completes, through the public API', () => {
   const { minio } = stackEndpoints();
-  const run = Date.now();
-  const bucket = `many-chunks-${run}`;
-  const services: ServiceProcess[] = [];
+  let stack: UploadStack;
+  let bucket: string;
   let client: Client;
 
   beforeAll(async () => {
-    const repository = await startServiceProcess('repository-service', {
-      TIDB_DATABASE: `many_chunks_${run}`,
-      S3_BUCKET: bucket,
-      S3_ENDPOINT: minio.endpoint,
-      S3_ACCESS_KEY_ID: minio.accessKeyId,
-      S3_SECRET_ACCESS_KEY: minio.secretAccessKey,
-      TRACING_ENABLED: 'false',
-    });
-    services.push(repository);
-    services.push(
-      await startServiceProcess('intake-gateway', {
-        REPOSITORY_SERVICE_ADDRESS: `127.0.0.1:${repository.grpcPort}`,
-        TRACING_ENABLED: 'false',
-      }),
-    );
-    client = createGrpcClient(uploadV1.UploadService, `127.0.0.1:${services[1]!.grpcPort}`);
+    stack = await startUploadStack('many_chunks');
+    bucket = stack.bucket;
+    client = createGrpcClient(uploadV1.UploadService, stack.intakeAddress);
   });
 
   afterAll(async () => {
     client.close();
-    for (const service of services.reverse()) {
-      service.child.kill('SIGTERM');
-      await service.exited;
-    }
+    await stack.stop();
   });
 
   async function stored(key: string, size: number): Promise<string> {
