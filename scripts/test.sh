@@ -45,8 +45,9 @@ step "stack up"
 trap 'scripts/stack/stack.sh down' EXIT
 scripts/stack/stack.sh up
 # A second up must change nothing.
-scripts/stack/stack.sh up 2>&1 | grep -q 'already running: nothing to do' \
-  || { echo "a second 'stack.sh up' was not a no-op" >&2; exit 1; }
+second_up="$(scripts/stack/stack.sh up 2>&1)"
+grep -q 'already running: nothing to do' <<<"$second_up" \
+  || { echo "a second 'stack.sh up' was not a no-op:" >&2; echo "$second_up" >&2; exit 1; }
 
 step "integration tests against the real stack"
 integration_status=0
