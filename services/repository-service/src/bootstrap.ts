@@ -11,6 +11,7 @@ import type { RepositoryServiceConfig } from './config/repository-service.config
 import { ChunkWriter } from './domain/chunk-writer';
 import { ObjectAssembler } from './domain/object-assembler';
 import { UploadCompleter } from './domain/upload-completer';
+import { UploadJanitor } from './domain/upload-janitor';
 import { UploadSessions } from './domain/upload-sessions';
 import { RepositoryServiceModule } from './repository-service.module';
 
@@ -78,6 +79,21 @@ export async function bootstrap(
     },
   };
 
+  const janitor = new UploadJanitor(
+    uploads,
+    domain.sessions,
+    {
+      idleTtlMs: config.UPLOAD_IDLE_TTL_MS,
+      intervalMs: config.UPLOAD_JANITOR_INTERVAL_MS,
+      batchSize: 100,
+    },
+    {
+      aborted: (uploadId, idleSince) =>
+        logger.info({ uploadId, idleSince: idleSince.toISOString() }, 'janitor aborted idle upload'),
+      failed: (uploadId, error) => logger.warn({ uploadId, err: error }, 'janitor could not abort upload'),
+    },
+  );
+
   const service = await startService({
     name: 'repository-service',
     rootModule: RepositoryServiceModule.register(domain),
@@ -89,11 +105,13 @@ export async function bootstrap(
     maxReceiveMessageBytes: config.GRPC_MAX_RECEIVE_MESSAGE_BYTES,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     onShutdown: async () => {
+      await janitor.stop();
       await pool.end();
       s3.destroy();
       await onShutdown();
     },
   });
+  janitor.start();
   stopOnSignals(service, logger);
   return service;
 }

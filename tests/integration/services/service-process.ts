@@ -60,7 +60,11 @@ export interface UploadStack {
   stop(): Promise<void>;
 }
 
-export async function startUploadStack(name: string): Promise<UploadStack> {
+/** Both upload services on a fresh database and bucket; repositoryEnv overrides the repository's settings. */
+export async function startUploadStack(
+  name: string,
+  repositoryEnv: Record<string, string> = {},
+): Promise<UploadStack> {
   const { minio } = stackEndpoints();
   const run = `${name}_${Date.now()}`;
   const bucket = run.replaceAll('_', '-');
@@ -71,6 +75,7 @@ export async function startUploadStack(name: string): Promise<UploadStack> {
     S3_ACCESS_KEY_ID: minio.accessKeyId,
     S3_SECRET_ACCESS_KEY: minio.secretAccessKey,
     TRACING_ENABLED: 'false',
+    ...repositoryEnv,
   });
   const started = [repository];
   try {

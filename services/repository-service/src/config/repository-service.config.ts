@@ -44,6 +44,10 @@ export const RepositoryServiceEnvSchema = z
     /** A chunk claim older than this is taken over: its writer is presumed dead. */
     CHUNK_CLAIM_STALE_AFTER_MS: positiveInt(5 * 60_000),
     ASSEMBLY_CONCURRENCY: positiveInt(4),
+    /** An unfinished upload with no activity for this long is aborted by the janitor (default 24 h). */
+    UPLOAD_IDLE_TTL_MS: positiveInt(24 * 3_600_000),
+    /** How often the janitor looks for idle uploads (default 5 min). */
+    UPLOAD_JANITOR_INTERVAL_MS: positiveInt(5 * 60_000),
   })
   .refine((env) => (env.S3_ACCESS_KEY_ID === undefined) === (env.S3_SECRET_ACCESS_KEY === undefined), {
     message: 'set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither',

@@ -93,4 +93,9 @@ export interface UploadStore {
   releaseClaim(uploadId: string, chunkNumber: number, token: string): Promise<void>;
   /** Stored chunks in chunk order. */
   listStoredChunks(uploadId: string): Promise<StoredChunkRecord[]>;
+  /**
+   * Unfinished uploads (INITIATED, IN_PROGRESS or FAILED) whose state has not changed and none of
+   * whose chunks was claimed for at least idleMs, by the database's clock; the longest idle first.
+   */
+  findIdleUploads(idleMs: number, limit: number): Promise<UploadRecord[]>;
 }

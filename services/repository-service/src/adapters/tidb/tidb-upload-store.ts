@@ -15,6 +15,8 @@ import type {
 } from '../../domain/upload-store.port';
 
 const ACCEPTING: UploadState[] = ['INITIATED', 'IN_PROGRESS'];
+/** States the janitor may abort once idle; COMPLETING is left to its completer. */
+const ABANDONABLE: UploadState[] = [...ACCEPTING, 'FAILED'];
 
 interface ChunkRow extends RowDataPacket {
   size: string;
@@ -177,6 +179,19 @@ export class TidbUploadStore implements UploadStore {
       retryCount: Number(row['retry_count']),
       etag: row['etag'],
     }));
+  }
+
+  async findIdleUploads(idleMs: number, limit: number): Promise<UploadRecord[]> {
+    const idleUs = Math.round(idleMs * 1000);
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT * FROM uploads u
+       WHERE u.state IN (?) AND u.updated_at < NOW(6) - INTERVAL ? MICROSECOND
+         AND NOT EXISTS (SELECT 1 FROM upload_chunks c
+                         WHERE c.upload_id = u.upload_id AND c.claimed_at >= NOW(6) - INTERVAL ? MICROSECOND)
+       ORDER BY u.updated_at LIMIT ?`,
+      [ABANDONABLE, idleUs, idleUs, limit],
+    );
+    return rows.map(toUpload);
   }
 
   /** Locks the upload row for the transaction and returns its state. */

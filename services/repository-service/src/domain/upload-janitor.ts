@@ -1,0 +1,84 @@
+import type { UploadSessions } from './upload-sessions';
+import type { UploadStore } from './upload-store.port';
+
+export interface UploadJanitorOptions {
+  /** An unfinished upload with no activity for this long is aborted. */
+  idleTtlMs: number;
+  /** How often to look for idle uploads. */
+  intervalMs: number;
+  /** Uploads aborted per query; a sweep repeats the query until fewer come back. */
+  batchSize: number;
+}
+
+/** What the janitor reports; the composition root turns these into log lines. */
+export interface JanitorListener {
+  aborted(uploadId: string, idleSince: Date): void;
+  failed(uploadId: string | undefined, error: unknown): void;
+}
+
+export interface SweepResult {
+  aborted: string[];
+  failed: string[];
+}
+
+/**
+ * Aborts uploads left idle past a TTL, through the same guarded abort a client gets. Several
+ * replicas may sweep at once: the abort's state transition lets one of them clean up each upload.
+ */
+export class UploadJanitor {
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<SweepResult> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly uploads: UploadStore,
+    private readonly sessions: UploadSessions,
+    private readonly options: UploadJanitorOptions,
+    private readonly listener: JanitorListener,
+  ) {}
+
+  /** Sweeps every intervalMs until stop(); the first sweep runs after one interval. */
+  start(): void {
+    this.schedule();
+  }
+
+  /** Stops the timer and waits for a sweep under way. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.sweeping;
+  }
+
+  /** Aborts every upload idle past the TTL now. */
+  async sweep(): Promise<SweepResult> {
+    const result: SweepResult = { aborted: [], failed: [] };
+    for (;;) {
+      const idle = await this.uploads.findIdleUploads(this.options.idleTtlMs, this.options.batchSize);
+      const fresh = idle.filter((upload) => !result.failed.includes(upload.uploadId));
+      for (const upload of fresh) {
+        try {
+          await this.sessions.abort(upload.uploadId);
+          result.aborted.push(upload.uploadId);
+          this.listener.aborted(upload.uploadId, upload.updatedAt);
+        } catch (error) {
+          result.failed.push(upload.uploadId);
+          this.listener.failed(upload.uploadId, error);
+        }
+      }
+      if (idle.length < this.options.batchSize || fresh.length === 0 || this.stopped) return result;
+    }
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.sweeping = this.sweep()
+        .catch((error: unknown) => {
+          this.listener.failed(undefined, error);
+          return { aborted: [], failed: [] };
+        })
+        .finally(() => this.schedule());
+    }, this.options.intervalMs);
+    this.timer.unref();
+  }
+}
