@@ -68,6 +68,16 @@ async function writeAll(
   }
 }
 
+/**
+ * grpc-js hands client-streamed messages over in an object-mode Readable that reads 16 messages
+ * ahead of the handler: with 64 MiB chunks that is 1 GiB per call. Reading the next message only
+ * when the handler asks for it lets HTTP/2 flow control hold the rest back at the sender.
+ */
+function readOnDemand(call: object): void {
+  const state = (call as { _readableState?: { highWaterMark: number } })._readableState;
+  if (state) state.highWaterMark = 0;
+}
+
 /** Adapts one Nest handler to the grpc-js handler of the method's kind. */
 export function grpcHandlerFor(
   method: DescMethod,
@@ -79,6 +89,7 @@ export function grpcHandlerFor(
     case 'unary':
     case 'client_streaming':
       return (call: AnyCall, callback: sendUnaryData<unknown>) => {
+        if (method.methodKind === 'client_streaming') readOnDemand(call);
         const data =
           method.methodKind === 'unary' ? (call as ServerUnaryCall<unknown, unknown>).request : call;
         handler(data, contextOf(rpc, call))
@@ -92,6 +103,7 @@ export function grpcHandlerFor(
     case 'server_streaming':
     case 'bidi_streaming':
       return (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => {
+        if (method.methodKind === 'bidi_streaming') readOnDemand(call);
         const data =
           method.methodKind === 'server_streaming'
             ? (call as ServerWritableStream<unknown, unknown>).request

@@ -35,6 +35,11 @@ function method(client: Client, name: string): MethodOf {
   return fn.bind(client);
 }
 
+function limitQueuedWrites(stream: object, messages: number): void {
+  const state = (stream as { _writableState?: { highWaterMark: number } })._writableState;
+  if (state) state.highWaterMark = messages;
+}
+
 /** Calls a unary RPC. */
 export function callUnary<I extends DescMessage, O extends DescMessage>(
   client: Client,
@@ -48,12 +53,20 @@ export function callUnary<I extends DescMessage, O extends DescMessage>(
   });
 }
 
+export interface ClientStreamOptions extends CallOptions {
+  /**
+   * Messages queued in the call before a write waits for the network; grpc-js's default is 16, which
+   * for large messages is a lot of memory per call.
+   */
+  maxQueuedMessages?: number;
+}
+
 /** Calls a client-streaming RPC, writing the messages with backpressure. */
 export async function callClientStream<I extends DescMessage, O extends DescMessage>(
   client: Client,
   rpc: { name: string; input: I; output: O },
   requests: AsyncIterable<MessageInitShape<I>> | Iterable<MessageInitShape<I>>,
-  options: CallOptions = {},
+  { maxQueuedMessages, ...options }: ClientStreamOptions = {},
 ): Promise<MessageShape<O>> {
   let stream!: ClientWritableStream<unknown>;
   const response = new Promise<MessageShape<O>>((resolve, reject) => {
@@ -62,6 +75,7 @@ export async function callClientStream<I extends DescMessage, O extends DescMess
         ? reject(error)
         : resolve(value as MessageShape<O>)) as Callback) as ClientWritableStream<unknown>;
   });
+  if (maxQueuedMessages !== undefined) limitQueuedWrites(stream, maxQueuedMessages);
   try {
     for await (const request of requests) {
       if (!stream.write(create(rpc.input, request))) await Promise.race([once(stream, 'drain'), response]);

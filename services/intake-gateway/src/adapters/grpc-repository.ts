@@ -24,7 +24,7 @@ export class GrpcRepository implements Repository {
 
   async writeChunks(chunks: AsyncIterable<CheckedChunk>): Promise<uploadV1.ChunkResult[]> {
     const response = await this.call('WriteChunks', () =>
-      callClientStream(this.client, rpc.writeChunks, this.framesOf(chunks)),
+      callClientStream(this.client, rpc.writeChunks, this.framesOf(chunks), { maxQueuedMessages: 2 }),
     );
     return response.results;
   }
