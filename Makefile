@@ -1,5 +1,5 @@
 # Tessera's entry points. `make test` and `make demo` each install what they need on a fresh machine.
-.PHONY: test demo stack-up stack-down stack-status install build lint typecheck unit integration generate contracts schemas
+.PHONY: test demo stack-up stack-down stack-status install build lint typecheck unit integration generate contracts schemas bench-upload
 
 test: ## Everything: contracts, lint, types, build, unit and integration tests against the real stack
 	@scripts/test.sh
@@ -44,3 +44,10 @@ contracts:
 schemas: ## Register every contract in Apicurio Registry (TESSERA_SCHEMA_REGISTRY_URL, TESSERA_SCHEMA_GROUP)
 	NX_DAEMON=false npx nx build lib-schema-registry --output-style=static >/dev/null
 	node libs/schema-registry/dist/register-contracts.cli.js --proto-dir proto
+
+bench-upload: ## 1 GiB through the upload API vs. straight to MinIO, with each service's peak RSS (docs/benchmarks.md)
+	scripts/ci/install-node-packages.sh
+	scripts/stack/install.sh
+	scripts/stack/stack.sh up
+	NX_DAEMON=false npx nx run-many -t build
+	npx tsx bench/upload-1gib.ts $(BENCH_ARGS)

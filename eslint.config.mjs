@@ -43,12 +43,13 @@ export default tseslint.config(
       '**/*.spec.ts',
       '**/*.integration-spec.ts',
       'tests/**/*.ts',
+      'bench/**/*.ts',
       'libs/testing/**/*.ts',
     ],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
-    files: ['**/*.spec.ts', '**/*.integration-spec.ts', 'tests/**/*.ts'],
+    files: ['**/*.spec.ts', '**/*.integration-spec.ts', 'tests/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {

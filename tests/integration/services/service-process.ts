@@ -57,13 +57,20 @@ export interface UploadStack {
   bucket: string;
   intakeAddress: string;
   repositoryAddress: string;
+  /** Process ids, for memory measurements. */
+  pids: { repository: number; intake: number };
   stop(): Promise<void>;
 }
 
-/** Both upload services on a fresh database and bucket; repositoryEnv overrides the repository's settings. */
+export interface UploadStackSettings {
+  repositoryEnv?: Record<string, string>;
+  intakeEnv?: Record<string, string>;
+}
+
+/** Both upload services on a fresh database and bucket, with optional settings for each. */
 export async function startUploadStack(
   name: string,
-  repositoryEnv: Record<string, string> = {},
+  { repositoryEnv = {}, intakeEnv = {} }: UploadStackSettings = {},
 ): Promise<UploadStack> {
   const { minio } = stackEndpoints();
   const run = `${name}_${Date.now()}`;
@@ -83,6 +90,7 @@ export async function startUploadStack(
       await startServiceProcess('intake-gateway', {
         REPOSITORY_SERVICE_ADDRESS: `127.0.0.1:${repository.grpcPort}`,
         TRACING_ENABLED: 'false',
+        ...intakeEnv,
       }),
     );
   } catch (error) {
@@ -93,6 +101,7 @@ export async function startUploadStack(
     bucket,
     repositoryAddress: `127.0.0.1:${repository.grpcPort}`,
     intakeAddress: `127.0.0.1:${started[1]!.grpcPort}`,
+    pids: { repository: repository.child.pid!, intake: started[1]!.child.pid! },
     stop: async () => {
       for (const service of started.reverse()) {
         service.child.kill('SIGTERM');

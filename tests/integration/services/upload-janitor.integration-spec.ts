@@ -13,8 +13,7 @@ describe('the repository service aborts uploads left idle past UPLOAD_IDLE_TTL_M
 
   beforeAll(async () => {
     stack = await startUploadStack('janitor_service', {
-      UPLOAD_IDLE_TTL_MS: '2000',
-      UPLOAD_JANITOR_INTERVAL_MS: '250',
+      repositoryEnv: { UPLOAD_IDLE_TTL_MS: '2000', UPLOAD_JANITOR_INTERVAL_MS: '250' },
     });
     client = createGrpcClient(uploadV1.UploadService, stack.intakeAddress);
   });
