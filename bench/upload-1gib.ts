@@ -19,9 +19,9 @@ import type { Client } from '@grpc/grpc-js';
 import { metadataV1, uploadV1 } from '@tessera/contracts';
 import { callClientStream, callUnary, createGrpcClient } from '@tessera/grpc';
 import { createS3Client } from '@tessera/object-storage';
-import { stackEndpoints } from '@tessera/testing';
+import { DeterministicFile, stackEndpoints } from '@tessera/testing';
 import { startUploadStack } from '../tests/integration/services/service-process';
-import { DeterministicFile } from './lib/deterministic-data';
+
 import { mib, processMemory } from './lib/process-memory';
 
 const MiB = 1024 * 1024;

@@ -1,2 +1,3 @@
 export * from './eventually';
 export * from './stack-endpoints';
+export * from './deterministic-file';
