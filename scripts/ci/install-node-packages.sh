@@ -6,7 +6,10 @@
 # lock present installs the locked versions.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-if [[ -d node_modules && node_modules/.package-lock.json -nt package-lock.json && node_modules/.package-lock.json -nt package.json ]]; then
+# Up to date when npm's record of node_modules is newer than the lock and every workspace manifest.
+installed=node_modules/.package-lock.json
+if [[ -f $installed ]] &&
+  [[ -z $(find package.json package-lock.json libs/*/package.json services/*/package.json -newer "$installed") ]]; then
   exit 0
 fi
 npm install --no-audit --no-fund

@@ -1,9 +1,8 @@
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import { metadataV1, uploadV1 } from '@tessera/contracts';
+import { uploadV1 } from '@tessera/contracts';
 import { TesseraError } from '@tessera/errors';
 import type { ChunkNumberRange } from '../domain/chunk-ranges';
-import type { NodeVersion } from '../domain/node-store.port';
 import type { UploadRecord, UploadState } from '../domain/upload-store.port';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -44,26 +43,4 @@ export function toRangeMessages(
   ranges: ChunkNumberRange[],
 ): MessageInitShape<typeof uploadV1.ChunkRangeSchema>[] {
   return ranges.map((range) => ({ first: BigInt(range.first), last: BigInt(range.last) }));
-}
-
-export function toNodeMessage(node: NodeVersion): MessageInitShape<typeof metadataV1.NodeSchema> {
-  return {
-    nodeId: node.nodeId,
-    driveId: node.driveId,
-    name: node.name,
-    version: BigInt(node.version),
-    size: BigInt(node.size),
-    sha256: node.sha256,
-    mimeType: node.mimeType,
-    userMetadata: node.userMetadata,
-    location: {
-      bucket: node.bucket,
-      key: node.objectKey,
-      versionId: node.objectVersionId ?? '',
-      etag: node.etag,
-      partSizes: node.partSizes.map(BigInt),
-    },
-    createdAt: timestampFromDate(node.createdAt),
-    updatedAt: timestampFromDate(node.createdAt),
-  };
 }

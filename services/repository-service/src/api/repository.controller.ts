@@ -5,7 +5,8 @@ import { grpcStatusOf, isTesseraError, TesseraError } from '@tessera/errors';
 import { GrpcRpc } from '@tessera/grpc';
 import { REPOSITORY_DOMAIN, type RepositoryDomain } from '../repository-domain';
 import { framedChunks } from './chunk-frames';
-import { requireUuid, toNodeMessage, toRangeMessages, toSafeNumber, toUploadInfo } from './proto-mapping';
+import { toNodeMessage } from '@tessera/nodes';
+import { requireUuid, toRangeMessages, toSafeNumber, toUploadInfo } from './proto-mapping';
 
 type Init<Schema extends DescMessage> = MessageInitShape<Schema>;
 

@@ -1,21 +1,6 @@
-/** One stored version of a node, as recorded when its upload completes. */
-export interface NodeVersion {
-  nodeId: string;
-  version: number;
-  driveId: string;
-  name: string;
-  size: number;
-  sha256: string;
-  mimeType: string;
-  userMetadata: Record<string, string>;
-  bucket: string;
-  objectKey: string;
-  objectVersionId: string | undefined;
-  etag: string;
-  partSizes: number[];
-  uploadId: string;
-  createdAt: Date;
-}
+import type { NodeVersion } from '@tessera/nodes';
+
+export type { NodeVersion };
 
 export type NewNodeVersion = Omit<NodeVersion, 'version' | 'createdAt'>;
 

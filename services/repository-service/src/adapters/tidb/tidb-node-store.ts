@@ -1,30 +1,11 @@
 import { createHash } from 'node:crypto';
+import { nodeVersionFromRow } from '@tessera/nodes';
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { NewNodeVersion, NodeStore, NodeVersion } from '../../domain/node-store.port';
 import { inPessimisticTransaction, isDuplicateKey } from './tidb-transaction';
 
 function nameHash(name: string): string {
   return createHash('sha256').update(name).digest('hex');
-}
-
-function toNodeVersion(row: RowDataPacket): NodeVersion {
-  return {
-    nodeId: row['node_id'],
-    version: Number(row['version']),
-    driveId: row['drive_id'],
-    name: row['name'],
-    size: Number(row['size']),
-    sha256: row['sha256'],
-    mimeType: row['mime_type'],
-    userMetadata: row['user_metadata'],
-    bucket: row['bucket'],
-    objectKey: row['object_key'],
-    objectVersionId: row['object_version_id'] ?? undefined,
-    etag: row['etag'],
-    partSizes: (row['part_sizes'] as (number | string)[]).map(Number),
-    uploadId: row['upload_id'],
-    createdAt: new Date(row['created_at']),
-  };
 }
 
 /** NodeStore in TiDB (tables node_names and nodes, see migrations.ts). */
@@ -91,7 +72,7 @@ export class TidbNodeStore implements NodeStore {
         'SELECT * FROM nodes WHERE node_id = ? AND version = ?',
         [node.nodeId, version],
       );
-      return toNodeVersion(rows[0]!);
+      return nodeVersionFromRow(rows[0]!);
     });
   }
 
@@ -100,6 +81,6 @@ export class TidbNodeStore implements NodeStore {
       'SELECT * FROM nodes WHERE node_id = ? AND version = ?',
       [nodeId, version],
     );
-    return rows[0] ? toNodeVersion(rows[0]) : undefined;
+    return rows[0] ? nodeVersionFromRow(rows[0]) : undefined;
   }
 }

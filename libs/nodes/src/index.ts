@@ -1,0 +1,2 @@
+export * from './node-message';
+export * from './node-version';

@@ -1,0 +1,27 @@
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import type { metadataV1 } from '@tessera/contracts';
+import type { NodeVersion } from './node-version';
+
+/** A node version as the public `tessera.metadata.v1.Node` message. */
+export function toNodeMessage(node: NodeVersion): MessageInitShape<typeof metadataV1.NodeSchema> {
+  return {
+    nodeId: node.nodeId,
+    driveId: node.driveId,
+    name: node.name,
+    version: BigInt(node.version),
+    size: BigInt(node.size),
+    sha256: node.sha256,
+    mimeType: node.mimeType,
+    userMetadata: node.userMetadata,
+    location: {
+      bucket: node.bucket,
+      key: node.objectKey,
+      versionId: node.objectVersionId ?? '',
+      etag: node.etag,
+      partSizes: node.partSizes.map(BigInt),
+    },
+    createdAt: timestampFromDate(node.createdAt),
+    updatedAt: timestampFromDate(node.createdAt),
+  };
+}
