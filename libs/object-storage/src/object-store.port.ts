@@ -24,9 +24,14 @@ export interface UploadedPart {
 export interface CopySource {
   key: string;
   etag: string;
+  /** The version to copy from, in a versioned bucket. */
+  versionId?: string | undefined;
   offset: number;
   length: number;
 }
+
+/** An object by key (its current version), or one version of it. */
+export type ObjectRef = string | { key: string; versionId: string | undefined };
 
 export interface ObjectInfo {
   size: number;
@@ -45,7 +50,10 @@ export interface ObjectStore {
   headObject(key: string, versionId?: string): Promise<ObjectInfo>;
   /** Streams `length` bytes from `offset` (of a version when given). */
   readRange(key: string, offset: number, length: number, versionId?: string): Promise<Readable>;
-  deleteObjects(keys: string[]): Promise<void>;
+  /** Deletes objects, or single versions of them; missing ones are ignored. */
+  deleteObjects(objects: ObjectRef[]): Promise<void>;
+  /** Deletes every object under the prefix, every version of each (and delete markers). */
+  deletePrefix(prefix: string): Promise<void>;
 
   createMultipartUpload(key: string, contentType?: string): Promise<MultipartTarget>;
   uploadPart(

@@ -81,6 +81,34 @@ describe('S3ObjectStore against MinIO', () => {
     await expect(store.headObject('many/0')).rejects.toMatchObject({ code: ErrorCode.NotFound });
   });
 
+  it('creates versioned buckets: each put of a key is a version of its own, readable and deletable alone', async () => {
+    expect(await store.isVersioned()).toBe(true);
+    const first = await store.putObject('versioned', Buffer.from('one'), 3);
+    const second = await store.putObject('versioned', Buffer.from('two!'), 4);
+    expect(first.versionId).toBeDefined();
+    expect(second.versionId).not.toBe(first.versionId);
+    const read = async (versionId?: string) =>
+      (await buffer(await store.readRange('versioned', 0, 3, versionId))).toString();
+    expect(await read(first.versionId)).toBe('one');
+    expect(await read()).toBe('two');
+
+    await store.deleteObjects([{ key: 'versioned', versionId: second.versionId }]);
+    expect(await read()).toBe('one');
+    expect((await store.headObject('versioned')).versionId).toBe(first.versionId);
+  });
+
+  it('deletes every version of everything under a prefix, and nothing else', async () => {
+    for (const key of ['gone/a', 'gone/a', 'gone/b', 'kept/a'])
+      await store.putObject(key, Buffer.from(key), key.length);
+    await store.deleteObjects(['gone/b']);
+    await store.deletePrefix('gone/');
+    await expect(store.headObject('gone/a')).rejects.toMatchObject({ code: ErrorCode.NotFound });
+    expect(await store.headObject('kept/a')).toMatchObject({ size: 6 });
+    const { ListObjectVersionsCommand } = await import('@aws-sdk/client-s3');
+    const left = await client.send(new ListObjectVersionsCommand({ Bucket: store.bucket, Prefix: 'gone/' }));
+    expect([...(left.Versions ?? []), ...(left.DeleteMarkers ?? [])]).toEqual([]);
+  });
+
   it('reports an unreachable store as UNAVAILABLE', async () => {
     const unreachable = createS3Client({
       endpoint: 'http://127.0.0.1:1',

@@ -4,9 +4,12 @@ import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteObjectsCommand,
+  GetBucketVersioningCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
@@ -18,6 +21,7 @@ import type {
   MultipartTarget,
   ObjectBody,
   ObjectInfo,
+  ObjectRef,
   ObjectStore,
   StoredObject,
   UploadedPart,
@@ -66,7 +70,7 @@ export class S3ObjectStore implements ObjectStore {
     readonly bucket: string,
   ) {}
 
-  /** Creates the bucket when it does not exist (local development and tests). */
+  /** Creates the bucket when it does not exist and turns versioning on (local development and tests). */
   async ensureBucket(): Promise<void> {
     try {
       await this.s3.send(new HeadBucketCommand({ Bucket: this.bucket }));
@@ -75,6 +79,23 @@ export class S3ObjectStore implements ObjectStore {
         this.s3.send(new CreateBucketCommand({ Bucket: this.bucket })),
       );
     }
+    if (await this.isVersioned()) return;
+    await this.call('PutBucketVersioning', this.bucket, () =>
+      this.s3.send(
+        new PutBucketVersioningCommand({
+          Bucket: this.bucket,
+          VersioningConfiguration: { Status: 'Enabled' },
+        }),
+      ),
+    );
+  }
+
+  /** Whether the bucket keeps every version of an object (S3 versioning enabled). */
+  async isVersioned(): Promise<boolean> {
+    const output = await this.call('GetBucketVersioning', this.bucket, () =>
+      this.s3.send(new GetBucketVersioningCommand({ Bucket: this.bucket })),
+    );
+    return output.Status === 'Enabled';
   }
 
   async putObject(key: string, body: ObjectBody, size: number, contentType?: string): Promise<StoredObject> {
@@ -120,15 +141,15 @@ export class S3ObjectStore implements ObjectStore {
     return output.Body as Readable;
   }
 
-  async deleteObjects(keys: string[]): Promise<void> {
-    for (let start = 0; start < keys.length; start += DELETE_BATCH) {
-      const batch = keys.slice(start, start + DELETE_BATCH);
-      const output = await this.call('DeleteObjects', batch[0] ?? '', () =>
+  async deleteObjects(objects: ObjectRef[]): Promise<void> {
+    const identifiers = objects.map((object) =>
+      typeof object === 'string' ? { Key: object } : { Key: object.key, VersionId: object.versionId },
+    );
+    for (let start = 0; start < identifiers.length; start += DELETE_BATCH) {
+      const batch = identifiers.slice(start, start + DELETE_BATCH);
+      const output = await this.call('DeleteObjects', batch[0]?.Key ?? '', () =>
         this.s3.send(
-          new DeleteObjectsCommand({
-            Bucket: this.bucket,
-            Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
-          }),
+          new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch, Quiet: true } }),
         ),
       );
       const failed = output.Errors?.filter((error) => error.Code !== 'NoSuchKey') ?? [];
@@ -140,6 +161,28 @@ export class S3ObjectStore implements ObjectStore {
         );
       }
     }
+  }
+
+  async deletePrefix(prefix: string): Promise<void> {
+    if (prefix.length === 0) throw new RangeError('refusing to delete every object of the bucket');
+    let keyMarker: string | undefined;
+    let versionIdMarker: string | undefined;
+    do {
+      const page = await this.call('ListObjectVersions', prefix, () =>
+        this.s3.send(
+          new ListObjectVersionsCommand({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            KeyMarker: keyMarker,
+            VersionIdMarker: versionIdMarker,
+          }),
+        ),
+      );
+      const entries = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])];
+      await this.deleteObjects(entries.map((entry) => ({ key: entry.Key!, versionId: entry.VersionId })));
+      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      versionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+    } while (keyMarker !== undefined);
   }
 
   async createMultipartUpload(key: string, contentType?: string): Promise<MultipartTarget> {
@@ -189,7 +232,9 @@ export class S3ObjectStore implements ObjectStore {
           Key: target.key,
           UploadId: target.uploadId,
           PartNumber: partNumber,
-          CopySource: copySourceOf(this.bucket, source.key),
+          CopySource:
+            copySourceOf(this.bucket, source.key) +
+            (source.versionId ? `?versionId=${encodeURIComponent(source.versionId)}` : ''),
           CopySourceIfMatch: source.etag,
           CopySourceRange: `bytes=${source.offset}-${source.offset + source.length - 1}`,
         }),

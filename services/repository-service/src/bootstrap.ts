@@ -15,6 +15,19 @@ import { UploadJanitor } from './domain/upload-janitor';
 import { UploadSessions } from './domain/upload-sessions';
 import { RepositoryServiceModule } from './repository-service.module';
 
+/**
+ * Every version of a node shares one key under the default template, so only S3 versioning keeps a
+ * version's bytes once the next one is written (and a failed or losing write from replacing them).
+ */
+async function requireSafeVersioning(objects: S3ObjectStore, template: string): Promise<void> {
+  if (template.includes('{upload_id}') || (await objects.isVersioned())) return;
+  throw new Error(
+    `S3_BUCKET ${objects.bucket} does not have versioning enabled, and OBJECT_KEY_TEMPLATE "${template}" ` +
+      'puts every version of a node at the same key: enable versioning on the bucket, or add {upload_id} ' +
+      'to OBJECT_KEY_TEMPLATE so each version gets a key of its own',
+  );
+}
+
 export async function bootstrap(
   config: RepositoryServiceConfig,
   logger: Logger,
@@ -48,6 +61,7 @@ export async function bootstrap(
   });
   const objects = new S3ObjectStore(s3, config.S3_BUCKET);
   if (config.S3_CREATE_BUCKET) await objects.ensureBucket();
+  await requireSafeVersioning(objects, config.OBJECT_KEY_TEMPLATE);
 
   const uploads = new TidbUploadStore(pool);
   const nodes = new TidbNodeStore(pool);

@@ -17,7 +17,7 @@ export const RepositoryServiceEnvSchema = z
     S3_ACCESS_KEY_ID: z.string().optional(),
     S3_SECRET_ACCESS_KEY: z.string().optional(),
     S3_MAX_ATTEMPTS: positiveInt(3),
-    /** Create the bucket at start when it is missing (local development). */
+    /** Create the bucket at start when it is missing, and turn its versioning on (local development). */
     S3_CREATE_BUCKET: booleanFlag(true),
     TIDB_HOST: z.string().min(1).default('127.0.0.1'),
     TIDB_PORT: positiveInt(4000),

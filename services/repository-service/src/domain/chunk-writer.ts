@@ -36,7 +36,12 @@ export interface ChunkWriterOptions {
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 export function stagingKeyOf(stagingPrefix: string, uploadId: string, chunkNumber: number): string {
-  return `${stagingPrefix}${uploadId}/${chunkNumber}`;
+  return `${stagingFolderOf(stagingPrefix, uploadId)}${chunkNumber}`;
+}
+
+/** Where all staged chunks of an upload live: deleting it removes every version of each. */
+export function stagingFolderOf(stagingPrefix: string, uploadId: string): string {
+  return `${stagingPrefix}${uploadId}/`;
 }
 
 /** Counts and hashes bytes as they stream through. */

@@ -95,11 +95,14 @@ describe('ObjectAssembler with TiDB and MinIO', () => {
     expect(sha256(bytes)).toBe(sha256(Buffer.concat(chunks)));
   });
 
-  it('recomposes alternating 7 MiB and 1 KiB chunks, sent out of order, byte-exact', async () => {
+  it('recomposes alternating 7 MiB and 1 KiB chunks, sent out of order, byte-exact, leaving one version', async () => {
     const chunks = Array.from({ length: 6 }, (_, n) => randomBytes(n % 2 === 0 ? 7 * MiB : KiB));
-    const { plan, bytes } = await uploadAndAssemble(chunks);
-    expect(plan.kind).toBe('recompose');
+    const { plan, bytes, assembled, uploadId } = await uploadAndAssemble(chunks);
+    expect(plan).toMatchObject({ kind: 'recompose', intermediateParts: expect.arrayContaining([1]) });
     expect(sha256(bytes)).toBe(sha256(Buffer.concat(chunks)));
+    // The intermediate object of the large chunks was a version of the key: it is gone again.
+    expect(await stack.versionsUnder(assembled.key)).toEqual([`${assembled.key}@${assembled.versionId}`]);
+    expect(await stack.versionsUnder(`${STAGING}${uploadId}/`)).toEqual([]);
   });
 
   it('writes an empty object for an upload without chunks', async () => {

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
-import type { MultipartTarget, ObjectStore, UploadedPart } from '@tessera/object-storage';
+import type { MultipartTarget, ObjectStore, StoredObject, UploadedPart } from '@tessera/object-storage';
 import { isServerSideCopy, type AssemblyPlan, type ByteRange, type RecomposedPart } from './assembly-plan';
-import { stagingKeyOf } from './chunk-writer';
+import { stagingFolderOf, stagingKeyOf } from './chunk-writer';
 import type { StoredChunkRecord, UploadRecord } from './upload-store.port';
 
 /** The object a completed upload produced. */
@@ -47,8 +47,9 @@ export class ObjectAssembler {
     plan: AssemblyPlan,
   ): Promise<AssembledObject> {
     const assembled = await this.run(upload, chunks, plan);
-    const staged = chunks.filter((chunk) => chunk.storage === 'staged');
-    await this.objects.deleteObjects(staged.map((chunk) => this.stagingKey(upload, chunk.chunkNumber)));
+    if (chunks.some((chunk) => chunk.storage === 'staged')) {
+      await this.objects.deletePrefix(stagingFolderOf(this.options.stagingPrefix, upload.uploadId));
+    }
     return assembled;
   }
 
@@ -103,20 +104,18 @@ export class ObjectAssembler {
     plan: Extract<AssemblyPlan, { kind: 'recompose' }>,
   ): Promise<AssembledObject> {
     const key = upload.objectKey;
-    let intermediateEtag = '';
+    let intermediate: StoredObject | undefined;
     if (plan.intermediateParts.length > 0) {
       const direct = chunks.filter((chunk) => chunk.storage === 'direct-part');
       const parts = direct.map((chunk) => ({ partNumber: chunk.partNumber!, etag: chunk.etag }));
-      intermediateEtag = (
-        await this.objects.completeMultipartUpload(await this.multipartTarget(upload), parts)
-      ).etag;
+      intermediate = await this.objects.completeMultipartUpload(await this.multipartTarget(upload), parts);
     } else if (upload.multipartUploadId) {
       await this.objects.abortMultipartUpload({ key, uploadId: upload.multipartUploadId });
     }
     const target = await this.objects.createMultipartUpload(key, upload.mimeType || undefined);
     try {
       const parts = await boundedAll(
-        plan.parts.map((part) => () => this.buildPart(upload, target, part, intermediateEtag)),
+        plan.parts.map((part) => () => this.buildPart(upload, target, part, intermediate)),
         this.options.concurrency,
       );
       const stored = await this.objects.completeMultipartUpload(target, parts);
@@ -125,6 +124,12 @@ export class ObjectAssembler {
     } catch (error) {
       await this.objects.abortMultipartUpload(target).catch(() => undefined);
       throw error;
+    } finally {
+      // In a versioned bucket the intermediate object stays behind as a version of its own.
+      // Best effort: a leftover is a non-current version, never what a reader gets.
+      if (intermediate?.versionId) {
+        await this.objects.deleteObjects([{ key, versionId: intermediate.versionId }]).catch(() => undefined);
+      }
     }
   }
 
@@ -132,27 +137,38 @@ export class ObjectAssembler {
     upload: UploadRecord,
     target: MultipartTarget,
     part: RecomposedPart,
-    intermediateEtag: string,
+    intermediate: StoredObject | undefined,
   ): Promise<UploadedPart> {
     if (isServerSideCopy(part)) {
       const [range] = part.ranges;
       return this.objects.uploadPartCopy(target, part.partNumber, {
         key: upload.objectKey,
-        etag: intermediateEtag,
+        etag: intermediate!.etag,
+        versionId: intermediate!.versionId,
         offset: range.offset,
         length: range.length,
       });
     }
-    const body = Readable.from(this.concatenate(upload, part.ranges));
+    const body = Readable.from(this.concatenate(upload, part.ranges, intermediate?.versionId));
     return this.objects.uploadPart(target, part.partNumber, body, part.size);
   }
 
   /** The bytes of the ranges, in order, one ranged read at a time. */
-  private async *concatenate(upload: UploadRecord, ranges: ByteRange[]): AsyncIterable<Uint8Array> {
+  private async *concatenate(
+    upload: UploadRecord,
+    ranges: ByteRange[],
+    intermediateVersionId: string | undefined,
+  ): AsyncIterable<Uint8Array> {
     for (const range of ranges) {
-      const key =
-        range.source === 'intermediate' ? upload.objectKey : this.stagingKey(upload, range.chunkNumber);
-      yield* (await this.objects.readRange(key, range.offset, range.length)) as AsyncIterable<Uint8Array>;
+      const fromIntermediate = range.source === 'intermediate';
+      const key = fromIntermediate ? upload.objectKey : this.stagingKey(upload, range.chunkNumber);
+      const versionId = fromIntermediate ? intermediateVersionId : undefined;
+      yield* (await this.objects.readRange(
+        key,
+        range.offset,
+        range.length,
+        versionId,
+      )) as AsyncIterable<Uint8Array>;
     }
   }
 

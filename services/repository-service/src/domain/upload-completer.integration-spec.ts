@@ -108,7 +108,10 @@ describe('UploadCompleter with TiDB and MinIO', () => {
       code: ErrorCode.DataLoss,
       message: expect.stringMatching(new RegExp(`${sha256(data)}.*${wrong}`)),
     });
-    expect((await uploads.findUpload(uploadId))?.state).toBe('FAILED');
+    const failed = (await uploads.findUpload(uploadId))!;
+    expect(failed.state).toBe('FAILED');
+    // The assembled object was its own version of the key: discarded, so nothing of it is readable.
+    expect(await stack.versionsUnder(failed.objectKey)).toEqual([]);
   });
 
   it('makes a second upload of the same name version 2 of the same node', async () => {

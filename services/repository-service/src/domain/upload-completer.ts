@@ -4,7 +4,7 @@ import type { ObjectStore } from '@tessera/object-storage';
 import { planAssembly } from './assembly-plan';
 import { missingRanges, toRanges, type ChunkNumberRange } from './chunk-ranges';
 import type { NodeStore, NodeVersion } from './node-store.port';
-import type { ObjectAssembler } from './object-assembler';
+import type { AssembledObject, ObjectAssembler } from './object-assembler';
 import type { StoredChunkRecord, UploadRecord, UploadStore } from './upload-store.port';
 
 export interface CompleteRequest {
@@ -38,8 +38,9 @@ export class UploadCompleter {
     await this.begin(request.uploadId);
     const upload = (await this.uploads.findUpload(request.uploadId))!;
     const chunks = await this.completeChunkList(upload, request.totalChunks);
+    let assembled: AssembledObject | undefined;
     try {
-      const assembled = await this.assembler.assemble(upload, chunks, planAssembly(chunks));
+      assembled = await this.assembler.assemble(upload, chunks, planAssembly(chunks));
       const sha256 = await this.hashObject(assembled.key, assembled.size, assembled.versionId);
       if (request.sha256 !== undefined && request.sha256 !== sha256) {
         throw new TesseraError(
@@ -68,8 +69,22 @@ export class UploadCompleter {
     } catch (error) {
       // The multipart upload may already be consumed: this upload cannot be completed again.
       await this.uploads.transition(upload.uploadId, ['COMPLETING'], 'FAILED');
+      if (assembled) await this.discard(assembled);
       throw error;
     }
+  }
+
+  /**
+   * Removes an object assembled for a completion that failed. In a versioned bucket that is its own
+   * version, so the version readers get stays current; in an unversioned one the key template
+   * names the upload (checked at boot), so the key is this upload's alone.
+   */
+  private async discard(assembled: AssembledObject): Promise<void> {
+    await this.objects
+      .deleteObjects([
+        assembled.versionId ? { key: assembled.key, versionId: assembled.versionId } : assembled.key,
+      ])
+      .catch(() => undefined);
   }
 
   private async begin(uploadId: string): Promise<void> {

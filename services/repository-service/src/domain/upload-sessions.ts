@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCode, TesseraError } from '@tessera/errors';
 import type { ObjectStore } from '@tessera/object-storage';
 import { missingRanges, toRanges, type ChunkNumberRange } from './chunk-ranges';
-import { stagingKeyOf } from './chunk-writer';
+import { stagingFolderOf } from './chunk-writer';
 import type { NodeStore } from './node-store.port';
 import type { UploadRecord, UploadStore } from './upload-store.port';
 
@@ -123,12 +123,7 @@ export class UploadSessions {
           if (!(error instanceof TesseraError && error.code === ErrorCode.NotFound)) throw error;
         });
     }
-    const staged = (await this.uploads.listStoredChunks(uploadId)).filter(
-      (chunk) => chunk.storage === 'staged',
-    );
-    await this.objects.deleteObjects(
-      staged.map((chunk) => stagingKeyOf(this.options.stagingPrefix, uploadId, chunk.chunkNumber)),
-    );
+    await this.objects.deletePrefix(stagingFolderOf(this.options.stagingPrefix, uploadId));
   }
 
   private async requireUpload(uploadId: string): Promise<UploadRecord> {

@@ -1,3 +1,4 @@
+import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
 import { createTidbPool, migrate } from '@tessera/sql';
 import { stackEndpoints } from '@tessera/testing';
@@ -12,6 +13,8 @@ export interface RealStack {
   objects: S3ObjectStore;
   uploads: TidbUploadStore;
   nodes: TidbNodeStore;
+  /** Every version and delete marker under the prefix, as "key@versionId". */
+  versionsUnder(prefix: string): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -37,6 +40,10 @@ export async function openRealStack(name: string): Promise<RealStack> {
     objects,
     uploads: new TidbUploadStore(pool),
     nodes: new TidbNodeStore(pool),
+    versionsUnder: async (prefix) => {
+      const page = await s3.send(new ListObjectVersionsCommand({ Bucket: objects.bucket, Prefix: prefix }));
+      return [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => `${v.Key}@${v.VersionId}`);
+    },
     close: async () => {
       await pool.end();
       s3.destroy();
