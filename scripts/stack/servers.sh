@@ -20,7 +20,7 @@ start_tidb() {
   rm -rf "$DATA_DIR/tidb"
   launch tidb "$BIN_DIR/tidb-server-$TIDB_VERSION" -store unistore -path "$DATA_DIR/tidb" -lease 0s \
     -host 127.0.0.1 -P "$TIDB_PORT" -status-host 127.0.0.1 -status "$TIDB_STATUS_PORT" \
-    -socket "$RUN_DIR/tidb.sock" -log-file "$LOG_DIR/tidb-server.log"
+    -socket "$RUN_DIR/tidb.sock" -log-file "$LOG_DIR/tidb-server.log" -log-slow-query "$LOG_DIR/tidb-slow.log"
 }
 ready_tidb() { http_ok "http://127.0.0.1:$TIDB_STATUS_PORT/status" && tcp_open "$TIDB_PORT"; }
 where_tidb() { echo "mysql://root@127.0.0.1:$TIDB_PORT (status http://127.0.0.1:$TIDB_STATUS_PORT)"; }
