@@ -1,8 +1,9 @@
 import { ErrorCode } from '@tessera/errors';
-import { stackEndpoints } from '@tessera/testing';
+import { createProxy, stackEndpoints } from '@tessera/testing';
 import { Redis } from 'ioredis';
 import { readThrough } from './read-through';
 import { RedisKeyValueCache } from './redis-key-value-cache';
+import { FINAL_VERSION, RedisVersionedCache } from './redis-versioned-cache';
 import { SingleFlight } from './single-flight';
 
 const { redis, toxiproxy } = stackEndpoints();
@@ -17,16 +18,6 @@ function client(port: number): Redis {
     enableOfflineQueue: false,
     lazyConnect: false,
   });
-}
-
-async function toxiproxyApi(path: string, method: string, body?: object): Promise<Response> {
-  const response = await fetch(`${toxiproxy.url}${path}`, {
-    method,
-    headers: { 'Content-Type': 'application/json' },
-    ...(body && { body: JSON.stringify(body) }),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status}`);
-  return response;
 }
 
 describe('RedisKeyValueCache against Redis', () => {
@@ -44,22 +35,32 @@ describe('RedisKeyValueCache against Redis', () => {
     expect(await cache.get('n1')).toBeUndefined();
   });
 
+  it('never lets a stale fill replace a newer version, nor anything replace a final tombstone', async () => {
+    type Entry = { version: number; at: Date };
+    const versioned = new RedisVersionedCache<Entry>(
+      connection,
+      prefix,
+      (entry) => entry.version,
+      (parsed) => ({ ...(parsed as Entry), at: new Date((parsed as { at: string }).at) }),
+    );
+    const at = new Date('2026-01-02T03:04:05.678Z');
+    await versioned.set('v', { version: 2, at }, 30);
+    await versioned.set('v', { version: 1, at }, 30);
+    expect(await versioned.get('v')).toEqual({ version: 2, at });
+    await versioned.set('v', { version: 3, at }, 30);
+    expect((await versioned.get('v'))?.version).toBe(3);
+    await versioned.set('v', { version: FINAL_VERSION, at }, 30);
+    await versioned.set('v', { version: 4, at }, 30);
+    expect((await versioned.get('v'))?.version).toBe(FINAL_VERSION);
+    expect(await connection.ttl(`${prefix}v`)).toBeGreaterThan(25);
+  });
+
   it('turns a slow Redis into UNAVAILABLE within the command timeout, and reads fall back to the loader', async () => {
-    const name = `slow-redis-${Date.now()}`;
-    const proxy = (await (
-      await toxiproxyApi('/proxies', 'POST', {
-        name,
-        listen: '127.0.0.1:0',
-        upstream: `${redis.host}:${redis.port}`,
-      })
-    ).json()) as { listen: string };
-    const slowConnection = client(Number(proxy.listen.split(':').pop()));
+    const proxy = await createProxy(toxiproxy.url, `slow-redis-${Date.now()}`, `${redis.host}:${redis.port}`);
+    const slowConnection = client(proxy.port);
     try {
       await new Promise((resolve) => slowConnection.once('ready', resolve));
-      await toxiproxyApi(`/proxies/${name}/toxics`, 'POST', {
-        type: 'latency',
-        attributes: { latency: 2000 },
-      });
+      await proxy.addLatency(2000);
       const slowCache = new RedisKeyValueCache<string>(slowConnection, prefix);
       const started = performance.now();
       await expect(slowCache.get('n1')).rejects.toMatchObject({ code: ErrorCode.Unavailable });
@@ -76,7 +77,7 @@ describe('RedisKeyValueCache against Redis', () => {
       expect(failures).toEqual(['get', 'set']);
     } finally {
       slowConnection.disconnect();
-      await toxiproxyApi(`/proxies/${name}`, 'DELETE');
+      await proxy.remove();
     }
   });
 

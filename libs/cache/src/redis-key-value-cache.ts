@@ -9,8 +9,8 @@ import type { KeyValueCache } from './key-value-cache.port';
  */
 export class RedisKeyValueCache<T> implements KeyValueCache<T> {
   constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
+    protected readonly redis: Redis,
+    protected readonly prefix: string,
   ) {}
 
   async get(key: string): Promise<T | undefined> {
@@ -28,7 +28,7 @@ export class RedisKeyValueCache<T> implements KeyValueCache<T> {
     await this.call('DEL', key, () => this.redis.del(this.prefix + key));
   }
 
-  private async call<R>(command: string, key: string, send: () => Promise<R>): Promise<R> {
+  protected async call<R>(command: string, key: string, send: () => Promise<R>): Promise<R> {
     try {
       return await send();
     } catch (error) {

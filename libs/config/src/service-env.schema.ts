@@ -17,3 +17,16 @@ export const serviceEnvShape = {
 export function servicePortsShape(grpcPort: number, httpPort: number) {
   return { GRPC_PORT: port(grpcPort), HTTP_PORT: port(httpPort) };
 }
+
+/** The TiDB connection of a service that reads or writes the metadata database. */
+export const tidbEnvShape = {
+  TIDB_HOST: z.string().min(1).default('127.0.0.1'),
+  TIDB_PORT: positiveInt(4000),
+  TIDB_USER: z.string().min(1).default('root'),
+  TIDB_PASSWORD: z.string().default(''),
+  TIDB_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z0-9_]+$/, 'letters, digits and _ only')
+    .default('tessera'),
+  TIDB_POOL_SIZE: positiveInt(20),
+};

@@ -1,3 +1,4 @@
 export * from './eventually';
 export * from './stack-endpoints';
 export * from './deterministic-file';
+export * from './toxiproxy';

@@ -1,26 +1,63 @@
 import 'reflect-metadata';
-import { metadataV1 } from '@tessera/contracts';
+import { internalV1, metadataV1 } from '@tessera/contracts';
 import type { Logger } from '@tessera/logging';
 import { startService, stopOnSignals, type RunningService } from '@tessera/runtime';
-import { MetadataServiceModule } from './metadata-service.module';
+import { createTidbPool } from '@tessera/sql';
+import { Redis } from 'ioredis';
+import { OtelCacheObserver } from './adapters/otel/otel-cache-observer';
+import { createRedisNodeCache } from './adapters/redis/redis-node-cache';
+import { TidbNodeCatalog } from './adapters/tidb/tidb-node-catalog';
 import type { MetadataServiceConfig } from './config/metadata-service.config';
+import { NodeReader } from './domain/node-reader';
+import { MetadataServiceModule } from './metadata-service.module';
 
 export async function bootstrap(
   config: MetadataServiceConfig,
   logger: Logger,
   onShutdown: () => Promise<void>,
 ): Promise<RunningService> {
+  const pool = createTidbPool({
+    host: config.TIDB_HOST,
+    port: config.TIDB_PORT,
+    user: config.TIDB_USER,
+    password: config.TIDB_PASSWORD,
+    database: config.TIDB_DATABASE,
+    connectionLimit: config.TIDB_POOL_SIZE,
+  });
+  // Commands fail fast instead of queueing while Redis is away: reads then go to TiDB.
+  const redis = new Redis(config.REDIS_URL, {
+    commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+  });
+  redis.on('error', (error: Error) => logger.debug({ err: error }, 'redis connection error'));
+
+  const reader = new NodeReader(
+    new TidbNodeCatalog(pool),
+    createRedisNodeCache(redis, config.REDIS_KEY_PREFIX),
+    new OtelCacheObserver(logger),
+    {
+      ttlSeconds: config.NODE_CACHE_TTL_SECONDS,
+      defaultPageSize: config.LIST_DEFAULT_PAGE_SIZE,
+      maxPageSize: config.LIST_MAX_PAGE_SIZE,
+    },
+  );
+
   const service = await startService({
     name: 'metadata-service',
-    rootModule: MetadataServiceModule,
+    rootModule: MetadataServiceModule.register({ reader }),
     logger,
     host: config.LISTEN_HOST,
     grpcPort: config.GRPC_PORT,
     httpPort: config.HTTP_PORT,
-    grpcServices: [metadataV1.MetadataService],
+    grpcServices: [metadataV1.MetadataService, internalV1.NodeCacheService],
     maxReceiveMessageBytes: config.GRPC_MAX_RECEIVE_MESSAGE_BYTES,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
-    onShutdown,
+    onShutdown: async () => {
+      redis.disconnect();
+      await pool.end();
+      await onShutdown();
+    },
   });
   stopOnSignals(service, logger);
   return service;

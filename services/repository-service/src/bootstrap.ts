@@ -4,6 +4,8 @@ import type { Logger } from '@tessera/logging';
 import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
 import { startService, stopOnSignals, type RunningService } from '@tessera/runtime';
 import { createTidbPool, migrate } from '@tessera/sql';
+import { createGrpcClient } from '@tessera/grpc';
+import { GrpcNodeCacheNotifier } from './adapters/grpc/grpc-node-cache-notifier';
 import { MIGRATIONS } from './adapters/tidb/migrations';
 import { TidbNodeStore } from './adapters/tidb/tidb-node-store';
 import { TidbUploadStore } from './adapters/tidb/tidb-upload-store';
@@ -63,6 +65,7 @@ export async function bootstrap(
   if (config.S3_CREATE_BUCKET) await objects.ensureBucket();
   await requireSafeVersioning(objects, config.OBJECT_KEY_TEMPLATE);
 
+  const metadataClient = createGrpcClient(internalV1.NodeCacheService, config.METADATA_SERVICE_ADDRESS);
   const uploads = new TidbUploadStore(pool);
   const nodes = new TidbNodeStore(pool);
   const domain = {
@@ -84,6 +87,7 @@ export async function bootstrap(
         stagingPrefix: config.STAGING_PREFIX,
         concurrency: config.ASSEMBLY_CONCURRENCY,
       }),
+      new GrpcNodeCacheNotifier(metadataClient, { attempts: 3, timeoutMs: 2000 }),
     ),
     limits: {
       suggestedChunkBytes: config.SUGGESTED_CHUNK_BYTES,
@@ -120,6 +124,7 @@ export async function bootstrap(
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     onShutdown: async () => {
       await janitor.stop();
+      metadataClient.close();
       await pool.end();
       s3.destroy();
       await onShutdown();

@@ -6,7 +6,7 @@ import { callClientStream, callUnary, createGrpcClient } from '@tessera/grpc';
 import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
 import { stackEndpoints } from '@tessera/testing';
 import { buffer } from 'node:stream/consumers';
-import { startServiceProcess, type ServiceProcess } from './service-process';
+import { startUploadStack, type UploadStack } from './service-process';
 
 const MiB = 1024 * 1024;
 const rpc = internalV1.RepositoryService.method;
@@ -44,27 +44,19 @@ function framesOf(
 
 describe('repository-service internal API, as a process against the real stack', () => {
   const { minio } = stackEndpoints();
-  const run = Date.now();
-  const bucket = `repository-api-${run}`;
-  let service: ServiceProcess;
+  let stack: UploadStack;
+  let bucket: string;
   let client: Client;
 
   beforeAll(async () => {
-    service = await startServiceProcess('repository-service', {
-      TIDB_DATABASE: `repository_api_${run}`,
-      S3_BUCKET: bucket,
-      S3_ENDPOINT: minio.endpoint,
-      S3_ACCESS_KEY_ID: minio.accessKeyId,
-      S3_SECRET_ACCESS_KEY: minio.secretAccessKey,
-      TRACING_ENABLED: 'false',
-    });
-    client = createGrpcClient(internalV1.RepositoryService, `127.0.0.1:${service.grpcPort}`);
+    stack = await startUploadStack('repository_api');
+    bucket = stack.bucket;
+    client = createGrpcClient(internalV1.RepositoryService, stack.repositoryAddress);
   });
 
   afterAll(async () => {
     client.close();
-    service.child.kill('SIGTERM');
-    await service.exited;
+    await stack.stop();
   });
 
   const createUpload = async (name: string) =>

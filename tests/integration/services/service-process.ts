@@ -55,58 +55,80 @@ export async function startServiceProcess(
 /** The repository service (fresh database and bucket) with the intake gateway in front of it. */
 export interface UploadStack {
   bucket: string;
+  /** The TiDB database the services share. */
+  database: string;
+  /** Prefix of this stack's keys in Redis. */
+  cachePrefix: string;
   intakeAddress: string;
   repositoryAddress: string;
+  metadataAddress: string;
   /** Process ids, for memory measurements. */
-  pids: { repository: number; intake: number };
+  pids: { repository: number; intake: number; metadata: number };
   stop(): Promise<void>;
 }
 
 export interface UploadStackSettings {
   repositoryEnv?: Record<string, string>;
   intakeEnv?: Record<string, string>;
+  metadataEnv?: Record<string, string>;
 }
 
-/** Both upload services on a fresh database and bucket, with optional settings for each. */
+/** The three services on a fresh database, bucket and cache prefix, with optional settings for each. */
 export async function startUploadStack(
   name: string,
-  { repositoryEnv = {}, intakeEnv = {} }: UploadStackSettings = {},
+  { repositoryEnv = {}, intakeEnv = {}, metadataEnv = {} }: UploadStackSettings = {},
 ): Promise<UploadStack> {
-  const { minio } = stackEndpoints();
+  const { minio, redis } = stackEndpoints();
   const run = `${name}_${Date.now()}`;
   const bucket = run.replaceAll('_', '-');
-  const repository = await startServiceProcess('repository-service', {
-    TIDB_DATABASE: run,
-    S3_BUCKET: bucket,
-    S3_ENDPOINT: minio.endpoint,
-    S3_ACCESS_KEY_ID: minio.accessKeyId,
-    S3_SECRET_ACCESS_KEY: minio.secretAccessKey,
-    TRACING_ENABLED: 'false',
-    ...repositoryEnv,
-  });
-  const started = [repository];
+  const cachePrefix = `${run}:`;
+  const started: ServiceProcess[] = [];
+  const stop = async () => {
+    for (const service of started.reverse()) {
+      service.child.kill('SIGTERM');
+      await service.exited;
+    }
+  };
   try {
-    started.push(
-      await startServiceProcess('intake-gateway', {
-        REPOSITORY_SERVICE_ADDRESS: `127.0.0.1:${repository.grpcPort}`,
-        TRACING_ENABLED: 'false',
-        ...intakeEnv,
-      }),
-    );
+    const metadata = await startServiceProcess('metadata-service', {
+      TIDB_DATABASE: run,
+      REDIS_URL: `redis://${redis.host}:${redis.port}`,
+      REDIS_KEY_PREFIX: cachePrefix,
+      TRACING_ENABLED: 'false',
+      ...metadataEnv,
+    });
+    started.push(metadata);
+    const metadataAddress = `127.0.0.1:${metadata.grpcPort}`;
+    const repository = await startServiceProcess('repository-service', {
+      TIDB_DATABASE: run,
+      S3_BUCKET: bucket,
+      S3_ENDPOINT: minio.endpoint,
+      S3_ACCESS_KEY_ID: minio.accessKeyId,
+      S3_SECRET_ACCESS_KEY: minio.secretAccessKey,
+      METADATA_SERVICE_ADDRESS: metadataAddress,
+      TRACING_ENABLED: 'false',
+      ...repositoryEnv,
+    });
+    started.push(repository);
+    const intake = await startServiceProcess('intake-gateway', {
+      REPOSITORY_SERVICE_ADDRESS: `127.0.0.1:${repository.grpcPort}`,
+      METADATA_SERVICE_ADDRESS: metadataAddress,
+      TRACING_ENABLED: 'false',
+      ...intakeEnv,
+    });
+    started.push(intake);
+    return {
+      bucket,
+      database: run,
+      cachePrefix,
+      repositoryAddress: `127.0.0.1:${repository.grpcPort}`,
+      intakeAddress: `127.0.0.1:${intake.grpcPort}`,
+      metadataAddress,
+      pids: { repository: repository.child.pid!, intake: intake.child.pid!, metadata: metadata.child.pid! },
+      stop,
+    };
   } catch (error) {
-    repository.child.kill('SIGKILL');
+    for (const service of started) service.child.kill('SIGKILL');
     throw error;
   }
-  return {
-    bucket,
-    repositoryAddress: `127.0.0.1:${repository.grpcPort}`,
-    intakeAddress: `127.0.0.1:${started[1]!.grpcPort}`,
-    pids: { repository: repository.child.pid!, intake: started[1]!.child.pid! },
-    stop: async () => {
-      for (const service of started.reverse()) {
-        service.child.kill('SIGTERM');
-        await service.exited;
-      }
-    },
-  };
 }

@@ -19,7 +19,12 @@ const STACK_ENV: Record<string, Record<string, string>> = {
 const SERVICES = [
   { name: 'intake-gateway', api: 'tessera.upload.v1.UploadService', method: 'InitiateUpload' },
   { name: 'repository-service', api: 'tessera.internal.v1.RepositoryService', method: 'WriteChunks' },
-  { name: 'metadata-service', api: 'tessera.metadata.v1.MetadataService', method: 'GetNode' },
+  {
+    name: 'metadata-service',
+    api: 'tessera.metadata.v1.MetadataService',
+    method: 'GetNode',
+    internal: ['tessera.internal.v1.NodeCacheService'],
+  },
 ];
 
 /** grpcurl [flags] address [verb] [symbol] */
@@ -28,7 +33,7 @@ async function grpcurl(port: number, flags: string[], ...positional: string[]): 
   return stdout;
 }
 
-describe.each(SERVICES)('$name as a process', ({ name, api, method }) => {
+describe.each(SERVICES)('$name as a process', ({ name, api, method, internal = [] }) => {
   let service: ServiceProcess;
 
   beforeAll(async () => {
@@ -42,7 +47,7 @@ describe.each(SERVICES)('$name as a process', ({ name, api, method }) => {
   it('lists its API and the health service through server reflection (grpcurl)', async () => {
     const services = (await grpcurl(service.grpcPort, [], 'list')).trim().split('\n');
     // Exactly what is served: not the services of imported files.
-    expect(services.sort()).toEqual(['grpc.health.v1.Health', api].sort());
+    expect(services.sort()).toEqual(['grpc.health.v1.Health', api, ...internal].sort());
     expect(await grpcurl(service.grpcPort, [], 'describe', `${api}.${method}`)).toContain(`rpc ${method}`);
   });
 

@@ -1,10 +1,20 @@
 import { z } from 'zod';
-import { serviceEnvShape, servicePortsShape } from '@tessera/config';
+import { positiveInt, serviceEnvShape, servicePortsShape, tidbEnvShape } from '@tessera/config';
 
 /** Every environment variable the metadata-service reads, validated at boot. */
 export const MetadataServiceEnvSchema = z.object({
   ...serviceEnvShape,
   ...servicePortsShape(50053, 8083),
+  ...tidbEnvShape,
+  TIDB_POOL_SIZE: positiveInt(10),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  /** A Redis command slower than this counts as a cache failure: the read goes to TiDB. */
+  REDIS_COMMAND_TIMEOUT_MS: positiveInt(200),
+  REDIS_KEY_PREFIX: z.string().default('tessera:'),
+  /** How long a cached node entry lives. */
+  NODE_CACHE_TTL_SECONDS: positiveInt(300),
+  LIST_DEFAULT_PAGE_SIZE: positiveInt(100),
+  LIST_MAX_PAGE_SIZE: positiveInt(1000),
 });
 
 export type MetadataServiceConfig = z.output<typeof MetadataServiceEnvSchema>;

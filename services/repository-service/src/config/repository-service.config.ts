@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { booleanFlag, positiveInt, serviceEnvShape, servicePortsShape } from '@tessera/config';
+import {
+  booleanFlag,
+  hostPort,
+  positiveInt,
+  serviceEnvShape,
+  servicePortsShape,
+  tidbEnvShape,
+} from '@tessera/config';
 
 const MiB = 1024 * 1024;
 
@@ -19,15 +26,9 @@ export const RepositoryServiceEnvSchema = z
     S3_MAX_ATTEMPTS: positiveInt(3),
     /** Create the bucket at start when it is missing, and turn its versioning on (local development). */
     S3_CREATE_BUCKET: booleanFlag(true),
-    TIDB_HOST: z.string().min(1).default('127.0.0.1'),
-    TIDB_PORT: positiveInt(4000),
-    TIDB_USER: z.string().min(1).default('root'),
-    TIDB_PASSWORD: z.string().default(''),
-    TIDB_DATABASE: z
-      .string()
-      .regex(/^[A-Za-z0-9_]+$/, 'letters, digits and _ only')
-      .default('tessera'),
-    TIDB_POOL_SIZE: positiveInt(20),
+    ...tidbEnvShape,
+    /** The metadata service, told about every new version before CompleteUpload answers. */
+    METADATA_SERVICE_ADDRESS: hostPort('127.0.0.1:50053'),
     /** Placeholders {drive_id}, {node_id}, {upload_id}; must name the node or the upload. */
     OBJECT_KEY_TEMPLATE: z
       .string()

@@ -35,10 +35,12 @@ describe('UploadCompleter with TiDB and MinIO', () => {
       nodes,
       objects,
       new ObjectAssembler(objects, { stagingPrefix: '.staging/', concurrency: 4 }),
+      { nodeChanged: async (nodeId) => void changed.push(nodeId) },
     );
   });
 
   afterAll(() => stack.close());
+  const changed: string[] = [];
 
   async function uploadWith(chunks: Map<number, Buffer>, name = `f-${randomUUID()}.bin`): Promise<string> {
     const uploadId = randomUUID();
@@ -127,6 +129,31 @@ describe('UploadCompleter with TiDB and MinIO', () => {
       sha256: undefined,
     });
     expect(second).toMatchObject({ nodeId: first.nodeId, version: 2, size: 6 });
+  });
+
+  it('announces every new version, and answers UNAVAILABLE naming the durable version when it cannot', async () => {
+    const announced = await completer.complete({
+      uploadId: await uploadWith(new Map([[0, randomBytes(5)]])),
+      totalChunks: 1,
+      sha256: undefined,
+    });
+    expect(changed).toContain(announced.nodeId);
+
+    const unannounced = new UploadCompleter(
+      uploads,
+      nodes,
+      stack.objects,
+      new ObjectAssembler(stack.objects, { stagingPrefix: '.staging/', concurrency: 4 }),
+      { nodeChanged: () => Promise.reject(new Error('metadata service down')) },
+    );
+    const uploadId = await uploadWith(new Map([[0, randomBytes(5)]]));
+    await expect(unannounced.complete({ uploadId, totalChunks: 1, sha256: undefined })).rejects.toMatchObject(
+      {
+        code: ErrorCode.Unavailable,
+        message: expect.stringMatching(/completed as version 1 of node .* could not be refreshed/),
+      },
+    );
+    expect((await uploads.findUpload(uploadId))?.state).toBe('COMPLETED');
   });
 
   it('answers NOT_FOUND for an unknown upload', async () => {

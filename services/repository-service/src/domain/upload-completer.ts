@@ -3,6 +3,7 @@ import { ErrorCode, TesseraError } from '@tessera/errors';
 import type { ObjectStore } from '@tessera/object-storage';
 import { planAssembly } from './assembly-plan';
 import { missingRanges, toRanges, type ChunkNumberRange } from './chunk-ranges';
+import type { NodeChangeListener } from './node-change.port';
 import type { NodeStore, NodeVersion } from './node-store.port';
 import type { AssembledObject, ObjectAssembler } from './object-assembler';
 import type { StoredChunkRecord, UploadRecord, UploadStore } from './upload-store.port';
@@ -29,6 +30,7 @@ export class UploadCompleter {
     private readonly nodes: NodeStore,
     private readonly objects: ObjectStore,
     private readonly assembler: ObjectAssembler,
+    private readonly changes: NodeChangeListener,
   ) {}
 
   async complete(request: CompleteRequest): Promise<NodeVersion> {
@@ -39,6 +41,7 @@ export class UploadCompleter {
     const upload = (await this.uploads.findUpload(request.uploadId))!;
     const chunks = await this.completeChunkList(upload, request.totalChunks);
     let assembled: AssembledObject | undefined;
+    let node: NodeVersion;
     try {
       assembled = await this.assembler.assemble(upload, chunks, planAssembly(chunks));
       const sha256 = await this.hashObject(assembled.key, assembled.size, assembled.versionId);
@@ -65,12 +68,28 @@ export class UploadCompleter {
       });
       if (!recorded)
         throw new TesseraError(ErrorCode.Conflict, `upload ${upload.uploadId} is no longer completing`);
-      return recorded;
+      node = recorded;
     } catch (error) {
       // The multipart upload may already be consumed: this upload cannot be completed again.
       await this.uploads.transition(upload.uploadId, ['COMPLETING'], 'FAILED');
       if (assembled) await this.discard(assembled);
       throw error;
+    }
+    await this.announce(node);
+    return node;
+  }
+
+  /** The version is durable; until readers' caches know it, the write is not reported done. */
+  private async announce(node: NodeVersion): Promise<void> {
+    try {
+      await this.changes.nodeChanged(node.nodeId);
+    } catch (error) {
+      throw new TesseraError(
+        ErrorCode.Unavailable,
+        `upload ${node.uploadId} completed as version ${node.version} of node ${node.nodeId}, but the ` +
+          'metadata cache could not be refreshed: reads may return the previous version until it is',
+        { cause: error },
+      );
     }
   }
 

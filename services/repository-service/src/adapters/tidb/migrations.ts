@@ -87,4 +87,10 @@ export const MIGRATIONS: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    version: 5,
+    name: 'nodes of a drive, by node id',
+    // The metadata service lists a drive's nodes page by page in node id order.
+    statements: ['CREATE INDEX IF NOT EXISTS node_names_drive_node ON node_names (drive_id, node_id)'],
+  },
 ];

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tessera/internal/v1/repository_service.proto.
  */
 export const file_tessera_internal_v1_repository_service: GenFile = /*@__PURE__*/
-  fileDesc("Cix0ZXNzZXJhL2ludGVybmFsL3YxL3JlcG9zaXRvcnlfc2VydmljZS5wcm90bxITdGVzc2VyYS5pbnRlcm5hbC52MSJQChNDcmVhdGVVcGxvYWRSZXF1ZXN0EjkKB3JlcXVlc3QYASABKAsyKC50ZXNzZXJhLnVwbG9hZC52MS5Jbml0aWF0ZVVwbG9hZFJlcXVlc3QiUwoUQ3JlYXRlVXBsb2FkUmVzcG9uc2USOwoIcmVzcG9uc2UYASABKAsyKS50ZXNzZXJhLnVwbG9hZC52MS5Jbml0aWF0ZVVwbG9hZFJlc3BvbnNlIo8BChJXcml0ZUNodW5rc1JlcXVlc3QSMgoGaGVhZGVyGAEgASgLMiAudGVzc2VyYS5pbnRlcm5hbC52MS5DaHVua0hlYWRlckgAEg4KBGRhdGEYAiABKAxIABIsCgNlbmQYAyABKAsyHS50ZXNzZXJhLmludGVybmFsLnYxLkNodW5rRW5kSABCBwoFZnJhbWUiYwoLQ2h1bmtIZWFkZXISEQoJdXBsb2FkX2lkGAEgASgJEhQKDGNodW5rX251bWJlchgCIAEoBBIOCgZzaGEyNTYYAyABKAkSDQoFZm9yY2UYBCABKAgSDAoEc2l6ZRgFIAEoBCIKCghDaHVua0VuZCJGChNXcml0ZUNodW5rc1Jlc3BvbnNlEi8KB3Jlc3VsdHMYASADKAsyHi50ZXNzZXJhLnVwbG9hZC52MS5DaHVua1Jlc3VsdCJSChVDb21wbGV0ZVVwbG9hZFJlcXVlc3QSOQoHcmVxdWVzdBgBIAEoCzIoLnRlc3NlcmEudXBsb2FkLnYxLkNvbXBsZXRlVXBsb2FkUmVxdWVzdCJBChZDb21wbGV0ZVVwbG9hZFJlc3BvbnNlEicKBG5vZGUYASABKAsyGS50ZXNzZXJhLm1ldGFkYXRhLnYxLk5vZGUiKwoWR2V0VXBsb2FkU3RhdHVzUmVxdWVzdBIRCgl1cGxvYWRfaWQYASABKAkiVQoXR2V0VXBsb2FkU3RhdHVzUmVzcG9uc2USOgoGc3RhdHVzGAEgASgLMioudGVzc2VyYS51cGxvYWQudjEuR2V0VXBsb2FkU3RhdHVzUmVzcG9uc2UiJwoSQWJvcnRVcGxvYWRSZXF1ZXN0EhEKCXVwbG9hZF9pZBgBIAEoCSIVChNBYm9ydFVwbG9hZFJlc3BvbnNlMpcEChFSZXBvc2l0b3J5U2VydmljZRJjCgxDcmVhdGVVcGxvYWQSKC50ZXNzZXJhLmludGVybmFsLnYxLkNyZWF0ZVVwbG9hZFJlcXVlc3QaKS50ZXNzZXJhLmludGVybmFsLnYxLkNyZWF0ZVVwbG9hZFJlc3BvbnNlEmIKC1dyaXRlQ2h1bmtzEicudGVzc2VyYS5pbnRlcm5hbC52MS5Xcml0ZUNodW5rc1JlcXVlc3QaKC50ZXNzZXJhLmludGVybmFsLnYxLldyaXRlQ2h1bmtzUmVzcG9uc2UoARJpCg5Db21wbGV0ZVVwbG9hZBIqLnRlc3NlcmEuaW50ZXJuYWwudjEuQ29tcGxldGVVcGxvYWRSZXF1ZXN0GisudGVzc2VyYS5pbnRlcm5hbC52MS5Db21wbGV0ZVVwbG9hZFJlc3BvbnNlEmwKD0dldFVwbG9hZFN0YXR1cxIrLnRlc3NlcmEuaW50ZXJuYWwudjEuR2V0VXBsb2FkU3RhdHVzUmVxdWVzdBosLnRlc3NlcmEuaW50ZXJuYWwudjEuR2V0VXBsb2FkU3RhdHVzUmVzcG9uc2USYAoLQWJvcnRVcGxvYWQSJy50ZXNzZXJhLmludGVybmFsLnYxLkFib3J0VXBsb2FkUmVxdWVzdBooLnRlc3NlcmEuaW50ZXJuYWwudjEuQWJvcnRVcGxvYWRSZXNwb25zZWIGcHJvdG8z", [file_tessera_metadata_v1_node, file_tessera_upload_v1_upload, file_tessera_upload_v1_upload_service]);
+  fileDesc("Cix0ZXNzZXJhL2ludGVybmFsL3YxL3JlcG9zaXRvcnlfc2VydmljZS5wcm90bxITdGVzc2VyYS5pbnRlcm5hbC52MSJQChNDcmVhdGVVcGxvYWRSZXF1ZXN0EjkKB3JlcXVlc3QYASABKAsyKC50ZXNzZXJhLnVwbG9hZC52MS5Jbml0aWF0ZVVwbG9hZFJlcXVlc3QiUwoUQ3JlYXRlVXBsb2FkUmVzcG9uc2USOwoIcmVzcG9uc2UYASABKAsyKS50ZXNzZXJhLnVwbG9hZC52MS5Jbml0aWF0ZVVwbG9hZFJlc3BvbnNlIo8BChJXcml0ZUNodW5rc1JlcXVlc3QSMgoGaGVhZGVyGAEgASgLMiAudGVzc2VyYS5pbnRlcm5hbC52MS5DaHVua0hlYWRlckgAEg4KBGRhdGEYAiABKAxIABIsCgNlbmQYAyABKAsyHS50ZXNzZXJhLmludGVybmFsLnYxLkNodW5rRW5kSABCBwoFZnJhbWUiYwoLQ2h1bmtIZWFkZXISEQoJdXBsb2FkX2lkGAEgASgJEhQKDGNodW5rX251bWJlchgCIAEoBBIOCgZzaGEyNTYYAyABKAkSDQoFZm9yY2UYBCABKAgSDAoEc2l6ZRgFIAEoBCIKCghDaHVua0VuZCJGChNXcml0ZUNodW5rc1Jlc3BvbnNlEi8KB3Jlc3VsdHMYASADKAsyHi50ZXNzZXJhLnVwbG9hZC52MS5DaHVua1Jlc3VsdCJSChVDb21wbGV0ZVVwbG9hZFJlcXVlc3QSOQoHcmVxdWVzdBgBIAEoCzIoLnRlc3NlcmEudXBsb2FkLnYxLkNvbXBsZXRlVXBsb2FkUmVxdWVzdCJBChZDb21wbGV0ZVVwbG9hZFJlc3BvbnNlEicKBG5vZGUYASABKAsyGS50ZXNzZXJhLm1ldGFkYXRhLnYxLk5vZGUiKwoWR2V0VXBsb2FkU3RhdHVzUmVxdWVzdBIRCgl1cGxvYWRfaWQYASABKAkiVQoXR2V0VXBsb2FkU3RhdHVzUmVzcG9uc2USOgoGc3RhdHVzGAEgASgLMioudGVzc2VyYS51cGxvYWQudjEuR2V0VXBsb2FkU3RhdHVzUmVzcG9uc2UiJwoSQWJvcnRVcGxvYWRSZXF1ZXN0EhEKCXVwbG9hZF9pZBgBIAEoCSIVChNBYm9ydFVwbG9hZFJlc3BvbnNlIiQKEURlbGV0ZU5vZGVSZXF1ZXN0Eg8KB25vZGVfaWQYASABKAkiQQoSRGVsZXRlTm9kZVJlc3BvbnNlEisKCHZlcnNpb25zGAEgAygLMhkudGVzc2VyYS5tZXRhZGF0YS52MS5Ob2RlMvYEChFSZXBvc2l0b3J5U2VydmljZRJjCgxDcmVhdGVVcGxvYWQSKC50ZXNzZXJhLmludGVybmFsLnYxLkNyZWF0ZVVwbG9hZFJlcXVlc3QaKS50ZXNzZXJhLmludGVybmFsLnYxLkNyZWF0ZVVwbG9hZFJlc3BvbnNlEmIKC1dyaXRlQ2h1bmtzEicudGVzc2VyYS5pbnRlcm5hbC52MS5Xcml0ZUNodW5rc1JlcXVlc3QaKC50ZXNzZXJhLmludGVybmFsLnYxLldyaXRlQ2h1bmtzUmVzcG9uc2UoARJpCg5Db21wbGV0ZVVwbG9hZBIqLnRlc3NlcmEuaW50ZXJuYWwudjEuQ29tcGxldGVVcGxvYWRSZXF1ZXN0GisudGVzc2VyYS5pbnRlcm5hbC52MS5Db21wbGV0ZVVwbG9hZFJlc3BvbnNlEmwKD0dldFVwbG9hZFN0YXR1cxIrLnRlc3NlcmEuaW50ZXJuYWwudjEuR2V0VXBsb2FkU3RhdHVzUmVxdWVzdBosLnRlc3NlcmEuaW50ZXJuYWwudjEuR2V0VXBsb2FkU3RhdHVzUmVzcG9uc2USYAoLQWJvcnRVcGxvYWQSJy50ZXNzZXJhLmludGVybmFsLnYxLkFib3J0VXBsb2FkUmVxdWVzdBooLnRlc3NlcmEuaW50ZXJuYWwudjEuQWJvcnRVcGxvYWRSZXNwb25zZRJdCgpEZWxldGVOb2RlEiYudGVzc2VyYS5pbnRlcm5hbC52MS5EZWxldGVOb2RlUmVxdWVzdBonLnRlc3NlcmEuaW50ZXJuYWwudjEuRGVsZXRlTm9kZVJlc3BvbnNlYgZwcm90bzM", [file_tessera_metadata_v1_node, file_tessera_upload_v1_upload, file_tessera_upload_v1_upload_service]);
 
 /**
  * @generated from message tessera.internal.v1.CreateUploadRequest
@@ -265,6 +265,42 @@ export const AbortUploadResponseSchema: GenMessage<AbortUploadResponse> = /*@__P
   messageDesc(file_tessera_internal_v1_repository_service, 11);
 
 /**
+ * @generated from message tessera.internal.v1.DeleteNodeRequest
+ */
+export type DeleteNodeRequest = Message<"tessera.internal.v1.DeleteNodeRequest"> & {
+  /**
+   * @generated from field: string node_id = 1;
+   */
+  nodeId: string;
+};
+
+/**
+ * Describes the message tessera.internal.v1.DeleteNodeRequest.
+ * Use `create(DeleteNodeRequestSchema)` to create a new message.
+ */
+export const DeleteNodeRequestSchema: GenMessage<DeleteNodeRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_internal_v1_repository_service, 12);
+
+/**
+ * @generated from message tessera.internal.v1.DeleteNodeResponse
+ */
+export type DeleteNodeResponse = Message<"tessera.internal.v1.DeleteNodeResponse"> & {
+  /**
+   * The versions that were deleted, newest first.
+   *
+   * @generated from field: repeated tessera.metadata.v1.Node versions = 1;
+   */
+  versions: Node[];
+};
+
+/**
+ * Describes the message tessera.internal.v1.DeleteNodeResponse.
+ * Use `create(DeleteNodeResponseSchema)` to create a new message.
+ */
+export const DeleteNodeResponseSchema: GenMessage<DeleteNodeResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_internal_v1_repository_service, 13);
+
+/**
  * Internal API of the repository service, called by the intake gateway only.
  *
  * @generated from service tessera.internal.v1.RepositoryService
@@ -311,6 +347,16 @@ export const RepositoryService: GenService<{
     methodKind: "unary";
     input: typeof AbortUploadRequestSchema;
     output: typeof AbortUploadResponseSchema;
+  },
+  /**
+   * Deletes every version of a node: its records, then its objects. Called by the metadata service.
+   *
+   * @generated from rpc tessera.internal.v1.RepositoryService.DeleteNode
+   */
+  deleteNode: {
+    methodKind: "unary";
+    input: typeof DeleteNodeRequestSchema;
+    output: typeof DeleteNodeResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_tessera_internal_v1_repository_service, 0);

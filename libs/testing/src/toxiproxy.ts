@@ -1,0 +1,38 @@
+/** A Toxiproxy proxy in front of a server of the local stack, for network fault tests. */
+export interface Proxy {
+  /** Port the proxy listens on (127.0.0.1). */
+  port: number;
+  /** Cuts (false) or restores (true) every connection through the proxy. */
+  setEnabled(enabled: boolean): Promise<void>;
+  /** Adds latency (ms) to everything through the proxy. */
+  addLatency(ms: number): Promise<void>;
+  remove(): Promise<void>;
+}
+
+async function call(apiUrl: string, path: string, method: string, body?: object): Promise<Response> {
+  const response = await fetch(`${apiUrl}${path}`, {
+    method,
+    headers: { 'Content-Type': 'application/json' },
+    ...(body && { body: JSON.stringify(body) }),
+  });
+  if (!response.ok)
+    throw new Error(`toxiproxy ${method} ${path}: ${response.status} ${await response.text()}`);
+  return response;
+}
+
+/** Creates a proxy on a free port in front of `upstream` ("host:port"). */
+export async function createProxy(apiUrl: string, name: string, upstream: string): Promise<Proxy> {
+  const created = (await (
+    await call(apiUrl, '/proxies', 'POST', { name, listen: '127.0.0.1:0', upstream })
+  ).json()) as { listen: string };
+  return {
+    port: Number(created.listen.split(':').pop()),
+    setEnabled: async (enabled) => void (await call(apiUrl, `/proxies/${name}`, 'POST', { enabled })),
+    addLatency: async (ms) =>
+      void (await call(apiUrl, `/proxies/${name}/toxics`, 'POST', {
+        type: 'latency',
+        attributes: { latency: ms },
+      })),
+    remove: async () => void (await call(apiUrl, `/proxies/${name}`, 'DELETE')),
+  };
+}

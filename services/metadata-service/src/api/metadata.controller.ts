@@ -1,0 +1,44 @@
+import type { DescMessage, MessageInitShape } from '@bufbuild/protobuf';
+import { Controller, Inject } from '@nestjs/common';
+import { metadataV1 } from '@tessera/contracts';
+import { ErrorCode, TesseraError } from '@tessera/errors';
+import { GrpcRpc } from '@tessera/grpc';
+import { toNodeMessage } from '@tessera/nodes';
+import { METADATA_DOMAIN, type MetadataDomain } from '../metadata-domain';
+
+type Init<Schema extends DescMessage> = MessageInitShape<Schema>;
+
+/** The public metadata API: translation and validation only. */
+@Controller()
+export class MetadataController {
+  constructor(@Inject(METADATA_DOMAIN) private readonly domain: MetadataDomain) {}
+
+  @GrpcRpc(metadataV1.MetadataService, 'GetNode')
+  async getNode(request: metadataV1.GetNodeRequest): Promise<Init<typeof metadataV1.GetNodeResponseSchema>> {
+    const version = request.version === undefined ? undefined : Number(request.version);
+    const { node, cacheHit } = await this.domain.reader.getNode(request.nodeId, version);
+    return { node: toNodeMessage(node), cacheHit };
+  }
+
+  @GrpcRpc(metadataV1.MetadataService, 'ListNodes')
+  async listNodes(
+    request: metadataV1.ListNodesRequest,
+  ): Promise<Init<typeof metadataV1.ListNodesResponseSchema>> {
+    const page = await this.domain.reader.listNodes(request.driveId, request.pageSize, request.pageToken);
+    return { nodes: page.nodes.map(toNodeMessage), nextPageToken: page.nextPageToken };
+  }
+
+  @GrpcRpc(metadataV1.MetadataService, 'ListVersions')
+  async listVersions(
+    request: metadataV1.ListVersionsRequest,
+  ): Promise<Init<typeof metadataV1.ListVersionsResponseSchema>> {
+    return { versions: (await this.domain.reader.listVersions(request.nodeId)).map(toNodeMessage) };
+  }
+
+  @GrpcRpc(metadataV1.MetadataService, 'DeleteNode')
+  deleteNode(): Promise<Init<typeof metadataV1.DeleteNodeResponseSchema>> {
+    return Promise.reject(
+      new TesseraError(ErrorCode.Unimplemented, 'DeleteNode is not available yet (see docs/read-path.md)'),
+    );
+  }
+}

@@ -1,0 +1,119 @@
+import { ErrorCode, TesseraError } from '@tessera/errors';
+import { readThrough, SingleFlight, type KeyValueCache } from '@tessera/cache';
+import type { NodeVersion } from '@tessera/nodes';
+import { cacheKeys, type CachedNode, type CacheObserver } from './cached-node';
+import type { NodeCatalog } from './node-catalog.port';
+
+export interface NodeReaderOptions {
+  ttlSeconds: number;
+  defaultPageSize: number;
+  maxPageSize: number;
+}
+
+export interface NodePage {
+  nodes: NodeVersion[];
+  /** Empty on the last page. */
+  nextPageToken: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function requireNodeId(nodeId: string): void {
+  if (!UUID.test(nodeId)) throw TesseraError.invalidArgument('node_id', 'must be a UUID');
+}
+
+const encodeToken = (nodeId: string) => Buffer.from(nodeId).toString('base64url');
+
+function decodeToken(token: string): string {
+  if (token === '') return '';
+  const nodeId = Buffer.from(token, 'base64url').toString();
+  if (!UUID.test(nodeId))
+    throw TesseraError.invalidArgument('page_token', 'is not a token this service issued');
+  return nodeId;
+}
+
+/**
+ * Reads of node metadata: single nodes through the Redis cache (read-through, one TiDB load per key
+ * at a time), lists straight from TiDB. refresh() is how writers keep the cache from serving an old
+ * version once their write is done.
+ */
+export class NodeReader {
+  private readonly singleFlight = new SingleFlight<CachedNode | undefined>();
+
+  constructor(
+    private readonly catalog: NodeCatalog,
+    private readonly cache: KeyValueCache<CachedNode>,
+    private readonly observer: CacheObserver,
+    private readonly options: NodeReaderOptions,
+  ) {}
+
+  /** The latest version, or the given one; NOT_FOUND when there is none. */
+  async getNode(nodeId: string, version?: number): Promise<{ node: NodeVersion; cacheHit: boolean }> {
+    requireNodeId(nodeId);
+    if (version !== undefined && (!Number.isSafeInteger(version) || version < 1))
+      throw TesseraError.invalidArgument('version', 'must be a positive integer');
+    const key = version === undefined ? cacheKeys.latest(nodeId) : cacheKeys.version(nodeId, version);
+    const load = async (): Promise<CachedNode | undefined> => {
+      const node = await (version === undefined
+        ? this.catalog.latest(nodeId)
+        : this.catalog.version(nodeId, version));
+      return node && { kind: 'version', node };
+    };
+    const { value, cacheHit } = await readThrough(key, load, {
+      cache: this.cache,
+      singleFlight: this.singleFlight,
+      ttlSeconds: this.options.ttlSeconds,
+      onCacheError: (error, operation) => this.observer.failed(error, operation),
+    });
+    this.observer.lookedUp(cacheHit);
+    if (value?.kind !== 'version') {
+      throw TesseraError.notFound('node', version === undefined ? nodeId : `${nodeId} version ${version}`);
+    }
+    return { node: value.node, cacheHit };
+  }
+
+  async listNodes(driveId: string, pageSize: number, pageToken: string): Promise<NodePage> {
+    if (driveId.length === 0) throw TesseraError.invalidArgument('drive_id', 'must not be empty');
+    const limit = Math.min(
+      pageSize === 0 ? this.options.defaultPageSize : pageSize,
+      this.options.maxPageSize,
+    );
+    const nodes = await this.catalog.listLatest(driveId, decodeToken(pageToken), limit + 1);
+    const page = nodes.slice(0, limit);
+    return { nodes: page, nextPageToken: nodes.length > limit ? encodeToken(page.at(-1)!.nodeId) : '' };
+  }
+
+  async listVersions(nodeId: string): Promise<NodeVersion[]> {
+    requireNodeId(nodeId);
+    const versions = await this.catalog.versions(nodeId);
+    if (versions.length === 0) throw TesseraError.notFound('node', nodeId);
+    return versions;
+  }
+
+  /**
+   * Puts the node's latest version from TiDB into the cache, or marks it deleted. Fails when the
+   * cache cannot be written: the writer must then not report its write done.
+   */
+  async refresh(nodeId: string): Promise<number> {
+    requireNodeId(nodeId);
+    const latest = await this.catalog.latest(nodeId);
+    try {
+      if (latest) {
+        const entry: CachedNode = { kind: 'version', node: latest };
+        await this.cache.set(cacheKeys.latest(nodeId), entry, this.options.ttlSeconds);
+        await this.cache.set(cacheKeys.version(nodeId, latest.version), entry, this.options.ttlSeconds);
+      } else {
+        await this.cache.set(cacheKeys.latest(nodeId), { kind: 'deleted' }, this.options.ttlSeconds);
+      }
+    } catch (error) {
+      throw new TesseraError(
+        ErrorCode.Unavailable,
+        `the cache entry of node ${nodeId} could not be refreshed`,
+        {
+          cause: error,
+        },
+      );
+    }
+    return latest?.version ?? 0;
+  }
+}

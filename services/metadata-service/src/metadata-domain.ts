@@ -1,0 +1,8 @@
+import type { NodeReader } from './domain/node-reader';
+
+/** Injection token of the metadata service's domain, built at the composition root. */
+export const METADATA_DOMAIN = Symbol('MetadataDomain');
+
+export interface MetadataDomain {
+  reader: NodeReader;
+}

@@ -1,0 +1,118 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { status, type Client } from '@grpc/grpc-js';
+import { metadataV1, uploadV1 } from '@tessera/contracts';
+import { callUnary, createGrpcClient } from '@tessera/grpc';
+import { createProxy, stackEndpoints, type Proxy } from '@tessera/testing';
+import { Redis } from 'ioredis';
+import { startUploadStack, type UploadStack } from './service-process';
+
+const upload = uploadV1.UploadService.method;
+const metadata = metadataV1.MetadataService.method;
+const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+describe('the metadata service in front of TiDB, with its Redis cache, after real uploads', () => {
+  const { redis, toxiproxy } = stackEndpoints();
+  let redisProxy: Proxy;
+  let stack: UploadStack;
+  let uploads: Client;
+  let nodes: Client;
+  const direct = new Redis({ host: redis.host, port: redis.port });
+
+  beforeAll(async () => {
+    // The metadata service reaches Redis through a proxy the tests can cut.
+    redisProxy = await createProxy(
+      toxiproxy.url,
+      `metadata-redis-${Date.now()}`,
+      `${redis.host}:${redis.port}`,
+    );
+    stack = await startUploadStack('metadata_api', {
+      metadataEnv: { REDIS_URL: `redis://127.0.0.1:${redisProxy.port}`, LIST_DEFAULT_PAGE_SIZE: '2' },
+    });
+    uploads = createGrpcClient(uploadV1.UploadService, stack.intakeAddress);
+    nodes = createGrpcClient(metadataV1.MetadataService, stack.metadataAddress);
+  });
+
+  afterAll(async () => {
+    uploads.close();
+    nodes.close();
+    direct.disconnect();
+    await stack.stop();
+    await redisProxy.remove();
+  });
+
+  /** Uploads `data` as `name` in drive-m through the public API; returns the new node version. */
+  async function store(name: string, data: Buffer) {
+    const { uploadId } = await callUnary(uploads, upload.initiateUpload, { name, driveId: 'drive-m' });
+    await callUnary(uploads, upload.uploadChunk, { chunk: { uploadId, chunkNumber: 0n, data } });
+    return (await callUnary(uploads, upload.completeUpload, { uploadId })).node!;
+  }
+
+  it('reads a node through the cache: a miss from TiDB, then a hit', async () => {
+    const data = randomBytes(1000);
+    const stored = await store('report.pdf', data);
+    await direct.del(`${stack.cachePrefix}node:${stored.nodeId}`); // as if its entry had expired
+
+    const first = await callUnary(nodes, metadata.getNode, { nodeId: stored.nodeId });
+    const second = await callUnary(nodes, metadata.getNode, { nodeId: stored.nodeId });
+
+    expect(first).toMatchObject({
+      cacheHit: false,
+      node: { nodeId: stored.nodeId, version: 1n, sha256: sha256(data) },
+    });
+    expect(second).toMatchObject({ cacheHit: true, node: { version: 1n, size: 1000n } });
+    expect(second.node?.location).toMatchObject({ bucket: stack.bucket, key: stored.location!.key });
+  });
+
+  it('answers a read right after an overwrite with the new version', async () => {
+    const first = await store('plan.txt', Buffer.from('one'));
+    await callUnary(nodes, metadata.getNode, { nodeId: first.nodeId }); // cached: version 1
+    const second = await store('plan.txt', Buffer.from('two!'));
+    expect(second).toMatchObject({ nodeId: first.nodeId, version: 2n });
+
+    const read = await callUnary(nodes, metadata.getNode, { nodeId: first.nodeId });
+    expect(read.node).toMatchObject({ version: 2n, size: 4n, sha256: sha256(Buffer.from('two!')) });
+    const older = await callUnary(nodes, metadata.getNode, { nodeId: first.nodeId, version: 1n });
+    expect(older.node).toMatchObject({ version: 1n, size: 3n });
+    const { versions } = await callUnary(nodes, metadata.listVersions, { nodeId: first.nodeId });
+    expect(versions.map((node) => node.version)).toEqual([2n, 1n]);
+    expect(versions[0]!.location?.versionId).not.toBe(versions[1]!.location?.versionId);
+  });
+
+  it('keeps serving reads from TiDB while Redis is unreachable', async () => {
+    const stored = await store('while-redis-is-down.bin', randomBytes(10));
+    await redisProxy.setEnabled(false);
+    try {
+      const read = await callUnary(nodes, metadata.getNode, { nodeId: stored.nodeId });
+      expect(read).toMatchObject({ cacheHit: false, node: { nodeId: stored.nodeId, version: 1n } });
+    } finally {
+      await redisProxy.setEnabled(true);
+    }
+  });
+
+  it('lists a drive page by page', async () => {
+    const seen: string[] = [];
+    let pageToken = '';
+    do {
+      const page = await callUnary(nodes, metadata.listNodes, { driveId: 'drive-m', pageToken });
+      expect(page.nodes.length).toBeLessThanOrEqual(2);
+      seen.push(...page.nodes.map((node) => node.name));
+      pageToken = page.nextPageToken;
+    } while (pageToken !== '');
+    expect(seen).toEqual(expect.arrayContaining(['report.pdf', 'plan.txt', 'while-redis-is-down.bin']));
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it('answers NOT_FOUND for an unknown node and INVALID_ARGUMENT naming a bad field', async () => {
+    await expect(
+      callUnary(nodes, metadata.getNode, { nodeId: '00000000-0000-4000-8000-000000000000' }),
+    ).rejects.toMatchObject({ code: status.NOT_FOUND });
+    await expect(callUnary(nodes, metadata.getNode, { nodeId: 'x' })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringContaining('node_id'),
+    });
+    await expect(callUnary(nodes, metadata.listNodes, { driveId: '' })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringContaining('drive_id'),
+    });
+  });
+});
