@@ -78,6 +78,42 @@ describe('the metadata service in front of TiDB, with its Redis cache, after rea
     expect(versions[0]!.location?.versionId).not.toBe(versions[1]!.location?.versionId);
   });
 
+  it('lets one of two writes expecting the same version win; the other gets ABORTED', async () => {
+    const contenders = [randomBytes(100), randomBytes(200)];
+    const uploadIds = await Promise.all(
+      contenders.map(async (data) => {
+        const { uploadId } = await callUnary(uploads, upload.initiateUpload, {
+          name: 'contested.txt',
+          driveId: 'drive-m',
+          expectedVersion: 0n,
+        });
+        await callUnary(uploads, upload.uploadChunk, { chunk: { uploadId, chunkNumber: 0n, data } });
+        return uploadId;
+      }),
+    );
+    const results = await Promise.allSettled(
+      uploadIds.map((uploadId) => callUnary(uploads, upload.completeUpload, { uploadId })),
+    );
+    const won = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value.node!] : []));
+    const lost = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+    expect(won).toHaveLength(1);
+    expect(lost).toEqual([
+      expect.objectContaining({
+        code: status.ABORTED,
+        details: expect.stringContaining('but this write expected version 0'),
+      }),
+    ]);
+    const read = await callUnary(nodes, metadata.getNode, { nodeId: won[0]!.nodeId });
+    expect(read.node).toMatchObject({ version: 1n, sha256: won[0]!.sha256 });
+    await expect(
+      callUnary(uploads, upload.initiateUpload, {
+        name: 'contested.txt',
+        driveId: 'drive-m',
+        expectedVersion: 0n,
+      }),
+    ).rejects.toMatchObject({ code: status.ABORTED, details: expect.stringContaining('is at version 1') });
+  });
+
   it('keeps serving reads from TiDB while Redis is unreachable', async () => {
     const stored = await store('while-redis-is-down.bin', randomBytes(10));
     await redisProxy.setEnabled(false);

@@ -27,6 +27,10 @@ export class RepositoryController {
       mimeType: initiate.mimeType,
       userMetadata: initiate.userMetadata,
       idempotencyKey: initiate.idempotencyKey,
+      expectedVersion:
+        initiate.expectedVersion === undefined
+          ? undefined
+          : toSafeNumber('expected_version', initiate.expectedVersion),
     });
     const { limits } = this.domain;
     return {

@@ -45,6 +45,7 @@ describe('ChunkWriter with TiDB and MinIO', () => {
       mimeType: '',
       userMetadata: {},
       idempotencyKey: undefined,
+      expectedVersion: undefined,
       objectKey: `d1/${nodeId}`,
     });
     return uploadId;

@@ -13,8 +13,11 @@ export interface NodeStore {
   resolveNodeId(driveId: string, name: string, candidate: string): Promise<string>;
   /**
    * Records the next version of the node and moves its upload from COMPLETING to COMPLETED, in one
-   * transaction. Returns undefined (recording nothing) when the upload was not COMPLETING.
+   * transaction. Returns undefined (recording nothing) when the upload was not COMPLETING. With an
+   * expected version, records nothing and fails with CONFLICT unless the node is still at it.
    */
-  recordCompletion(node: NewNodeVersion): Promise<NodeVersion | undefined>;
+  recordCompletion(node: NewNodeVersion, expectedVersion?: number): Promise<NodeVersion | undefined>;
+  /** The node's latest completed version; 0 before the first completes. */
+  latestVersion(nodeId: string): Promise<number>;
   findVersion(nodeId: string, version: number): Promise<NodeVersion | undefined>;
 }

@@ -53,6 +53,7 @@ describe('ObjectAssembler with TiDB and MinIO', () => {
       mimeType: 'application/octet-stream',
       userMetadata: {},
       idempotencyKey: undefined,
+      expectedVersion: undefined,
       objectKey: `d1/${nodeId}`,
     });
     const order = shuffled(chunks.map((_, n) => n));

@@ -4,6 +4,7 @@ import { ErrorCode } from '@tessera/errors';
 import type { S3ObjectStore } from '@tessera/object-storage';
 import type { TidbNodeStore } from '../adapters/tidb/tidb-node-store';
 import type { TidbUploadStore } from '../adapters/tidb/tidb-upload-store';
+import type { NodeVersion } from '@tessera/nodes';
 import { openRealStack, type RealStack } from '../testing/real-stack.fixture';
 import { ChunkWriter } from './chunk-writer';
 import { ObjectAssembler } from './object-assembler';
@@ -42,7 +43,11 @@ describe('UploadCompleter with TiDB and MinIO', () => {
   afterAll(() => stack.close());
   const changed: string[] = [];
 
-  async function uploadWith(chunks: Map<number, Buffer>, name = `f-${randomUUID()}.bin`): Promise<string> {
+  async function uploadWith(
+    chunks: Map<number, Buffer>,
+    name = `f-${randomUUID()}.bin`,
+    expectedVersion?: number,
+  ): Promise<string> {
     const uploadId = randomUUID();
     const nodeId = await nodes.resolveNodeId('d1', name, randomUUID());
     await uploads.createUpload({
@@ -53,6 +58,7 @@ describe('UploadCompleter with TiDB and MinIO', () => {
       mimeType: 'application/octet-stream',
       userMetadata: {},
       idempotencyKey: undefined,
+      expectedVersion,
       objectKey: `d1/${nodeId}`,
     });
     for (const [chunkNumber, data] of chunks) {
@@ -154,6 +160,33 @@ describe('UploadCompleter with TiDB and MinIO', () => {
       },
     );
     expect((await uploads.findUpload(uploadId))?.state).toBe('COMPLETED');
+  });
+
+  it('lets exactly one of two writes expecting the same version win; the other is refused and leaves nothing', async () => {
+    const name = `contested-${randomUUID()}.bin`;
+    const contenders = [
+      await uploadWith(new Map([[0, randomBytes(10)]]), name, 0),
+      await uploadWith(new Map([[0, randomBytes(20)]]), name, 0),
+    ];
+    const results = await Promise.allSettled(
+      contenders.map((uploadId) => completer.complete({ uploadId, totalChunks: 1, sha256: undefined })),
+    );
+    const won = results.filter((result) => result.status === 'fulfilled');
+    const lost = results.filter((result) => result.status === 'rejected') as PromiseRejectedResult[];
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect(lost[0]!.reason).toMatchObject({
+      code: ErrorCode.Conflict,
+      message: expect.stringMatching(/is at version 1, but this write expected version 0/),
+    });
+    const winner = (won[0] as PromiseFulfilledResult<NodeVersion>).value;
+    expect(winner.version).toBe(1);
+    const states = await Promise.all(contenders.map(async (id) => (await uploads.findUpload(id))!.state));
+    expect(states.sort()).toEqual(['COMPLETED', 'FAILED']);
+    // Only the winner's bytes are stored under the node's key.
+    expect(await stack.versionsUnder(winner.objectKey)).toEqual([
+      `${winner.objectKey}@${winner.objectVersionId}`,
+    ]);
   });
 
   it('answers NOT_FOUND for an unknown upload', async () => {

@@ -51,21 +51,24 @@ export class UploadCompleter {
           `upload ${upload.uploadId}: the assembled file has sha256 ${sha256}, the client expected ${request.sha256}`,
         );
       }
-      const recorded = await this.nodes.recordCompletion({
-        nodeId: upload.nodeId,
-        driveId: upload.driveId,
-        name: upload.name,
-        size: assembled.size,
-        sha256,
-        mimeType: upload.mimeType,
-        userMetadata: upload.userMetadata,
-        bucket: this.objects.bucket,
-        objectKey: assembled.key,
-        objectVersionId: assembled.versionId,
-        etag: assembled.etag,
-        partSizes: assembled.partSizes,
-        uploadId: upload.uploadId,
-      });
+      const recorded = await this.nodes.recordCompletion(
+        {
+          nodeId: upload.nodeId,
+          driveId: upload.driveId,
+          name: upload.name,
+          size: assembled.size,
+          sha256,
+          mimeType: upload.mimeType,
+          userMetadata: upload.userMetadata,
+          bucket: this.objects.bucket,
+          objectKey: assembled.key,
+          objectVersionId: assembled.versionId,
+          etag: assembled.etag,
+          partSizes: assembled.partSizes,
+          uploadId: upload.uploadId,
+        },
+        upload.expectedVersion,
+      );
       if (!recorded)
         throw new TesseraError(ErrorCode.Conflict, `upload ${upload.uploadId} is no longer completing`);
       node = recorded;

@@ -46,6 +46,7 @@ describe('UploadJanitor with TiDB and MinIO', () => {
       mimeType: undefined,
       userMetadata: {},
       idempotencyKey: undefined,
+      expectedVersion: undefined,
     });
 
   async function write(uploadId: string, chunkNumber: number, data: Buffer): Promise<void> {

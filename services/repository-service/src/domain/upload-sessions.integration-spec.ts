@@ -40,6 +40,7 @@ describe('UploadSessions with TiDB and MinIO', () => {
     mimeType: undefined,
     userMetadata: {},
     idempotencyKey: undefined,
+    expectedVersion: undefined,
     ...overrides,
   });
 
@@ -68,7 +69,18 @@ describe('UploadSessions with TiDB and MinIO', () => {
     });
   });
 
+  it('checks an expected version at initiate: 0 for a new name, the latest version for an existing one', async () => {
+    const name = `expected-${randomUUID()}.bin`;
+    const upload = await sessions.initiate(request({ name, expectedVersion: 0 }));
+    expect(upload.expectedVersion).toBe(0);
+    await expect(sessions.initiate(request({ name, expectedVersion: 3 }))).rejects.toMatchObject({
+      code: ErrorCode.Conflict,
+      message: expect.stringContaining('is at version 0, but this write expected version 3'),
+    });
+  });
+
   it.each([
+    [{ expectedVersion: -1 }, 'expected_version:'],
     [{ name: '' }, 'name: must not be empty'],
     [{ name: 'a\u0000b' }, 'name: must not contain control characters'],
     [{ name: '..' }, 'name: must not be'],

@@ -12,6 +12,8 @@ export interface InitiateRequest {
   mimeType: string | undefined;
   userMetadata: Record<string, string>;
   idempotencyKey: string | undefined;
+  /** The node version this write replaces (0: the name must be new); undefined: any. */
+  expectedVersion: number | undefined;
 }
 
 export interface UploadStatus {
@@ -50,6 +52,9 @@ function validateInitiate(request: InitiateRequest): void {
   }
   if (request.mimeType !== undefined) requireText('mime_type', request.mimeType, 255);
   if (request.idempotencyKey !== undefined) requireText('idempotency_key', request.idempotencyKey, 255);
+  const expected = request.expectedVersion;
+  if (expected !== undefined && (!Number.isSafeInteger(expected) || expected < 0))
+    throw TesseraError.invalidArgument('expected_version', 'must be 0 (a new name) or a version number');
   const entries = Object.entries(request.userMetadata);
   if (entries.length > 64) throw TesseraError.invalidArgument('user_metadata', 'at most 64 entries');
   for (const [key, value] of entries) {
@@ -72,6 +77,15 @@ export class UploadSessions {
   async initiate(request: InitiateRequest): Promise<UploadRecord> {
     validateInitiate(request);
     const nodeId = await this.nodes.resolveNodeId(request.driveId, request.name, randomUUID());
+    if (request.expectedVersion !== undefined) {
+      const latest = await this.nodes.latestVersion(nodeId);
+      if (latest !== request.expectedVersion) {
+        throw new TesseraError(
+          ErrorCode.Conflict,
+          `node ${nodeId} ("${request.name}") is at version ${latest}, but this write expected version ${request.expectedVersion}`,
+        );
+      }
+    }
     const uploadId = randomUUID();
     const { upload, created } = await this.uploads.createUpload({
       uploadId,
@@ -82,6 +96,7 @@ export class UploadSessions {
       userMetadata: request.userMetadata,
       idempotencyKey: request.idempotencyKey,
       objectKey: this.objectKeyOf(request.driveId, nodeId, uploadId),
+      expectedVersion: request.expectedVersion,
     });
     if (!created && upload.name !== request.name) {
       throw new TesseraError(

@@ -13,6 +13,8 @@ export interface NewUpload {
   idempotencyKey: string | undefined;
   /** Where the final object goes (from the key template). */
   objectKey: string;
+  /** The node version this write replaces (0: the name must be new); undefined: any. */
+  expectedVersion: number | undefined;
 }
 
 export interface UploadRecord extends NewUpload {

@@ -93,4 +93,10 @@ export const MIGRATIONS: readonly Migration[] = [
     // The metadata service lists a drive's nodes page by page in node id order.
     statements: ['CREATE INDEX IF NOT EXISTS node_names_drive_node ON node_names (drive_id, node_id)'],
   },
+  {
+    version: 6,
+    name: 'expected version of an upload',
+    // Optimistic concurrency: the node version the upload's write replaces (NULL: any).
+    statements: ['ALTER TABLE uploads ADD COLUMN IF NOT EXISTS expected_version BIGINT NULL'],
+  },
 ];

@@ -37,6 +37,7 @@ describe('TidbNodeStore against TiDB', () => {
       mimeType: 'text/plain',
       userMetadata: { k: 'v' },
       idempotencyKey: undefined,
+      expectedVersion: undefined,
       objectKey: `d1/${nodeId}`,
     });
     expect(await uploads.beginCompletion(uploadId)).toEqual({ outcome: 'started' });

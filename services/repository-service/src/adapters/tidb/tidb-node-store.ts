@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ErrorCode, TesseraError } from '@tessera/errors';
 import { nodeVersionFromRow } from '@tessera/nodes';
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { NewNodeVersion, NodeStore, NodeVersion } from '../../domain/node-store.port';
@@ -6,6 +7,13 @@ import { inPessimisticTransaction, isDuplicateKey } from './tidb-transaction';
 
 function nameHash(name: string): string {
   return createHash('sha256').update(name).digest('hex');
+}
+
+function versionConflict(nodeId: string, latest: number, expected: number): TesseraError {
+  return new TesseraError(
+    ErrorCode.Conflict,
+    `node ${nodeId} is at version ${latest}, but this write expected version ${expected}: another write got there first`,
+  );
 }
 
 /** NodeStore in TiDB (tables node_names and nodes, see migrations.ts). */
@@ -30,7 +38,7 @@ export class TidbNodeStore implements NodeStore {
     }
   }
 
-  async recordCompletion(node: NewNodeVersion): Promise<NodeVersion | undefined> {
+  async recordCompletion(node: NewNodeVersion, expectedVersion?: number): Promise<NodeVersion | undefined> {
     return inPessimisticTransaction(this.pool, async (connection) => {
       const [completed] = await connection.execute<ResultSetHeader>(
         `UPDATE uploads SET state = 'COMPLETED' WHERE upload_id = ? AND state = 'COMPLETING'`,
@@ -42,7 +50,11 @@ export class TidbNodeStore implements NodeStore {
         [node.nodeId],
       );
       if (!names[0]) throw new Error(`node ${node.nodeId} has no name record`);
-      const version = Number(names[0]['latest_version']) + 1;
+      const latest = Number(names[0]['latest_version']);
+      if (expectedVersion !== undefined && latest !== expectedVersion) {
+        throw versionConflict(node.nodeId, latest, expectedVersion);
+      }
+      const version = latest + 1;
       await connection.execute(
         `INSERT INTO nodes (node_id, version, drive_id, name, size, sha256, mime_type, user_metadata, bucket,
            object_key, object_version_id, etag, part_sizes, upload_id)
@@ -74,6 +86,14 @@ export class TidbNodeStore implements NodeStore {
       );
       return nodeVersionFromRow(rows[0]!);
     });
+  }
+
+  async latestVersion(nodeId: string): Promise<number> {
+    const [rows] = await this.pool.execute<RowDataPacket[]>(
+      'SELECT latest_version FROM node_names WHERE node_id = ?',
+      [nodeId],
+    );
+    return Number(rows[0]?.['latest_version'] ?? 0);
   }
 
   async findVersion(nodeId: string, version: number): Promise<NodeVersion | undefined> {

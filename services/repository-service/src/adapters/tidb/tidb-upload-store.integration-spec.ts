@@ -20,6 +20,7 @@ function newUpload(overrides: Partial<NewUpload> = {}): NewUpload {
     mimeType: 'application/octet-stream',
     userMetadata: { team: 'platform' },
     idempotencyKey: undefined,
+    expectedVersion: undefined,
     objectKey: `drive-1/${nodeId}`,
     ...overrides,
   };

@@ -43,6 +43,7 @@ function toUpload(row: RowDataPacket): UploadRecord {
     userMetadata: row['user_metadata'],
     idempotencyKey: row['idempotency_key'] ?? undefined,
     objectKey: row['object_key'],
+    expectedVersion: row['expected_version'] === null ? undefined : Number(row['expected_version']),
     state: row['state'] as UploadState,
     multipartUploadId: row['multipart_upload_id'] ?? undefined,
     createdAt: new Date(row['created_at']),
@@ -57,8 +58,9 @@ export class TidbUploadStore implements UploadStore {
   async createUpload(upload: NewUpload): Promise<{ upload: UploadRecord; created: boolean }> {
     try {
       await this.pool.execute(
-        `INSERT INTO uploads (upload_id, node_id, drive_id, name, mime_type, user_metadata, idempotency_key, state, object_key)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'INITIATED', ?)`,
+        `INSERT INTO uploads (upload_id, node_id, drive_id, name, mime_type, user_metadata, idempotency_key, state,
+           object_key, expected_version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'INITIATED', ?, ?)`,
         [
           upload.uploadId,
           upload.nodeId,
@@ -68,6 +70,7 @@ export class TidbUploadStore implements UploadStore {
           JSON.stringify(upload.userMetadata),
           upload.idempotencyKey ?? null,
           upload.objectKey,
+          upload.expectedVersion ?? null,
         ],
       );
       return { upload: (await this.findUpload(upload.uploadId))!, created: true };
