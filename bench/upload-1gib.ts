@@ -19,7 +19,7 @@ import type { Client } from '@grpc/grpc-js';
 import { metadataV1, uploadV1 } from '@tessera/contracts';
 import { callClientStream, callUnary, createGrpcClient } from '@tessera/grpc';
 import { createS3Client } from '@tessera/object-storage';
-import { DeterministicFile, stackEndpoints } from '@tessera/testing';
+import { DeterministicFile, minioClientOptions } from '@tessera/testing';
 import { startUploadStack } from '../tests/integration/services/service-process';
 
 import { mib, processMemory } from './lib/process-memory';
@@ -117,18 +117,11 @@ async function sha256OfObject(s3: S3Client, bucket: string, key: string): Promis
 const expectedSha256 = file.sha256();
 
 async function main(): Promise<void> {
-  const { minio } = stackEndpoints();
   const stack = await startUploadStack('bench_upload');
   const client = createGrpcClient(uploadV1.UploadService, stack.intakeAddress, {
     'grpc.max_send_message_length': -1,
   });
-  const s3 = createS3Client({
-    endpoint: minio.endpoint,
-    region: minio.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
-    maxAttempts: 3,
-  });
+  const s3 = createS3Client(minioClientOptions(3));
   try {
     const before = {
       repository: await processMemory(stack.pids.repository),

@@ -2,21 +2,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { ErrorCode, TesseraError } from '@tessera/errors';
-import { stackEndpoints } from '@tessera/testing';
+import { minioClientOptions } from '@tessera/testing';
 import { createS3Client, S3ObjectStore } from './s3-object-store';
 
 const MiB = 1024 * 1024;
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 describe('S3ObjectStore against MinIO', () => {
-  const { minio } = stackEndpoints();
-  const client = createS3Client({
-    endpoint: minio.endpoint,
-    region: minio.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
-    maxAttempts: 2,
-  });
+  const client = createS3Client(minioClientOptions(2));
   const store = new S3ObjectStore(client, `object-store-${Date.now()}`);
 
   beforeAll(() => store.ensureBucket());

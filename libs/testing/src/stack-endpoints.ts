@@ -36,3 +36,15 @@ export function stackEndpoints(env: NodeJS.ProcessEnv = process.env): StackEndpo
     toxiproxy: { url: `http://${HOST}:${portFrom(env, 'TESSERA_TOXIPROXY_PORT', 8474)}` },
   };
 }
+
+/** Options for an S3 client of the local stack's MinIO (for createS3Client). */
+export function minioClientOptions(maxAttempts = 2, env: NodeJS.ProcessEnv = process.env) {
+  const { minio } = stackEndpoints(env);
+  return {
+    endpoint: minio.endpoint,
+    region: minio.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
+    maxAttempts,
+  };
+}

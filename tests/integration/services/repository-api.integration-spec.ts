@@ -4,7 +4,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import { internalV1 } from '@tessera/contracts';
 import { callClientStream, callUnary, createGrpcClient } from '@tessera/grpc';
 import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
-import { stackEndpoints } from '@tessera/testing';
+import { minioClientOptions } from '@tessera/testing';
 import { buffer } from 'node:stream/consumers';
 import { startUploadStack, type UploadStack } from './service-process';
 
@@ -43,7 +43,6 @@ function framesOf(
 }
 
 describe('repository-service internal API, as a process against the real stack', () => {
-  const { minio } = stackEndpoints();
   let stack: UploadStack;
   let bucket: string;
   let client: Client;
@@ -103,13 +102,7 @@ describe('repository-service internal API, as a process against the real stack',
     });
     expect(node!.location).toMatchObject({ bucket, key: `drive-1/${upload.nodeId}` });
 
-    const s3 = createS3Client({
-      endpoint: minio.endpoint,
-      region: minio.region,
-      forcePathStyle: true,
-      credentials: minio,
-      maxAttempts: 1,
-    });
+    const s3 = createS3Client(minioClientOptions(1));
     const stored = await buffer(
       await new S3ObjectStore(s3, bucket).readRange(node!.location!.key, 0, whole.length),
     );

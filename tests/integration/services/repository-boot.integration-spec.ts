@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '@tessera/object-storage';
-import { stackEndpoints } from '@tessera/testing';
+import { minioClientOptions, stackEndpoints } from '@tessera/testing';
 import { REPO_ROOT, startServiceProcess } from './service-process';
 
 const run = promisify(execFile);
@@ -25,13 +25,7 @@ describe('the repository service refuses a bucket that would let versions overwr
   };
 
   beforeAll(async () => {
-    const s3 = createS3Client({
-      endpoint: minio.endpoint,
-      region: minio.region,
-      forcePathStyle: true,
-      credentials: minio,
-      maxAttempts: 1,
-    });
+    const s3 = createS3Client(minioClientOptions(1));
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     s3.destroy();
   });

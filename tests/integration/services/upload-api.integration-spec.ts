@@ -4,7 +4,7 @@ import { status, type Client } from '@grpc/grpc-js';
 import { uploadV1 } from '@tessera/contracts';
 import { callClientStream, callUnary, createGrpcClient } from '@tessera/grpc';
 import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
-import { stackEndpoints } from '@tessera/testing';
+import { minioClientOptions } from '@tessera/testing';
 import { startUploadStack, type UploadStack } from './service-process';
 
 const MiB = 1024 * 1024;
@@ -12,7 +12,6 @@ const rpc = uploadV1.UploadService.method;
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 describe('the public upload API: intake-gateway in front of repository-service, as processes', () => {
-  const { minio } = stackEndpoints();
   let stack: UploadStack;
   let bucket: string;
   let client: Client;
@@ -85,13 +84,7 @@ describe('the public upload API: intake-gateway in front of repository-service, 
       size: BigInt(whole.length),
       sha256: sha256(whole),
     });
-    const s3 = createS3Client({
-      endpoint: minio.endpoint,
-      region: minio.region,
-      forcePathStyle: true,
-      credentials: minio,
-      maxAttempts: 1,
-    });
+    const s3 = createS3Client(minioClientOptions(1));
     const stored = await buffer(
       await new S3ObjectStore(s3, bucket).readRange(node!.location!.key, 0, whole.length),
     );

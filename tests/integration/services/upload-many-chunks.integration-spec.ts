@@ -4,7 +4,7 @@ import { status, type Client } from '@grpc/grpc-js';
 import { uploadV1 } from '@tessera/contracts';
 import { callClientStream, callUnary, createGrpcClient } from '@tessera/grpc';
 import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
-import { eventually, stackEndpoints } from '@tessera/testing';
+import { eventually, minioClientOptions } from '@tessera/testing';
 import { startUploadStack, type UploadStack } from './service-process';
 
 const KiB = 1024;
@@ -12,7 +12,6 @@ const rpc = uploadV1.UploadService.method;
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 describe('many small chunks, a dropped client and concurrent completes, through the public API', () => {
-  const { minio } = stackEndpoints();
   let stack: UploadStack;
   let bucket: string;
   let client: Client;
@@ -29,13 +28,7 @@ describe('many small chunks, a dropped client and concurrent completes, through 
   });
 
   async function stored(key: string, size: number): Promise<string> {
-    const s3 = createS3Client({
-      endpoint: minio.endpoint,
-      region: minio.region,
-      forcePathStyle: true,
-      credentials: minio,
-      maxAttempts: 1,
-    });
+    const s3 = createS3Client(minioClientOptions(1));
     try {
       return sha256(await buffer(await new S3ObjectStore(s3, bucket).readRange(key, 0, size)));
     } finally {

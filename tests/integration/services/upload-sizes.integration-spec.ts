@@ -3,7 +3,7 @@ import { status, type Client } from '@grpc/grpc-js';
 import { uploadV1 } from '@tessera/contracts';
 import { callClientStream, callUnary, createGrpcClient } from '@tessera/grpc';
 import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
-import { DeterministicFile, stackEndpoints } from '@tessera/testing';
+import { DeterministicFile, minioClientOptions } from '@tessera/testing';
 import { startUploadStack, type UploadStack } from './service-process';
 
 const KiB = 1024;
@@ -11,7 +11,6 @@ const MiB = 1024 * KiB;
 const rpc = uploadV1.UploadService.method;
 
 describe('the public upload API with chunks of every size, retries and force, and 1 GiB', () => {
-  const { minio } = stackEndpoints();
   let stack: UploadStack;
   let client: Client;
   let objects: S3ObjectStore;
@@ -22,13 +21,7 @@ describe('the public upload API with chunks of every size, retries and force, an
     client = createGrpcClient(uploadV1.UploadService, stack.intakeAddress, {
       'grpc.max_send_message_length': -1,
     });
-    const s3 = createS3Client({
-      endpoint: minio.endpoint,
-      region: minio.region,
-      forcePathStyle: true,
-      credentials: minio,
-      maxAttempts: 2,
-    });
+    const s3 = createS3Client(minioClientOptions(2));
     objects = new S3ObjectStore(s3, stack.bucket);
     destroyS3 = () => s3.destroy();
   });

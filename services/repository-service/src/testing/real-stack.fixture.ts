@@ -1,7 +1,7 @@
 import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
 import { createTidbPool, migrate } from '@tessera/sql';
-import { stackEndpoints } from '@tessera/testing';
+import { minioClientOptions, stackEndpoints } from '@tessera/testing';
 import type { Pool } from 'mysql2/promise';
 import { MIGRATIONS } from '../adapters/tidb/migrations';
 import { TidbNodeStore } from '../adapters/tidb/tidb-node-store';
@@ -19,20 +19,14 @@ export interface RealStack {
 }
 
 export async function openRealStack(name: string): Promise<RealStack> {
-  const { tidb, minio } = stackEndpoints();
+  const { tidb } = stackEndpoints();
   const run = `${name}_${Date.now()}`;
   const admin = createTidbPool({ ...tidb, password: '', database: run, connectionLimit: 1 }, false);
   await migrate(admin, { database: run, migrations: MIGRATIONS, lockTimeoutSeconds: 30 }).finally(() =>
     admin.end(),
   );
   const pool = createTidbPool({ ...tidb, password: '', database: run, connectionLimit: 12 });
-  const s3 = createS3Client({
-    endpoint: minio.endpoint,
-    region: minio.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
-    maxAttempts: 2,
-  });
+  const s3 = createS3Client(minioClientOptions(2));
   const objects = new S3ObjectStore(s3, run.replaceAll('_', '-'));
   await objects.ensureBucket();
   return {
