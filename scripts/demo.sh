@@ -20,7 +20,7 @@ for service in repository-service metadata-service intake-gateway; do
   if is_running "svc-$service"; then continue; fi
   GRPC_PORT="${GRPC_PORTS[$service]}" HTTP_PORT="${HTTP_PORTS[$service]}" \
     S3_ENDPOINT="http://127.0.0.1:$MINIO_PORT" S3_ACCESS_KEY_ID="$MINIO_ROOT_USER" S3_SECRET_ACCESS_KEY="$MINIO_ROOT_PASSWORD" \
-    TIDB_PORT="$TIDB_PORT" \
+    TIDB_PORT="$TIDB_PORT" REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
     OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$JAEGER_OTLP_GRPC_PORT" \
     launch "svc-$service" node "services/$service/dist/main.js"
 done

@@ -30,3 +30,48 @@ export const tidbEnvShape = {
     .default('tessera'),
   TIDB_POOL_SIZE: positiveInt(20),
 };
+
+/** The S3 connection of a service that reads or writes objects (the bucket is the service's own concern). */
+export const s3EnvShape = {
+  /** Empty for AWS S3 itself; the local stack's MinIO by default. */
+  S3_ENDPOINT: z.string().default('http://127.0.0.1:9000'),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_FORCE_PATH_STYLE: booleanFlag(true),
+  /** Static credentials; leave both unset to use the SDK's default chain (IRSA, instance role). */
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_MAX_ATTEMPTS: positiveInt(3),
+};
+
+/** Refinement of a schema with s3EnvShape: static credentials come in pairs. */
+export const s3CredentialsPaired: [
+  (env: { S3_ACCESS_KEY_ID?: string | undefined; S3_SECRET_ACCESS_KEY?: string | undefined }) => boolean,
+  { message: string; path: string[] },
+] = [
+  (env) => (env.S3_ACCESS_KEY_ID === undefined) === (env.S3_SECRET_ACCESS_KEY === undefined),
+  {
+    message: 'set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither',
+    path: ['S3_SECRET_ACCESS_KEY'],
+  },
+];
+
+/** createS3Client options from a config with s3EnvShape. */
+export function s3ClientOptionsOf(config: {
+  S3_ENDPOINT: string;
+  S3_REGION: string;
+  S3_FORCE_PATH_STYLE: boolean;
+  S3_ACCESS_KEY_ID?: string | undefined;
+  S3_SECRET_ACCESS_KEY?: string | undefined;
+  S3_MAX_ATTEMPTS: number;
+}) {
+  return {
+    region: config.S3_REGION,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE,
+    maxAttempts: config.S3_MAX_ATTEMPTS,
+    ...(config.S3_ENDPOINT && { endpoint: config.S3_ENDPOINT }),
+    ...(config.S3_ACCESS_KEY_ID &&
+      config.S3_SECRET_ACCESS_KEY && {
+        credentials: { accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY },
+      }),
+  };
+}

@@ -4,3 +4,4 @@ export * as uploadV1 from './upload-v1';
 export * as metadataV1 from './metadata-v1';
 export * as internalV1 from './internal-v1';
 export * as eventsV1 from './events-v1';
+export * as downloadV1 from './download-v1';

@@ -89,3 +89,22 @@ export async function callClientStream<I extends DescMessage, O extends DescMess
   }
   return response;
 }
+
+/** Calls a server-streaming RPC; the messages arrive as an async iterable (with backpressure). */
+export async function* callServerStream<I extends DescMessage, O extends DescMessage>(
+  client: Client,
+  rpc: { name: string; input: I; output: O },
+  request: MessageInitShape<I>,
+  options: CallOptions = {},
+): AsyncIterable<MessageShape<O>> {
+  const stream = method(client, rpc.name)(create(rpc.input, request), options) as AsyncIterable<
+    MessageShape<O>
+  > & {
+    cancel(): void;
+  };
+  try {
+    yield* stream;
+  } finally {
+    stream.cancel();
+  }
+}

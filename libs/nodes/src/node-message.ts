@@ -1,5 +1,5 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { metadataV1 } from '@tessera/contracts';
 import type { NodeVersion } from './node-version';
 
@@ -23,5 +23,27 @@ export function toNodeMessage(node: NodeVersion): MessageInitShape<typeof metada
     },
     createdAt: timestampFromDate(node.createdAt),
     updatedAt: timestampFromDate(node.createdAt),
+  };
+}
+
+/** A `tessera.metadata.v1.Node` message as a node version (what another service answered). */
+export function fromNodeMessage(message: metadataV1.Node): NodeVersion {
+  const location = message.location;
+  return {
+    nodeId: message.nodeId,
+    version: Number(message.version),
+    driveId: message.driveId,
+    name: message.name,
+    size: Number(message.size),
+    sha256: message.sha256,
+    mimeType: message.mimeType,
+    userMetadata: { ...message.userMetadata },
+    bucket: location?.bucket ?? '',
+    objectKey: location?.key ?? '',
+    objectVersionId: location?.versionId || undefined,
+    etag: location?.etag ?? '',
+    partSizes: (location?.partSizes ?? []).map(Number),
+    uploadId: '',
+    createdAt: message.createdAt ? timestampDate(message.createdAt) : new Date(0),
   };
 }

@@ -1,9 +1,14 @@
 import 'reflect-metadata';
-import { internalV1, uploadV1 } from '@tessera/contracts';
+import { s3ClientOptionsOf } from '@tessera/config';
+import { downloadV1, internalV1, metadataV1, uploadV1 } from '@tessera/contracts';
 import { createGrpcClient } from '@tessera/grpc';
 import type { Logger } from '@tessera/logging';
 import { startService, stopOnSignals, type RunningService } from '@tessera/runtime';
+import { createS3Client } from '@tessera/object-storage';
+import { GrpcNodeLookup } from './adapters/grpc-node-lookup';
 import { GrpcRepository } from './adapters/grpc-repository';
+import { S3ObjectReader } from './adapters/s3-object-reader';
+import { FileReader } from './domain/file-reader';
 import { IntakeGatewayModule } from './intake-gateway.module';
 import type { IntakeGatewayConfig } from './config/intake-gateway.config';
 
@@ -13,9 +18,16 @@ export async function bootstrap(
   onShutdown: () => Promise<void>,
 ): Promise<RunningService> {
   const repositoryClient = createGrpcClient(internalV1.RepositoryService, config.REPOSITORY_SERVICE_ADDRESS);
+  const metadataClient = createGrpcClient(metadataV1.MetadataService, config.METADATA_SERVICE_ADDRESS);
+  const s3 = createS3Client(s3ClientOptionsOf(config));
   const domain = {
     repository: new GrpcRepository(repositoryClient, config.DATA_FRAME_BYTES),
     limits: { maxChunkBytes: config.MAX_CHUNK_BYTES },
+    files: new FileReader(new GrpcNodeLookup(metadataClient), new S3ObjectReader(s3), {
+      parallelism: config.READ_PARALLELISM,
+      readBytes: config.READ_RANGE_BYTES,
+    }),
+    readMessageBytes: config.READ_MESSAGE_BYTES,
   };
   const service = await startService({
     name: 'intake-gateway',
@@ -24,11 +36,13 @@ export async function bootstrap(
     host: config.LISTEN_HOST,
     grpcPort: config.GRPC_PORT,
     httpPort: config.HTTP_PORT,
-    grpcServices: [uploadV1.UploadService],
+    grpcServices: [uploadV1.UploadService, downloadV1.DownloadService],
     maxReceiveMessageBytes: config.GRPC_MAX_RECEIVE_MESSAGE_BYTES,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     onShutdown: async () => {
       repositoryClient.close();
+      metadataClient.close();
+      s3.destroy();
       await onShutdown();
     },
   });

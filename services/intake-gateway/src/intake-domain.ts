@@ -1,4 +1,5 @@
 import type { ChunkLimits } from './domain/chunk-check';
+import type { FileReader } from './domain/file-reader';
 import type { Repository } from './domain/repository.port';
 
 /** Injection token of what the intake gateway's API uses, built at the composition root. */
@@ -7,4 +8,7 @@ export const INTAKE_DOMAIN = Symbol('IntakeDomain');
 export interface IntakeDomain {
   repository: Repository;
   limits: ChunkLimits;
+  files: FileReader;
+  /** Largest data message of a download. */
+  readMessageBytes: number;
 }

@@ -1,14 +1,15 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { DownloadController } from './api/download.controller';
 import { UploadController } from './api/upload.controller';
 import { INTAKE_DOMAIN, type IntakeDomain } from './intake-domain';
 
-/** Root module of the intake-gateway: the public upload API. */
+/** Root module of the intake-gateway: the public upload and download APIs. */
 @Module({})
 export class IntakeGatewayModule {
   static register(domain: IntakeDomain): DynamicModule {
     return {
       module: IntakeGatewayModule,
-      controllers: [UploadController],
+      controllers: [UploadController, DownloadController],
       providers: [{ provide: INTAKE_DOMAIN, useValue: domain }],
     };
   }

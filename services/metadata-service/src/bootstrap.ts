@@ -4,6 +4,8 @@ import type { Logger } from '@tessera/logging';
 import { startService, stopOnSignals, type RunningService } from '@tessera/runtime';
 import { createTidbPool } from '@tessera/sql';
 import { Redis } from 'ioredis';
+import { createGrpcClient } from '@tessera/grpc';
+import { GrpcNodeRemover } from './adapters/grpc/grpc-node-remover';
 import { OtelCacheObserver } from './adapters/otel/otel-cache-observer';
 import { createRedisNodeCache } from './adapters/redis/redis-node-cache';
 import { TidbNodeCatalog } from './adapters/tidb/tidb-node-catalog';
@@ -32,6 +34,7 @@ export async function bootstrap(
   });
   redis.on('error', (error: Error) => logger.debug({ err: error }, 'redis connection error'));
 
+  const repositoryClient = createGrpcClient(internalV1.RepositoryService, config.REPOSITORY_SERVICE_ADDRESS);
   const reader = new NodeReader(
     new TidbNodeCatalog(pool),
     createRedisNodeCache(redis, config.REDIS_KEY_PREFIX),
@@ -41,6 +44,7 @@ export async function bootstrap(
       defaultPageSize: config.LIST_DEFAULT_PAGE_SIZE,
       maxPageSize: config.LIST_MAX_PAGE_SIZE,
     },
+    new GrpcNodeRemover(repositoryClient),
   );
 
   const service = await startService({
@@ -54,6 +58,7 @@ export async function bootstrap(
     maxReceiveMessageBytes: config.GRPC_MAX_RECEIVE_MESSAGE_BYTES,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     onShutdown: async () => {
+      repositoryClient.close();
       redis.disconnect();
       await pool.end();
       await onShutdown();

@@ -4,6 +4,7 @@ import type { Logger } from '@tessera/logging';
 import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
 import { startService, stopOnSignals, type RunningService } from '@tessera/runtime';
 import { createTidbPool, migrate } from '@tessera/sql';
+import { s3ClientOptionsOf } from '@tessera/config';
 import { createGrpcClient } from '@tessera/grpc';
 import { GrpcNodeCacheNotifier } from './adapters/grpc/grpc-node-cache-notifier';
 import { MIGRATIONS } from './adapters/tidb/migrations';
@@ -11,6 +12,7 @@ import { TidbNodeStore } from './adapters/tidb/tidb-node-store';
 import { TidbUploadStore } from './adapters/tidb/tidb-upload-store';
 import type { RepositoryServiceConfig } from './config/repository-service.config';
 import { ChunkWriter } from './domain/chunk-writer';
+import { NodeDeleter } from './domain/node-deleter';
 import { ObjectAssembler } from './domain/object-assembler';
 import { UploadCompleter } from './domain/upload-completer';
 import { UploadJanitor } from './domain/upload-janitor';
@@ -51,28 +53,22 @@ export async function bootstrap(
   logger.info({ applied, database: tidb.database }, 'schema up to date');
   const pool = createTidbPool({ ...tidb, connectionLimit: config.TIDB_POOL_SIZE });
 
-  const s3 = createS3Client({
-    region: config.S3_REGION,
-    forcePathStyle: config.S3_FORCE_PATH_STYLE,
-    maxAttempts: config.S3_MAX_ATTEMPTS,
-    ...(config.S3_ENDPOINT && { endpoint: config.S3_ENDPOINT }),
-    ...(config.S3_ACCESS_KEY_ID &&
-      config.S3_SECRET_ACCESS_KEY && {
-        credentials: { accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY },
-      }),
-  });
+  const s3 = createS3Client(s3ClientOptionsOf(config));
   const objects = new S3ObjectStore(s3, config.S3_BUCKET);
   if (config.S3_CREATE_BUCKET) await objects.ensureBucket();
   await requireSafeVersioning(objects, config.OBJECT_KEY_TEMPLATE);
 
   const metadataClient = createGrpcClient(internalV1.NodeCacheService, config.METADATA_SERVICE_ADDRESS);
+  const notifier = new GrpcNodeCacheNotifier(metadataClient, { attempts: 3, timeoutMs: 2000 });
   const uploads = new TidbUploadStore(pool);
   const nodes = new TidbNodeStore(pool);
+  const sessions = new UploadSessions(uploads, nodes, objects, {
+    objectKeyTemplate: config.OBJECT_KEY_TEMPLATE,
+    stagingPrefix: config.STAGING_PREFIX,
+  });
   const domain = {
-    sessions: new UploadSessions(uploads, nodes, objects, {
-      objectKeyTemplate: config.OBJECT_KEY_TEMPLATE,
-      stagingPrefix: config.STAGING_PREFIX,
-    }),
+    sessions,
+    deleter: new NodeDeleter(uploads, sessions, nodes, objects, notifier),
     writer: new ChunkWriter(uploads, objects, {
       maxChunkBytes: config.MAX_CHUNK_BYTES,
       maxChunkNumber: config.MAX_CHUNK_NUMBER,
@@ -87,7 +83,7 @@ export async function bootstrap(
         stagingPrefix: config.STAGING_PREFIX,
         concurrency: config.ASSEMBLY_CONCURRENCY,
       }),
-      new GrpcNodeCacheNotifier(metadataClient, { attempts: 3, timeoutMs: 2000 }),
+      notifier,
     ),
     limits: {
       suggestedChunkBytes: config.SUGGESTED_CHUNK_BYTES,

@@ -1,4 +1,5 @@
 import type { ChunkWriter } from './domain/chunk-writer';
+import type { NodeDeleter } from './domain/node-deleter';
 import type { UploadCompleter } from './domain/upload-completer';
 import type { UploadSessions } from './domain/upload-sessions';
 
@@ -16,5 +17,6 @@ export interface RepositoryDomain {
   sessions: UploadSessions;
   writer: ChunkWriter;
   completer: UploadCompleter;
+  deleter: NodeDeleter;
   limits: RepositoryLimits;
 }

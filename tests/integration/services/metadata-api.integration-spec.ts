@@ -2,7 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { status, type Client } from '@grpc/grpc-js';
 import { metadataV1, uploadV1 } from '@tessera/contracts';
 import { callUnary, createGrpcClient } from '@tessera/grpc';
-import { createProxy, stackEndpoints, type Proxy } from '@tessera/testing';
+import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { createS3Client } from '@tessera/object-storage';
+import { createProxy, minioClientOptions, stackEndpoints, type Proxy } from '@tessera/testing';
 import { Redis } from 'ioredis';
 import { startUploadStack, type UploadStack } from './service-process';
 
@@ -125,6 +127,40 @@ describe('the metadata service in front of TiDB, with its Redis cache, after rea
     }
   });
 
+  it('deletes a node: every version gone from reads, the cache and the bucket; the name can be used again', async () => {
+    const first = await store('doomed.bin', randomBytes(50));
+    const second = await store('doomed.bin', randomBytes(60));
+    await callUnary(nodes, metadata.getNode, { nodeId: first.nodeId });
+    await callUnary(nodes, metadata.getNode, { nodeId: first.nodeId, version: 1n });
+    const open = await callUnary(uploads, upload.initiateUpload, { name: 'doomed.bin', driveId: 'drive-m' });
+
+    await callUnary(nodes, metadata.deleteNode, { nodeId: first.nodeId });
+
+    for (const version of [undefined, 1n, 2n]) {
+      await expect(
+        callUnary(nodes, metadata.getNode, { nodeId: first.nodeId, ...(version && { version }) }),
+      ).rejects.toMatchObject({ code: status.NOT_FOUND });
+    }
+    await expect(callUnary(nodes, metadata.listVersions, { nodeId: first.nodeId })).rejects.toMatchObject({
+      code: status.NOT_FOUND,
+    });
+    await expect(callUnary(nodes, metadata.deleteNode, { nodeId: first.nodeId })).rejects.toMatchObject({
+      code: status.NOT_FOUND,
+    });
+    const progress = await callUnary(uploads, upload.getUploadStatus, { uploadId: open.uploadId });
+    expect(progress.upload?.state).toBe(uploadV1.UploadState.ABORTED);
+    const s3 = createS3Client(minioClientOptions(1));
+    const left = await s3.send(
+      new ListObjectVersionsCommand({ Bucket: stack.bucket, Prefix: second.location!.key }),
+    );
+    s3.destroy();
+    expect([...(left.Versions ?? []), ...(left.DeleteMarkers ?? [])]).toEqual([]);
+
+    const again = await store('doomed.bin', randomBytes(5));
+    expect(again.nodeId).not.toBe(first.nodeId);
+    expect(again.version).toBe(1n);
+  });
+
   it('lists a drive page by page', async () => {
     const seen: string[] = [];
     let pageToken = '';
@@ -134,7 +170,9 @@ describe('the metadata service in front of TiDB, with its Redis cache, after rea
       seen.push(...page.nodes.map((node) => node.name));
       pageToken = page.nextPageToken;
     } while (pageToken !== '');
-    expect(seen).toEqual(expect.arrayContaining(['report.pdf', 'plan.txt', 'while-redis-is-down.bin']));
+    expect(seen).toEqual(
+      expect.arrayContaining(['report.pdf', 'plan.txt', 'while-redis-is-down.bin', 'doomed.bin']),
+    );
     expect(new Set(seen).size).toBe(seen.length);
   });
 

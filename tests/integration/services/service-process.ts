@@ -1,5 +1,6 @@
 import { stackEndpoints } from '@tessera/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -73,6 +74,15 @@ export interface UploadStackSettings {
   metadataEnv?: Record<string, string>;
 }
 
+/** A TCP port nothing listens on right now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 /** The three services on a fresh database, bucket and cache prefix, with optional settings for each. */
 export async function startUploadStack(
   name: string,
@@ -90,15 +100,8 @@ export async function startUploadStack(
     }
   };
   try {
-    const metadata = await startServiceProcess('metadata-service', {
-      TIDB_DATABASE: run,
-      REDIS_URL: `redis://${redis.host}:${redis.port}`,
-      REDIS_KEY_PREFIX: cachePrefix,
-      TRACING_ENABLED: 'false',
-      ...metadataEnv,
-    });
-    started.push(metadata);
-    const metadataAddress = `127.0.0.1:${metadata.grpcPort}`;
+    // The repository and metadata services call each other: the metadata port is chosen first.
+    const metadataAddress = `127.0.0.1:${await freePort()}`;
     const repository = await startServiceProcess('repository-service', {
       TIDB_DATABASE: run,
       S3_BUCKET: bucket,
@@ -110,7 +113,20 @@ export async function startUploadStack(
       ...repositoryEnv,
     });
     started.push(repository);
+    const metadata = await startServiceProcess('metadata-service', {
+      GRPC_PORT: metadataAddress.split(':')[1]!,
+      TIDB_DATABASE: run,
+      REDIS_URL: `redis://${redis.host}:${redis.port}`,
+      REDIS_KEY_PREFIX: cachePrefix,
+      REPOSITORY_SERVICE_ADDRESS: `127.0.0.1:${repository.grpcPort}`,
+      TRACING_ENABLED: 'false',
+      ...metadataEnv,
+    });
+    started.push(metadata);
     const intake = await startServiceProcess('intake-gateway', {
+      S3_ENDPOINT: minio.endpoint,
+      S3_ACCESS_KEY_ID: minio.accessKeyId,
+      S3_SECRET_ACCESS_KEY: minio.secretAccessKey,
       REPOSITORY_SERVICE_ADDRESS: `127.0.0.1:${repository.grpcPort}`,
       METADATA_SERVICE_ADDRESS: metadataAddress,
       TRACING_ENABLED: 'false',

@@ -17,13 +17,18 @@ const STACK_ENV: Record<string, Record<string, string>> = {
 };
 
 const SERVICES = [
-  { name: 'intake-gateway', api: 'tessera.upload.v1.UploadService', method: 'InitiateUpload' },
+  {
+    name: 'intake-gateway',
+    api: 'tessera.upload.v1.UploadService',
+    method: 'InitiateUpload',
+    others: ['tessera.download.v1.DownloadService'],
+  },
   { name: 'repository-service', api: 'tessera.internal.v1.RepositoryService', method: 'WriteChunks' },
   {
     name: 'metadata-service',
     api: 'tessera.metadata.v1.MetadataService',
     method: 'GetNode',
-    internal: ['tessera.internal.v1.NodeCacheService'],
+    others: ['tessera.internal.v1.NodeCacheService'],
   },
 ];
 
@@ -33,7 +38,7 @@ async function grpcurl(port: number, flags: string[], ...positional: string[]): 
   return stdout;
 }
 
-describe.each(SERVICES)('$name as a process', ({ name, api, method, internal = [] }) => {
+describe.each(SERVICES)('$name as a process', ({ name, api, method, others = [] }) => {
   let service: ServiceProcess;
 
   beforeAll(async () => {
@@ -47,7 +52,7 @@ describe.each(SERVICES)('$name as a process', ({ name, api, method, internal = [
   it('lists its API and the health service through server reflection (grpcurl)', async () => {
     const services = (await grpcurl(service.grpcPort, [], 'list')).trim().split('\n');
     // Exactly what is served: not the services of imported files.
-    expect(services.sort()).toEqual(['grpc.health.v1.Health', api, ...internal].sort());
+    expect(services.sort()).toEqual(['grpc.health.v1.Health', api, ...others].sort());
     expect(await grpcurl(service.grpcPort, [], 'describe', `${api}.${method}`)).toContain(`rpc ${method}`);
   });
 

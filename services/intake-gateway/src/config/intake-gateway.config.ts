@@ -1,18 +1,37 @@
 import { z } from 'zod';
-import { hostPort, positiveInt, serviceEnvShape, servicePortsShape } from '@tessera/config';
+import {
+  hostPort,
+  positiveInt,
+  s3CredentialsPaired,
+  s3EnvShape,
+  serviceEnvShape,
+  servicePortsShape,
+} from '@tessera/config';
+
+const MiB = 1024 * 1024;
 
 /** Every environment variable the intake-gateway reads, validated at boot. */
-export const IntakeGatewayEnvSchema = z.object({
-  ...serviceEnvShape,
-  ...servicePortsShape(50051, 8081),
-  /** Where the repository service's internal gRPC API listens. */
-  REPOSITORY_SERVICE_ADDRESS: hostPort('127.0.0.1:50052'),
-  /** Where the metadata service's gRPC API listens. */
-  METADATA_SERVICE_ADDRESS: hostPort('127.0.0.1:50053'),
-  /** Largest chunk accepted (keep equal to the repository service's). */
-  MAX_CHUNK_BYTES: positiveInt(64 * 1024 * 1024),
-  /** Chunks travel to the repository service in data frames of this size. */
-  DATA_FRAME_BYTES: positiveInt(1024 * 1024),
-});
+export const IntakeGatewayEnvSchema = z
+  .object({
+    ...serviceEnvShape,
+    ...servicePortsShape(50051, 8081),
+    /** Where the repository service's internal gRPC API listens. */
+    REPOSITORY_SERVICE_ADDRESS: hostPort('127.0.0.1:50052'),
+    /** Where the metadata service's gRPC API listens. */
+    METADATA_SERVICE_ADDRESS: hostPort('127.0.0.1:50053'),
+    /** Largest chunk accepted (keep equal to the repository service's). */
+    MAX_CHUNK_BYTES: positiveInt(64 * 1024 * 1024),
+    /** Chunks travel to the repository service in data frames of this size. */
+    DATA_FRAME_BYTES: positiveInt(1024 * 1024),
+    /** Downloads read S3 directly (the bucket and key come with each node's metadata). */
+    ...s3EnvShape,
+    /** Ranged S3 reads in flight per download. */
+    READ_PARALLELISM: positiveInt(8),
+    /** Largest ranged S3 read; a download holds at most READ_PARALLELISM of them. */
+    READ_RANGE_BYTES: positiveInt(8 * MiB),
+    /** Largest data message of ReadFile (clients' default receive limit is 4 MiB). */
+    READ_MESSAGE_BYTES: positiveInt(1 * MiB),
+  })
+  .refine(...s3CredentialsPaired);
 
 export type IntakeGatewayConfig = z.output<typeof IntakeGatewayEnvSchema>;

@@ -1,7 +1,6 @@
 import type { DescMessage, MessageInitShape } from '@bufbuild/protobuf';
 import { Controller, Inject } from '@nestjs/common';
 import { metadataV1 } from '@tessera/contracts';
-import { ErrorCode, TesseraError } from '@tessera/errors';
 import { GrpcRpc } from '@tessera/grpc';
 import { toNodeMessage } from '@tessera/nodes';
 import { METADATA_DOMAIN, type MetadataDomain } from '../metadata-domain';
@@ -36,9 +35,10 @@ export class MetadataController {
   }
 
   @GrpcRpc(metadataV1.MetadataService, 'DeleteNode')
-  deleteNode(): Promise<Init<typeof metadataV1.DeleteNodeResponseSchema>> {
-    return Promise.reject(
-      new TesseraError(ErrorCode.Unimplemented, 'DeleteNode is not available yet (see docs/read-path.md)'),
-    );
+  async deleteNode(
+    request: metadataV1.DeleteNodeRequest,
+  ): Promise<Init<typeof metadataV1.DeleteNodeResponseSchema>> {
+    await this.domain.reader.delete(request.nodeId);
+    return {};
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { positiveInt, serviceEnvShape, servicePortsShape, tidbEnvShape } from '@tessera/config';
+import { hostPort, positiveInt, serviceEnvShape, servicePortsShape, tidbEnvShape } from '@tessera/config';
 
 /** Every environment variable the metadata-service reads, validated at boot. */
 export const MetadataServiceEnvSchema = z.object({
@@ -15,6 +15,8 @@ export const MetadataServiceEnvSchema = z.object({
   NODE_CACHE_TTL_SECONDS: positiveInt(300),
   LIST_DEFAULT_PAGE_SIZE: positiveInt(100),
   LIST_MAX_PAGE_SIZE: positiveInt(1000),
+  /** The repository service, which deletes a node's records and bytes. */
+  REPOSITORY_SERVICE_ADDRESS: hostPort('127.0.0.1:50052'),
 });
 
 export type MetadataServiceConfig = z.output<typeof MetadataServiceEnvSchema>;

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { createRedisNodeCache } from '../adapters/redis/redis-node-cache';
 import type { CacheObserver } from './cached-node';
 import type { NodeCatalog } from './node-catalog.port';
+import type { NodeRemover } from './node-remover.port';
 import { NodeReader } from './node-reader';
 
 const { redis } = stackEndpoints();
@@ -31,8 +32,11 @@ function nodeVersion(nodeId: string, version: number): NodeVersion {
   };
 }
 
-/** The versions of each node, standing in for TiDB: this spec is about the cache in front of it. */
-class RecordingCatalog implements NodeCatalog {
+/**
+ * The versions of each node, standing in for TiDB and the repository service: this spec is about
+ * the cache in front of them.
+ */
+class RecordingCatalog implements NodeCatalog, NodeRemover {
   readonly versionsOf = new Map<string, NodeVersion[]>();
   loads = 0;
   /** When set, latest() takes its answer, then waits for this before returning it. */
@@ -66,6 +70,11 @@ class RecordingCatalog implements NodeCatalog {
   async versions(nodeId: string) {
     return [...(this.versionsOf.get(nodeId) ?? [])].reverse();
   }
+  async deleteNode(nodeId: string) {
+    const versions = (this.versionsOf.get(nodeId) ?? []).map((node) => node.version);
+    this.versionsOf.delete(nodeId);
+    return versions;
+  }
   add(node: NodeVersion) {
     this.versionsOf.set(node.nodeId, [...(this.versionsOf.get(node.nodeId) ?? []), node]);
   }
@@ -91,7 +100,7 @@ describe('NodeReader with Redis', () => {
   beforeAll(() => new Promise((resolve) => connection.once('ready', resolve)));
   beforeEach(() => {
     catalog = new RecordingCatalog();
-    reader = new NodeReader(catalog, createRedisNodeCache(connection, prefix), observer, OPTIONS);
+    reader = new NodeReader(catalog, createRedisNodeCache(connection, prefix), observer, OPTIONS, catalog);
     lookups.length = 0;
     failures.length = 0;
   });
@@ -134,7 +143,20 @@ describe('NodeReader with Redis', () => {
     expect(await reader.getNode(nodeId)).toMatchObject({ node: { version: 2 }, cacheHit: true });
   });
 
-  it('marks a deleted node in the cache so no read serves it', async () => {
+  it('marks a deleted node and each of its versions in the cache so no read serves them', async () => {
+    const nodeId = randomUUID();
+    catalog.add(nodeVersion(nodeId, 1));
+    catalog.add(nodeVersion(nodeId, 2));
+    await reader.getNode(nodeId);
+    await reader.getNode(nodeId, 1);
+    await reader.delete(nodeId);
+    catalog.add(nodeVersion(nodeId, 1)); // were TiDB still to answer, the cache would not ask it
+    await expect(reader.getNode(nodeId)).rejects.toMatchObject({ code: ErrorCode.NotFound });
+    await expect(reader.getNode(nodeId, 1)).rejects.toMatchObject({ code: ErrorCode.NotFound });
+    expect(lookups.slice(-2)).toEqual([true, true]);
+  });
+
+  it('marks a node the catalog no longer has as deleted on refresh', async () => {
     const nodeId = randomUUID();
     catalog.add(nodeVersion(nodeId, 1));
     await reader.getNode(nodeId);
@@ -152,7 +174,7 @@ describe('NodeReader with Redis', () => {
       lazyConnect: true,
     });
     down.on('error', () => undefined);
-    const uncached = new NodeReader(catalog, createRedisNodeCache(down, prefix), observer, OPTIONS);
+    const uncached = new NodeReader(catalog, createRedisNodeCache(down, prefix), observer, OPTIONS, catalog);
     const node = nodeVersion(randomUUID(), 1);
     catalog.add(node);
     expect(await uncached.getNode(node.nodeId)).toEqual({ node, cacheHit: false });

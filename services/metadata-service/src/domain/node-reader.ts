@@ -3,6 +3,7 @@ import { readThrough, SingleFlight, type KeyValueCache } from '@tessera/cache';
 import type { NodeVersion } from '@tessera/nodes';
 import { cacheKeys, type CachedNode, type CacheObserver } from './cached-node';
 import type { NodeCatalog } from './node-catalog.port';
+import type { NodeRemover } from './node-remover.port';
 
 export interface NodeReaderOptions {
   ttlSeconds: number;
@@ -33,9 +34,9 @@ function decodeToken(token: string): string {
 }
 
 /**
- * Reads of node metadata: single nodes through the Redis cache (read-through, one TiDB load per key
- * at a time), lists straight from TiDB. refresh() is how writers keep the cache from serving an old
- * version once their write is done.
+ * Node metadata behind the Redis cache: single nodes read through it (one TiDB load per key at a
+ * time), lists straight from TiDB. refresh() and delete() keep the cache from serving what a write
+ * replaced once the write is done.
  */
 export class NodeReader {
   private readonly singleFlight = new SingleFlight<CachedNode | undefined>();
@@ -45,6 +46,7 @@ export class NodeReader {
     private readonly cache: KeyValueCache<CachedNode>,
     private readonly observer: CacheObserver,
     private readonly options: NodeReaderOptions,
+    private readonly remover: NodeRemover,
   ) {}
 
   /** The latest version, or the given one; NOT_FOUND when there is none. */
@@ -88,6 +90,25 @@ export class NodeReader {
     const versions = await this.catalog.versions(nodeId);
     if (versions.length === 0) throw TesseraError.notFound('node', nodeId);
     return versions;
+  }
+
+  /**
+   * Deletes the node where it is stored, then marks it and each of its versions deleted in the
+   * cache, so no read after this answers with any of them.
+   */
+  async delete(nodeId: string): Promise<void> {
+    requireNodeId(nodeId);
+    const versions = await this.remover.deleteNode(nodeId);
+    const keys = [cacheKeys.latest(nodeId), ...versions.map((version) => cacheKeys.version(nodeId, version))];
+    try {
+      for (const key of keys) await this.cache.set(key, { kind: 'deleted' }, this.options.ttlSeconds);
+    } catch (error) {
+      throw new TesseraError(
+        ErrorCode.Unavailable,
+        `node ${nodeId} was deleted, but its cache entries could not be marked: reads may still find it until they expire`,
+        { cause: error },
+      );
+    }
   }
 
   /**

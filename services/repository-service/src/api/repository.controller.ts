@@ -96,6 +96,14 @@ export class RepositoryController {
     return {};
   }
 
+  @GrpcRpc(internalV1.RepositoryService, 'DeleteNode')
+  async deleteNode(
+    request: internalV1.DeleteNodeRequest,
+  ): Promise<Init<typeof internalV1.DeleteNodeResponseSchema>> {
+    const versions = await this.domain.deleter.delete(requireUuid('node_id', request.nodeId));
+    return { versions: versions.map(toNodeMessage) };
+  }
+
   /** One chunk's outcome; a refused chunk is reported in the results and the stream goes on. */
   private async writeChunk(
     header: internalV1.ChunkHeader,

@@ -5,6 +5,8 @@ import {
   positiveInt,
   serviceEnvShape,
   servicePortsShape,
+  s3CredentialsPaired,
+  s3EnvShape,
   tidbEnvShape,
 } from '@tessera/config';
 
@@ -15,15 +17,8 @@ export const RepositoryServiceEnvSchema = z
   .object({
     ...serviceEnvShape,
     ...servicePortsShape(50052, 8082),
-    /** Empty for AWS S3 itself; the local stack's MinIO by default. */
-    S3_ENDPOINT: z.string().default('http://127.0.0.1:9000'),
-    S3_REGION: z.string().min(1).default('us-east-1'),
+    ...s3EnvShape,
     S3_BUCKET: z.string().min(3).default('tessera'),
-    S3_FORCE_PATH_STYLE: booleanFlag(true),
-    /** Static credentials; leave both unset to use the SDK's default chain (IRSA, instance role). */
-    S3_ACCESS_KEY_ID: z.string().optional(),
-    S3_SECRET_ACCESS_KEY: z.string().optional(),
-    S3_MAX_ATTEMPTS: positiveInt(3),
     /** Create the bucket at start when it is missing, and turn its versioning on (local development). */
     S3_CREATE_BUCKET: booleanFlag(true),
     ...tidbEnvShape,
@@ -50,9 +45,6 @@ export const RepositoryServiceEnvSchema = z
     /** How often the janitor looks for idle uploads (default 5 min). */
     UPLOAD_JANITOR_INTERVAL_MS: positiveInt(5 * 60_000),
   })
-  .refine((env) => (env.S3_ACCESS_KEY_ID === undefined) === (env.S3_SECRET_ACCESS_KEY === undefined), {
-    message: 'set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither',
-    path: ['S3_SECRET_ACCESS_KEY'],
-  });
+  .refine(...s3CredentialsPaired);
 
 export type RepositoryServiceConfig = z.output<typeof RepositoryServiceEnvSchema>;

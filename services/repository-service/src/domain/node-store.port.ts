@@ -17,6 +17,11 @@ export interface NodeStore {
    * expected version, records nothing and fails with CONFLICT unless the node is still at it.
    */
   recordCompletion(node: NewNodeVersion, expectedVersion?: number): Promise<NodeVersion | undefined>;
+  /**
+   * Deletes the node's versions and its name record in one transaction; returns the versions,
+   * newest first (none when there was nothing to delete).
+   */
+  deleteNode(nodeId: string): Promise<{ existed: boolean; versions: NodeVersion[] }>;
   /** The node's latest completed version; 0 before the first completes. */
   latestVersion(nodeId: string): Promise<number>;
   findVersion(nodeId: string, version: number): Promise<NodeVersion | undefined>;

@@ -100,4 +100,6 @@ export interface UploadStore {
    * whose chunks was claimed for at least idleMs, by the database's clock; the longest idle first.
    */
   findIdleUploads(idleMs: number, limit: number): Promise<UploadRecord[]>;
+  /** The node's uploads that are INITIATED, IN_PROGRESS or FAILED. */
+  findUnfinishedOfNode(nodeId: string): Promise<UploadRecord[]>;
 }

@@ -99,4 +99,10 @@ export const MIGRATIONS: readonly Migration[] = [
     // Optimistic concurrency: the node version the upload's write replaces (NULL: any).
     statements: ['ALTER TABLE uploads ADD COLUMN IF NOT EXISTS expected_version BIGINT NULL'],
   },
+  {
+    version: 7,
+    name: 'uploads of a node',
+    // Deleting a node aborts its unfinished uploads.
+    statements: ['CREATE INDEX IF NOT EXISTS uploads_node ON uploads (node_id, state)'],
+  },
 ];

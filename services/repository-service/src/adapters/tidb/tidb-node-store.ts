@@ -49,7 +49,12 @@ export class TidbNodeStore implements NodeStore {
         'SELECT latest_version FROM node_names WHERE node_id = ? FOR UPDATE',
         [node.nodeId],
       );
-      if (!names[0]) throw new Error(`node ${node.nodeId} has no name record`);
+      if (!names[0]) {
+        throw new TesseraError(
+          ErrorCode.Conflict,
+          `node ${node.nodeId} was deleted while upload ${node.uploadId} was completing`,
+        );
+      }
       const latest = Number(names[0]['latest_version']);
       if (expectedVersion !== undefined && latest !== expectedVersion) {
         throw versionConflict(node.nodeId, latest, expectedVersion);
@@ -85,6 +90,23 @@ export class TidbNodeStore implements NodeStore {
         [node.nodeId, version],
       );
       return nodeVersionFromRow(rows[0]!);
+    });
+  }
+
+  async deleteNode(nodeId: string): Promise<{ existed: boolean; versions: NodeVersion[] }> {
+    return inPessimisticTransaction(this.pool, async (connection) => {
+      const [names] = await connection.execute<RowDataPacket[]>(
+        'SELECT node_id FROM node_names WHERE node_id = ? FOR UPDATE',
+        [nodeId],
+      );
+      if (!names[0]) return { existed: false, versions: [] };
+      const [rows] = await connection.execute<RowDataPacket[]>(
+        'SELECT * FROM nodes WHERE node_id = ? ORDER BY version DESC',
+        [nodeId],
+      );
+      await connection.execute('DELETE FROM nodes WHERE node_id = ?', [nodeId]);
+      await connection.execute('DELETE FROM node_names WHERE node_id = ?', [nodeId]);
+      return { existed: true, versions: rows.map(nodeVersionFromRow) };
     });
   }
 

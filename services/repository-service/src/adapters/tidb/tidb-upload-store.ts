@@ -197,6 +197,14 @@ export class TidbUploadStore implements UploadStore {
     return rows.map(toUpload);
   }
 
+  async findUnfinishedOfNode(nodeId: string): Promise<UploadRecord[]> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      'SELECT * FROM uploads WHERE node_id = ? AND state IN (?)',
+      [nodeId, ABANDONABLE],
+    );
+    return rows.map(toUpload);
+  }
+
   /** Locks the upload row for the transaction and returns its state. */
   private async lockUpload(connection: PoolConnection, uploadId: string): Promise<UploadState | undefined> {
     const [rows] = await connection.execute<RowDataPacket[]>(

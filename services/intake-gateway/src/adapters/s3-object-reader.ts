@@ -1,0 +1,29 @@
+import { buffer } from 'node:stream/consumers';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { S3ObjectStore } from '@tessera/object-storage';
+import type { NodeVersion } from '@tessera/nodes';
+import type { ObjectReader } from '../domain/file-source.port';
+import type { ByteRange } from '../domain/read-plan';
+
+/** ObjectReader over S3: ranged GETs of the exact stored version of a node. */
+export class S3ObjectReader implements ObjectReader {
+  private readonly stores = new Map<string, S3ObjectStore>();
+
+  constructor(private readonly s3: S3Client) {}
+
+  async readRange(node: NodeVersion, range: ByteRange): Promise<Uint8Array> {
+    const stream = await this.storeOf(node.bucket).readRange(
+      node.objectKey,
+      range.offset,
+      range.length,
+      node.objectVersionId,
+    );
+    return buffer(stream);
+  }
+
+  private storeOf(bucket: string): S3ObjectStore {
+    let store = this.stores.get(bucket);
+    if (!store) this.stores.set(bucket, (store = new S3ObjectStore(this.s3, bucket)));
+    return store;
+  }
+}

@@ -1,0 +1,53 @@
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import { Controller, Inject } from '@nestjs/common';
+import { downloadV1 } from '@tessera/contracts';
+import { TesseraError } from '@tessera/errors';
+import { GrpcRpc } from '@tessera/grpc';
+import { toNodeMessage } from '@tessera/nodes';
+import type { FileRead } from '../domain/file-reader';
+import { INTAKE_DOMAIN, type IntakeDomain } from '../intake-domain';
+
+type ReadFileMessage = MessageInitShape<typeof downloadV1.ReadFileResponseSchema>;
+
+/** A uint64/int64 field as a JS number, refusing values that would lose precision. */
+function optionalNumber(field: string, value: bigint | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (value < 0n || value > BigInt(Number.MAX_SAFE_INTEGER))
+    throw TesseraError.invalidArgument(field, 'is out of range');
+  return Number(value);
+}
+
+/** The public download API: translation and validation only. */
+@Controller()
+export class DownloadController {
+  constructor(@Inject(INTAKE_DOMAIN) private readonly intake: IntakeDomain) {}
+
+  /** Resolves before the first message, so a bad request fails the call with its status. */
+  @GrpcRpc(downloadV1.DownloadService, 'ReadFile')
+  async readFile(request: downloadV1.ReadFileRequest): Promise<AsyncIterable<ReadFileMessage>> {
+    const read = await this.intake.files.read(
+      request.nodeId,
+      optionalNumber('version', request.version),
+      optionalNumber('offset', request.offset),
+      optionalNumber('length', request.length),
+    );
+    return this.messagesOf(read);
+  }
+
+  private async *messagesOf(read: FileRead): AsyncIterable<ReadFileMessage> {
+    const node = toNodeMessage(read.node);
+    let first = true;
+    const max = this.intake.readMessageBytes;
+    for await (const piece of read.pieces) {
+      for (let start = 0; start < piece.data.length; start += max) {
+        yield {
+          ...(first && { node }),
+          offset: BigInt(piece.offset + start),
+          data: piece.data.subarray(start, start + max),
+        };
+        first = false;
+      }
+    }
+    if (first) yield { node, offset: BigInt(read.range.offset) }; // an empty range: metadata only
+  }
+}

@@ -1,0 +1,57 @@
+import type { NodeVersion } from '@tessera/nodes';
+import type { NodeLookup, ObjectReader } from './file-source.port';
+import { planReads, requestedRange, type ByteRange } from './read-plan';
+
+export interface FileReaderOptions {
+  /** Ranged reads in flight per download. */
+  parallelism: number;
+  /** Largest ranged read. Memory per download is bounded by parallelism × readBytes. */
+  readBytes: number;
+}
+
+export interface FileRead {
+  node: NodeVersion;
+  range: ByteRange;
+  /** The range's bytes in order, each piece with its position in the file. */
+  pieces: AsyncIterable<{ offset: number; data: Uint8Array }>;
+}
+
+/**
+ * Runs tasks with up to `parallelism` in flight and yields their results in order. A task starts
+ * only when the consumer has taken an earlier result, so a slow consumer slows the tasks down.
+ */
+export async function* inOrder<T>(tasks: (() => Promise<T>)[], parallelism: number): AsyncIterable<T> {
+  const running: Promise<T>[] = [];
+  let next = 0;
+  const start = () => {
+    const task = tasks[next++]!();
+    task.catch(() => undefined); // awaited in turn below; this only keeps a later failure from being "unhandled"
+    running.push(task);
+  };
+  while (next < tasks.length && running.length < parallelism) start();
+  while (running.length > 0) {
+    const value = await running.shift()!;
+    if (next < tasks.length) start();
+    yield value;
+  }
+}
+
+/** Downloads: metadata first, then parallel ranged reads aligned to the object's parts, in order. */
+export class FileReader {
+  constructor(
+    private readonly nodes: NodeLookup,
+    private readonly objects: ObjectReader,
+    private readonly options: FileReaderOptions,
+  ) {}
+
+  async read(nodeId: string, version?: number, offset?: number, length?: number): Promise<FileRead> {
+    const node = await this.nodes.getNode(nodeId, version);
+    const range = requestedRange(node.size, offset, length);
+    const reads = planReads(node.partSizes, node.size, range, this.options.readBytes);
+    const tasks = reads.map((read) => async () => ({
+      offset: read.offset,
+      data: await this.objects.readRange(node, read),
+    }));
+    return { node, range, pieces: inOrder(tasks, this.options.parallelism) };
+  }
+}

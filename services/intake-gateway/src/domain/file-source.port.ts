@@ -1,0 +1,14 @@
+import type { NodeVersion } from '@tessera/nodes';
+import type { ByteRange } from './read-plan';
+
+/** Node metadata, from the metadata service. */
+export interface NodeLookup {
+  /** The latest version or the given one; NOT_FOUND when there is none. */
+  getNode(nodeId: string, version: number | undefined): Promise<NodeVersion>;
+}
+
+/** Bytes of stored objects, from S3. */
+export interface ObjectReader {
+  /** The bytes of one range of the node's stored version. */
+  readRange(node: NodeVersion, range: ByteRange): Promise<Uint8Array>;
+}

@@ -1,0 +1,118 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { status, type Client } from '@grpc/grpc-js';
+import { downloadV1, uploadV1 } from '@tessera/contracts';
+import { callClientStream, callServerStream, callUnary, createGrpcClient } from '@tessera/grpc';
+import { startUploadStack, type UploadStack } from './service-process';
+
+const MiB = 1024 * 1024;
+const upload = uploadV1.UploadService.method;
+const download = downloadV1.DownloadService.method;
+const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+describe('ReadFile: downloads through the intake gateway, ranged reads in parallel', () => {
+  let stack: UploadStack;
+  let uploads: Client;
+  let downloads: Client;
+  // Three 6 MiB chunks become three 6 MiB parts: part boundaries at 6 MiB and 12 MiB.
+  const file = Buffer.concat([randomBytes(6 * MiB), randomBytes(6 * MiB), randomBytes(6 * MiB)]);
+  let nodeId: string;
+
+  beforeAll(async () => {
+    // Small reads so that one download is many parallel ranged GETs.
+    stack = await startUploadStack('download_api', {
+      intakeEnv: { READ_RANGE_BYTES: String(2 * MiB), READ_PARALLELISM: '4' },
+    });
+    uploads = createGrpcClient(uploadV1.UploadService, stack.intakeAddress, {
+      'grpc.max_send_message_length': -1,
+    });
+    downloads = createGrpcClient(downloadV1.DownloadService, stack.intakeAddress);
+    nodeId = (await store('film.mkv', file, 6 * MiB)).nodeId;
+  });
+
+  afterAll(async () => {
+    uploads.close();
+    downloads.close();
+    await stack.stop();
+  });
+
+  async function store(name: string, data: Buffer, chunkBytes: number) {
+    const { uploadId } = await callUnary(uploads, upload.initiateUpload, { name, driveId: 'drive-d' });
+    const chunks = [];
+    for (let offset = 0, n = 0; offset < data.length; offset += chunkBytes, n++) {
+      chunks.push({
+        chunk: { uploadId, chunkNumber: BigInt(n), data: data.subarray(offset, offset + chunkBytes) },
+      });
+    }
+    await callClientStream(uploads, upload.uploadChunks, chunks);
+    return (await callUnary(uploads, upload.completeUpload, { uploadId })).node!;
+  }
+
+  async function read(request: Omit<downloadV1.ReadFileRequest, '$typeName'>) {
+    const pieces: Buffer[] = [];
+    let first: downloadV1.ReadFileResponse | undefined;
+    let expectedOffset: bigint | undefined;
+    for await (const message of callServerStream(downloads, download.readFile, request)) {
+      first ??= message;
+      expectedOffset ??= message.offset;
+      expect(message.offset).toBe(expectedOffset); // in order, no gaps
+      expectedOffset += BigInt(message.data.length);
+      expect(message.data.length).toBeLessThanOrEqual(MiB);
+      pieces.push(Buffer.from(message.data));
+    }
+    return { node: first?.node, bytes: Buffer.concat(pieces) };
+  }
+
+  it('streams the whole file byte-identical, in order, the node in the first message', async () => {
+    const { node, bytes } = await read({ nodeId });
+    expect(node).toMatchObject({ nodeId, version: 1n, size: BigInt(file.length) });
+    expect(node?.location?.partSizes).toEqual([6n, 6n, 6n].map((n) => n * BigInt(MiB)));
+    expect(sha256(bytes)).toBe(sha256(file));
+  });
+
+  it.each([
+    ['the first byte', 0, 1],
+    ['the last byte', file.length - 1, 1],
+    ['a suffix of 100 bytes', file.length - 100, undefined],
+    ['a range across the first part boundary', 6 * MiB - 10, 20],
+    ['a range across both part boundaries', 6 * MiB - 1, 6 * MiB + 2],
+    ['nothing, at the very end', file.length, 0],
+  ])('reads %s', async (_what, offset, length) => {
+    const { node, bytes } = await read({
+      nodeId,
+      offset: BigInt(offset),
+      ...(length !== undefined && { length: BigInt(length) }),
+    });
+    expect(node?.nodeId).toBe(nodeId);
+    const end = length === undefined ? file.length : offset + length;
+    expect(bytes.equals(file.subarray(offset, end))).toBe(true);
+  });
+
+  it('refuses a range beyond the end, naming the field, and answers NOT_FOUND for an unknown node', async () => {
+    await expect(read({ nodeId, offset: BigInt(file.length + 1) })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringContaining('offset'),
+    });
+    await expect(read({ nodeId, offset: 10n, length: BigInt(file.length) })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringContaining('length'),
+    });
+    await expect(read({ nodeId: '00000000-0000-4000-8000-000000000000' })).rejects.toMatchObject({
+      code: status.NOT_FOUND,
+    });
+  });
+
+  it('reads the new bytes right after an overwrite, and the old version by number', async () => {
+    const first = await store('notes.txt', Buffer.from('first version'), MiB);
+    const second = await store('notes.txt', Buffer.from('second, longer version'), MiB);
+    expect(second).toMatchObject({ nodeId: first.nodeId, version: 2n });
+    expect((await read({ nodeId: first.nodeId })).bytes.toString()).toBe('second, longer version');
+    expect((await read({ nodeId: first.nodeId, version: 1n })).bytes.toString()).toBe('first version');
+  });
+
+  it('reads an empty file as the node and no bytes', async () => {
+    const empty = await store('empty.txt', Buffer.alloc(0), MiB);
+    const { node, bytes } = await read({ nodeId: empty.nodeId });
+    expect(node).toMatchObject({ size: 0n });
+    expect(bytes.length).toBe(0);
+  });
+});
