@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DownloadController } from './api/download.controller';
+import { HttpFilesController } from './api/http-files.controller';
 import { UploadController } from './api/upload.controller';
 import { INTAKE_DOMAIN, type IntakeDomain } from './intake-domain';
 
@@ -9,7 +10,7 @@ export class IntakeGatewayModule {
   static register(domain: IntakeDomain): DynamicModule {
     return {
       module: IntakeGatewayModule,
-      controllers: [UploadController, DownloadController],
+      controllers: [UploadController, DownloadController, HttpFilesController],
       providers: [{ provide: INTAKE_DOMAIN, useValue: domain }],
     };
   }

@@ -61,6 +61,8 @@ export interface UploadStack {
   /** Prefix of this stack's keys in Redis. */
   cachePrefix: string;
   intakeAddress: string;
+  /** The intake gateway's HTTP API, e.g. http://127.0.0.1:8081 */
+  intakeHttpUrl: string;
   repositoryAddress: string;
   metadataAddress: string;
   /** Process ids, for memory measurements. */
@@ -139,6 +141,7 @@ export async function startUploadStack(
       cachePrefix,
       repositoryAddress: `127.0.0.1:${repository.grpcPort}`,
       intakeAddress: `127.0.0.1:${intake.grpcPort}`,
+      intakeHttpUrl: `http://127.0.0.1:${intake.httpPort}`,
       metadataAddress,
       pids: { repository: repository.child.pid!, intake: intake.child.pid!, metadata: metadata.child.pid! },
       stop,

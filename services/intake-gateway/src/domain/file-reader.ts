@@ -45,13 +45,23 @@ export class FileReader {
   ) {}
 
   async read(nodeId: string, version?: number, offset?: number, length?: number): Promise<FileRead> {
-    const node = await this.nodes.getNode(nodeId, version);
+    const node = await this.node(nodeId, version);
     const range = requestedRange(node.size, offset, length);
+    return { node, range, pieces: this.pieces(node, range) };
+  }
+
+  /** The node version a read would serve: NOT_FOUND when there is none. */
+  node(nodeId: string, version?: number): Promise<NodeVersion> {
+    return this.nodes.getNode(nodeId, version);
+  }
+
+  /** The bytes of a range of the node's stored version (within its size), in order. */
+  pieces(node: NodeVersion, range: ByteRange): AsyncIterable<{ offset: number; data: Uint8Array }> {
     const reads = planReads(node.partSizes, node.size, range, this.options.readBytes);
     const tasks = reads.map((read) => async () => ({
       offset: read.offset,
       data: await this.objects.readRange(node, read),
     }));
-    return { node, range, pieces: inOrder(tasks, this.options.parallelism) };
+    return inOrder(tasks, this.options.parallelism);
   }
 }

@@ -1,0 +1,156 @@
+import { once } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { create } from '@bufbuild/protobuf';
+import { Controller, Get, Head, Inject, Param, Put, Query, Req, Res } from '@nestjs/common';
+import { uploadV1 } from '@tessera/contracts';
+import { errorCodeOfGrpcStatus, httpStatusOf, isTesseraError, TesseraError } from '@tessera/errors';
+import type { NodeVersion } from '@tessera/nodes';
+import { chunksOf } from '../domain/body-chunks';
+import type { ByteRange } from '../domain/read-plan';
+import { INTAKE_DOMAIN, type IntakeDomain } from '../intake-domain';
+import { parseRange } from './http-range';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function optionalInteger(field: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(value)) throw TesseraError.invalidArgument(field, 'must be a whole number');
+  return Number(value);
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+  });
+  response.end(text);
+}
+
+function sendError(response: ServerResponse, error: unknown): void {
+  if (response.headersSent) {
+    response.destroy(error instanceof Error ? error : undefined); // mid-body: the client sees a cut transfer
+    return;
+  }
+  if (!isTesseraError(error)) throw error;
+  sendJson(response, httpStatusOf(error.code), { error: { code: error.code, message: error.message } });
+}
+
+/** The HTTP API of the first prototype, kept for curl users: PUT /write, GET and HEAD /read/{id}. */
+@Controller()
+export class HttpFilesController {
+  constructor(@Inject(INTAKE_DOMAIN) private readonly intake: IntakeDomain) {}
+
+  /** Streams the request body through the upload path; answers the stored node as JSON. */
+  @Put('write')
+  async write(
+    @Req() request: IncomingMessage,
+    @Res() response: ServerResponse,
+    @Query('name') name: string | undefined,
+    @Query('drive_id') driveId: string | undefined,
+    @Query('expected_version') expectedVersion: string | undefined,
+  ): Promise<void> {
+    try {
+      const expected = optionalInteger('expected_version', expectedVersion);
+      const contentType = request.headers['content-type'];
+      const { repository, limits } = this.intake;
+      const initiated = await repository.createUpload(
+        create(uploadV1.InitiateUploadRequestSchema, {
+          name: name ?? '',
+          driveId: driveId ?? '',
+          ...(contentType && { mimeType: contentType }),
+          ...(expected !== undefined && { expectedVersion: BigInt(expected) }),
+        }),
+      );
+      const { uploadId } = initiated;
+      try {
+        const chunkBytes = Math.min(Number(initiated.suggestedChunkBytes), limits.maxChunkBytes);
+        const results = await repository.writeChunks(chunksOf(request, uploadId, chunkBytes));
+        const refused = results.find((result) => result.code !== 0);
+        if (refused) throw new TesseraError(errorCodeOfGrpcStatus(refused.code), refused.message);
+        const node = await repository.completeUpload(
+          create(uploadV1.CompleteUploadRequestSchema, { uploadId }),
+        );
+        sendJson(response, 201, {
+          file_id: node.nodeId,
+          node_id: node.nodeId,
+          version: Number(node.version),
+          size: Number(node.size),
+          sha256: node.sha256,
+          etag: `"${node.sha256}"`,
+        });
+      } catch (error) {
+        await repository.abortUpload(uploadId).catch(() => undefined);
+        throw error;
+      }
+    } catch (error) {
+      sendError(response, error);
+    }
+  }
+
+  @Head('read/:id')
+  async head(
+    @Param('id') id: string,
+    @Query('version') version: string | undefined,
+    @Req() request: IncomingMessage,
+    @Res() response: ServerResponse,
+  ): Promise<void> {
+    await this.serve(id, version, request, response, false);
+  }
+
+  @Get('read/:id')
+  async read(
+    @Param('id') id: string,
+    @Query('version') version: string | undefined,
+    @Req() request: IncomingMessage,
+    @Res() response: ServerResponse,
+  ): Promise<void> {
+    await this.serve(id, version, request, response, true);
+  }
+
+  private async serve(
+    id: string,
+    version: string | undefined,
+    request: IncomingMessage,
+    response: ServerResponse,
+    withBody: boolean,
+  ): Promise<void> {
+    try {
+      if (!UUID.test(id)) throw TesseraError.notFound('file', id);
+      const node = await this.intake.files.node(id, optionalInteger('version', version));
+      const asked = parseRange(request.headers.range, node.size);
+      if (asked.kind === 'unsatisfiable') {
+        response.writeHead(416, { 'Content-Range': `bytes */${node.size}`, 'Accept-Ranges': 'bytes' });
+        response.end();
+        return;
+      }
+      const range = asked.kind === 'range' ? asked.range : { offset: 0, length: node.size };
+      response.writeHead(asked.kind === 'range' ? 206 : 200, headersOf(node, range, asked.kind === 'range'));
+      if (withBody) await this.sendBytes(node, range, response);
+      response.end();
+    } catch (error) {
+      sendError(response, error);
+    }
+  }
+
+  /** Writes the bytes as S3 yields them, waiting whenever the client is slower (backpressure). */
+  private async sendBytes(node: NodeVersion, range: ByteRange, response: ServerResponse): Promise<void> {
+    for await (const piece of this.intake.files.pieces(node, range)) {
+      if (response.destroyed) return;
+      if (!response.write(piece.data)) await Promise.race([once(response, 'drain'), once(response, 'close')]);
+    }
+  }
+}
+
+function headersOf(node: NodeVersion, range: ByteRange, partial: boolean): Record<string, string | number> {
+  return {
+    'Content-Type': node.mimeType || 'application/octet-stream',
+    'Content-Length': range.length,
+    ETag: `"${node.sha256}"`,
+    'Accept-Ranges': 'bytes',
+    'Last-Modified': node.createdAt.toUTCString(),
+    ...(partial && {
+      'Content-Range': `bytes ${range.offset}-${range.offset + range.length - 1}/${node.size}`,
+    }),
+  };
+}
