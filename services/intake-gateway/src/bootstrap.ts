@@ -26,6 +26,7 @@ export async function bootstrap(
     files: new FileReader(new GrpcNodeLookup(metadataClient), new S3ObjectReader(s3), {
       parallelism: config.READ_PARALLELISM,
       readBytes: config.READ_RANGE_BYTES,
+      urlTtlSeconds: { default: config.DOWNLOAD_URL_TTL_SECONDS, max: config.DOWNLOAD_URL_MAX_TTL_SECONDS },
     }),
     readMessageBytes: config.READ_MESSAGE_BYTES,
   };

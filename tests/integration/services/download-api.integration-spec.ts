@@ -109,6 +109,25 @@ describe('ReadFile: downloads through the intake gateway, ranged reads in parall
     expect((await read({ nodeId: first.nodeId, version: 1n })).bytes.toString()).toBe('first version');
   });
 
+  it('hands out a presigned URL of the stored version that plain HTTP can fetch', async () => {
+    const answer = await callUnary(downloads, download.getDownloadUrl, { nodeId });
+    expect(answer).toMatchObject({ ttlSeconds: 900, node: { nodeId, version: 1n } });
+    expect(answer.url).toContain('X-Amz-Expires=900');
+    expect(answer.url).toContain(`versionId=${encodeURIComponent(answer.node!.location!.versionId)}`);
+    const fetched = await fetch(answer.url);
+    expect(fetched.status).toBe(200);
+    expect(sha256(Buffer.from(await fetched.arrayBuffer()))).toBe(sha256(file));
+
+    const short = await callUnary(downloads, download.getDownloadUrl, { nodeId, ttlSeconds: 60 });
+    expect(short.url).toContain('X-Amz-Expires=60');
+    await expect(
+      callUnary(downloads, download.getDownloadUrl, { nodeId, ttlSeconds: 10_000 }),
+    ).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringContaining('ttl_seconds'),
+    });
+  });
+
   it('reads an empty file as the node and no bytes', async () => {
     const empty = await store('empty.txt', Buffer.alloc(0), MiB);
     const { node, bytes } = await read({ nodeId: empty.nodeId });

@@ -1,5 +1,6 @@
 import { buffer } from 'node:stream/consumers';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { S3ObjectStore } from '@tessera/object-storage';
 import type { NodeVersion } from '@tessera/nodes';
 import type { ObjectReader } from '../domain/file-source.port';
@@ -19,6 +20,15 @@ export class S3ObjectReader implements ObjectReader {
       node.objectVersionId,
     );
     return buffer(stream);
+  }
+
+  presignedUrl(node: NodeVersion, ttlSeconds: number): Promise<string> {
+    const command = new GetObjectCommand({
+      Bucket: node.bucket,
+      Key: node.objectKey,
+      ...(node.objectVersionId && { VersionId: node.objectVersionId }),
+    });
+    return getSignedUrl(this.s3, command, { expiresIn: ttlSeconds });
   }
 
   private storeOf(bucket: string): S3ObjectStore {

@@ -34,6 +34,18 @@ export class DownloadController {
     return this.messagesOf(read);
   }
 
+  @GrpcRpc(downloadV1.DownloadService, 'GetDownloadUrl')
+  async getDownloadUrl(
+    request: downloadV1.GetDownloadUrlRequest,
+  ): Promise<MessageInitShape<typeof downloadV1.GetDownloadUrlResponseSchema>> {
+    const { node, url, ttlSeconds } = await this.intake.files.downloadUrl(
+      request.nodeId,
+      optionalNumber('version', request.version),
+      request.ttlSeconds,
+    );
+    return { url, node: toNodeMessage(node), ttlSeconds };
+  }
+
   private async *messagesOf(read: FileRead): AsyncIterable<ReadFileMessage> {
     const node = toNodeMessage(read.node);
     let first = true;

@@ -31,6 +31,13 @@ export const IntakeGatewayEnvSchema = z
     READ_RANGE_BYTES: positiveInt(8 * MiB),
     /** Largest data message of ReadFile (clients' default receive limit is 4 MiB). */
     READ_MESSAGE_BYTES: positiveInt(1 * MiB),
+    /** GetDownloadUrl: lifetime of a URL when the client names none (15 min). */
+    DOWNLOAD_URL_TTL_SECONDS: positiveInt(900),
+    /** GetDownloadUrl: the longest lifetime a client may ask for (S3 allows at most 7 days). */
+    DOWNLOAD_URL_MAX_TTL_SECONDS: positiveInt(3600).refine(
+      (seconds) => seconds <= 604_800,
+      'at most 604800 (7 days)',
+    ),
   })
   .refine(...s3CredentialsPaired);
 

@@ -1,3 +1,4 @@
+import { TesseraError } from '@tessera/errors';
 import type { NodeVersion } from '@tessera/nodes';
 import type { NodeLookup, ObjectReader } from './file-source.port';
 import { planReads, requestedRange, type ByteRange } from './read-plan';
@@ -7,6 +8,8 @@ export interface FileReaderOptions {
   parallelism: number;
   /** Largest ranged read. Memory per download is bounded by parallelism × readBytes. */
   readBytes: number;
+  /** Lifetime of a download URL when the client names none, and the longest allowed. */
+  urlTtlSeconds: { default: number; max: number };
 }
 
 export interface FileRead {
@@ -63,5 +66,15 @@ export class FileReader {
       data: await this.objects.readRange(node, read),
     }));
     return inOrder(tasks, this.options.parallelism);
+  }
+
+  /** A presigned URL of the node's stored version; ttlSeconds within (0, max], the default when unset. */
+  async downloadUrl(nodeId: string, version: number | undefined, ttlSeconds: number | undefined) {
+    const { max } = this.options.urlTtlSeconds;
+    const ttl = ttlSeconds ?? this.options.urlTtlSeconds.default;
+    if (ttl < 1 || ttl > max)
+      throw TesseraError.invalidArgument('ttl_seconds', `must be between 1 and ${max}`);
+    const node = await this.node(nodeId, version);
+    return { node, ttlSeconds: ttl, url: await this.objects.presignedUrl(node, ttl) };
   }
 }

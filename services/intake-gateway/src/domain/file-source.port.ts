@@ -11,4 +11,6 @@ export interface NodeLookup {
 export interface ObjectReader {
   /** The bytes of one range of the node's stored version. */
   readRange(node: NodeVersion, range: ByteRange): Promise<Uint8Array>;
+  /** A presigned GET URL of the node's stored version, valid for ttlSeconds. */
+  presignedUrl(node: NodeVersion, ttlSeconds: number): Promise<string>;
 }
