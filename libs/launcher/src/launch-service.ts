@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig, maskSecrets, type Environment } from '@tessera/config';
 import { createLogger, type Logger } from '@tessera/logging';
-import { startTelemetry } from '@tessera/telemetry';
+import { startMetrics, startTelemetry } from '@tessera/telemetry';
 import type { z } from 'zod';
 
 /** What every service schema provides (see serviceEnvShape in @tessera/config). */
@@ -34,6 +34,7 @@ export function launchService<Schema extends z.ZodType<LaunchableConfig>>(
     const config = loadConfig(options.envSchema, options.env);
     const logger = createLogger({ service: options.name, level: config.LOG_LEVEL });
     logger.info({ config: maskSecrets(config) }, 'configuration loaded');
+    const metrics = startMetrics(options.name);
     const telemetry = config.TRACING_ENABLED
       ? startTelemetry({
           serviceName: options.name,
@@ -49,7 +50,10 @@ export function launchService<Schema extends z.ZodType<LaunchableConfig>>(
           },
         })
       : undefined;
-    await options.start(config, logger, async () => telemetry?.shutdown());
+    await options.start(config, logger, async () => {
+      await telemetry?.shutdown();
+      await metrics.shutdown();
+    });
   };
   run().catch((error: unknown) => {
     const problem =

@@ -3,6 +3,7 @@ import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { PassThroughRpcFilter, ProtobufGrpcServer } from '@tessera/grpc';
 import { NestJsonLogger, type Logger } from '@tessera/logging';
+import { metricsHandler } from '@tessera/telemetry';
 import type { AddressInfo } from 'node:net';
 
 export interface ServiceOptions {
@@ -47,6 +48,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   app.getHttpAdapter().get('/healthz', (_request: unknown, response: { json(body: unknown): void }) => {
     response.json({ status: 'ok', service: options.name });
   });
+  const scrape = metricsHandler();
+  if (scrape) app.getHttpAdapter().get('/metrics', scrape);
   await app.startAllMicroservices();
   await app.listen(options.httpPort, options.host);
   const httpPort = (app.getHttpServer().address() as AddressInfo).port;

@@ -1,1 +1,3 @@
+export * from './in-span';
+export * from './metrics';
 export * from './start-telemetry';

@@ -34,6 +34,8 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     traceExporter: new OTLPTraceExporter({ url: options.otlpEndpoint, timeoutMillis: 5_000 }),
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio) }),
     instrumentations: [],
+    // Metrics are scraped from /metrics (metrics.ts), not pushed over OTLP.
+    metricReaders: [],
   });
   sdk.start();
   return { shutdown: () => sdk.shutdown() };

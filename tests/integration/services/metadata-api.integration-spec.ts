@@ -4,7 +4,7 @@ import { metadataV1, uploadV1 } from '@tessera/contracts';
 import { callUnary, createGrpcClient } from '@tessera/grpc';
 import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '@tessera/object-storage';
-import { createProxy, minioClientOptions, stackEndpoints, type Proxy } from '@tessera/testing';
+import { createProxy, eventually, minioClientOptions, stackEndpoints, type Proxy } from '@tessera/testing';
 import { Redis } from 'ioredis';
 import { startUploadStack, type UploadStack } from './service-process';
 
@@ -13,7 +13,7 @@ const metadata = metadataV1.MetadataService.method;
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 describe('the metadata service in front of TiDB, with its Redis cache, after real uploads', () => {
-  const { redis, toxiproxy } = stackEndpoints();
+  const { redis, toxiproxy, jaeger } = stackEndpoints();
   let redisProxy: Proxy;
   let stack: UploadStack;
   let uploads: Client;
@@ -28,7 +28,12 @@ describe('the metadata service in front of TiDB, with its Redis cache, after rea
       `${redis.host}:${redis.port}`,
     );
     stack = await startUploadStack('metadata_api', {
-      metadataEnv: { REDIS_URL: `redis://127.0.0.1:${redisProxy.port}`, LIST_DEFAULT_PAGE_SIZE: '2' },
+      metadataEnv: {
+        REDIS_URL: `redis://127.0.0.1:${redisProxy.port}`,
+        LIST_DEFAULT_PAGE_SIZE: '2',
+        TRACING_ENABLED: 'true',
+        OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpGrpc,
+      },
     });
     uploads = createGrpcClient(uploadV1.UploadService, stack.intakeAddress);
     nodes = createGrpcClient(metadataV1.MetadataService, stack.metadataAddress);
@@ -49,13 +54,52 @@ describe('the metadata service in front of TiDB, with its Redis cache, after rea
     return (await callUnary(uploads, upload.completeUpload, { uploadId })).node!;
   }
 
-  it('reads a node through the cache: a miss from TiDB, then a hit', async () => {
+  /** The value of a Prometheus counter on the metadata service's /metrics. */
+  async function counter(name: string, labels: string): Promise<number> {
+    const text = await (await fetch(`${stack.metadataHttpUrl}/metrics`)).text();
+    const line = text.split('\n').find((row) => row.startsWith(`${name}{`) && row.includes(labels));
+    return line ? Number(line.split(' ').pop()) : 0;
+  }
+
+  /** cache.hit of the metadata.get_node spans of a node, as Jaeger has them, oldest first. */
+  async function cacheHitsInJaeger(nodeId: string): Promise<boolean[]> {
+    const tags = encodeURIComponent(JSON.stringify({ 'tessera.node_id': nodeId }));
+    const url = `${jaeger.queryUrl}/api/traces?service=metadata-service&tags=${tags}&lookback=1h&limit=20`;
+    const { data } = (await (await fetch(url)).json()) as {
+      data: {
+        spans: { operationName: string; startTime: number; tags: { key: string; value: unknown }[] }[];
+      }[];
+    };
+    return data
+      .flatMap((trace) => trace.spans)
+      .filter((span) => span.operationName === 'metadata.get_node')
+      .sort((a, b) => a.startTime - b.startTime)
+      .map((span) => span.tags.find((tag) => tag.key === 'cache.hit')?.value as boolean);
+  }
+
+  it('reads a node through the cache: a miss from TiDB, then a hit (response, metric, span in Jaeger)', async () => {
     const data = randomBytes(1000);
     const stored = await store('report.pdf', data);
     await direct.del(`${stack.cachePrefix}node:${stored.nodeId}`); // as if its entry had expired
+    const misses = await counter('tessera_cache_lookups_total', 'cache_hit="false"');
+    const hits = await counter('tessera_cache_lookups_total', 'cache_hit="true"');
 
     const first = await callUnary(nodes, metadata.getNode, { nodeId: stored.nodeId });
     const second = await callUnary(nodes, metadata.getNode, { nodeId: stored.nodeId });
+
+    expect(await counter('tessera_cache_lookups_total', 'cache_hit="false"')).toBe(misses + 1);
+    expect(await counter('tessera_cache_lookups_total', 'cache_hit="true"')).toBe(hits + 1);
+    // Spans leave in batches (every few seconds): wait for both.
+    expect(
+      await eventually(
+        async () => {
+          const seen = await cacheHitsInJaeger(stored.nodeId);
+          if (seen.length < 2) throw new Error(`${seen.length} spans in Jaeger so far`);
+          return seen;
+        },
+        { timeoutMs: 30_000 },
+      ),
+    ).toEqual([false, true]);
 
     expect(first).toMatchObject({
       cacheHit: false,
@@ -118,10 +162,15 @@ describe('the metadata service in front of TiDB, with its Redis cache, after rea
 
   it('keeps serving reads from TiDB while Redis is unreachable', async () => {
     const stored = await store('while-redis-is-down.bin', randomBytes(10));
+    const failures = await counter('tessera_cache_failures_total', 'operation="get"');
     await redisProxy.setEnabled(false);
     try {
       const read = await callUnary(nodes, metadata.getNode, { nodeId: stored.nodeId });
       expect(read).toMatchObject({ cacheHit: false, node: { nodeId: stored.nodeId, version: 1n } });
+      expect(await counter('tessera_cache_failures_total', 'operation="get"')).toBe(failures + 1);
+      expect(stack.metadataLogs).toContainEqual(
+        expect.objectContaining({ level: 'warn', message: 'node cache unavailable: served from TiDB' }),
+      );
     } finally {
       await redisProxy.setEnabled(true);
     }

@@ -65,6 +65,10 @@ export interface UploadStack {
   intakeHttpUrl: string;
   repositoryAddress: string;
   metadataAddress: string;
+  /** The metadata service's HTTP server (/healthz, /metrics). */
+  metadataHttpUrl: string;
+  /** The metadata service's JSON log lines so far (the array grows as it logs). */
+  metadataLogs: Record<string, unknown>[];
   /** Process ids, for memory measurements. */
   pids: { repository: number; intake: number; metadata: number };
   stop(): Promise<void>;
@@ -143,6 +147,8 @@ export async function startUploadStack(
       intakeAddress: `127.0.0.1:${intake.grpcPort}`,
       intakeHttpUrl: `http://127.0.0.1:${intake.httpPort}`,
       metadataAddress,
+      metadataHttpUrl: `http://127.0.0.1:${metadata.httpPort}`,
+      metadataLogs: metadata.logs,
       pids: { repository: repository.child.pid!, intake: intake.child.pid!, metadata: metadata.child.pid! },
       stop,
     };

@@ -3,6 +3,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { metadataV1 } from '@tessera/contracts';
 import { GrpcRpc } from '@tessera/grpc';
 import { toNodeMessage } from '@tessera/nodes';
+import { inSpan } from '@tessera/telemetry';
 import { METADATA_DOMAIN, type MetadataDomain } from '../metadata-domain';
 
 type Init<Schema extends DescMessage> = MessageInitShape<Schema>;
@@ -12,11 +13,15 @@ type Init<Schema extends DescMessage> = MessageInitShape<Schema>;
 export class MetadataController {
   constructor(@Inject(METADATA_DOMAIN) private readonly domain: MetadataDomain) {}
 
+  /** In a span of its own that carries cache.hit (set by the cache observer). */
   @GrpcRpc(metadataV1.MetadataService, 'GetNode')
-  async getNode(request: metadataV1.GetNodeRequest): Promise<Init<typeof metadataV1.GetNodeResponseSchema>> {
-    const version = request.version === undefined ? undefined : Number(request.version);
-    const { node, cacheHit } = await this.domain.reader.getNode(request.nodeId, version);
-    return { node: toNodeMessage(node), cacheHit };
+  getNode(request: metadataV1.GetNodeRequest): Promise<Init<typeof metadataV1.GetNodeResponseSchema>> {
+    return inSpan('metadata.get_node', async (span) => {
+      span.setAttribute('tessera.node_id', request.nodeId);
+      const version = request.version === undefined ? undefined : Number(request.version);
+      const { node, cacheHit } = await this.domain.reader.getNode(request.nodeId, version);
+      return { node: toNodeMessage(node), cacheHit };
+    });
   }
 
   @GrpcRpc(metadataV1.MetadataService, 'ListNodes')
