@@ -78,6 +78,15 @@ function readOnDemand(call: object): void {
   if (state) state.highWaterMark = 0;
 }
 
+/**
+ * grpc-js queues 16 outgoing messages per call before a write reports backpressure. Two keep the
+ * stream busy; fewer queued means a slow client holds back the handler (and its reads) sooner.
+ */
+function queueFewWrites(call: object): void {
+  const state = (call as { _writableState?: { highWaterMark: number } })._writableState;
+  if (state) state.highWaterMark = 2;
+}
+
 /** Adapts one Nest handler to the grpc-js handler of the method's kind. */
 export function grpcHandlerFor(
   method: DescMethod,
@@ -104,6 +113,7 @@ export function grpcHandlerFor(
     case 'bidi_streaming':
       return (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => {
         if (method.methodKind === 'bidi_streaming') readOnDemand(call);
+        queueFewWrites(call);
         const data =
           method.methodKind === 'server_streaming'
             ? (call as ServerWritableStream<unknown, unknown>).request

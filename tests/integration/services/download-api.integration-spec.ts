@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { create } from '@bufbuild/protobuf';
 import { status, type Client } from '@grpc/grpc-js';
 import { downloadV1, uploadV1 } from '@tessera/contracts';
 import { callClientStream, callServerStream, callUnary, createGrpcClient } from '@tessera/grpc';
@@ -126,6 +127,39 @@ describe('ReadFile: downloads through the intake gateway, ranged reads in parall
       code: status.INVALID_ARGUMENT,
       details: expect.stringContaining('ttl_seconds'),
     });
+  });
+
+  it('slows its S3 reads down to a client that stops reading, instead of buffering the file', async () => {
+    const large = await store('large.bin', randomBytes(64 * MiB), 8 * MiB);
+    const readFromS3 = async () => {
+      const text = await (await fetch(`${stack.intakeHttpUrl}/metrics`)).text();
+      const line = text.split('\n').find((row) => row.startsWith('tessera_download_s3_bytes'));
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+    const before = await readFromS3();
+    const stream = (downloads as unknown as Record<string, (request: unknown) => NodeJS.ReadableStream>)[
+      'ReadFile'
+    ]!(create(downloadV1.ReadFileRequestSchema, { nodeId: large.nodeId }));
+    stream.on('error', () => undefined); // a failed assertion below cancels the call at teardown
+    const hash = createHash('sha256');
+    await new Promise<void>((resolve) =>
+      stream.once('data', (message: downloadV1.ReadFileResponse) => {
+        hash.update(message.data);
+        stream.pause();
+        resolve();
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // While the client reads nothing, S3 is read only as far as the buffers along the way allow:
+    // the client library's (16 messages of 1 MiB), the gateway's queue (2 messages) and its ranged
+    // reads in flight (4 × 2 MiB) — about 26 MiB, not the 64 MiB file.
+    const whilePaused = (await readFromS3()) - before;
+    expect(whilePaused).toBeLessThan(32 * MiB);
+
+    for await (const message of stream as AsyncIterable<downloadV1.ReadFileResponse>)
+      hash.update(message.data);
+    expect((await readFromS3()) - before).toBe(64 * MiB);
+    expect(hash.digest('hex')).toBe(large.sha256);
   });
 
   it('reads an empty file as the node and no bytes', async () => {

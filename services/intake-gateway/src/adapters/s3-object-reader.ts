@@ -1,10 +1,18 @@
 import { buffer } from 'node:stream/consumers';
+import { metrics } from '@opentelemetry/api';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { S3ObjectStore } from '@tessera/object-storage';
 import type { NodeVersion } from '@tessera/nodes';
 import type { ObjectReader } from '../domain/file-source.port';
 import type { ByteRange } from '../domain/read-plan';
+
+const bytesRead = metrics
+  .getMeter('tessera.intake-gateway')
+  .createCounter('tessera.download.s3_bytes', {
+    description: 'Bytes read from S3 for downloads',
+    unit: 'By',
+  });
 
 /** ObjectReader over S3: ranged GETs of the exact stored version of a node. */
 export class S3ObjectReader implements ObjectReader {
@@ -19,7 +27,9 @@ export class S3ObjectReader implements ObjectReader {
       range.length,
       node.objectVersionId,
     );
-    return buffer(stream);
+    const data = await buffer(stream);
+    bytesRead.add(data.length);
+    return data;
   }
 
   presignedUrl(node: NodeVersion, ttlSeconds: number): Promise<string> {
