@@ -7,12 +7,10 @@ import type { NodeVersion } from '@tessera/nodes';
 import type { ObjectReader } from '../domain/file-source.port';
 import type { ByteRange } from '../domain/read-plan';
 
-const bytesRead = metrics
-  .getMeter('tessera.intake-gateway')
-  .createCounter('tessera.download.s3_bytes', {
-    description: 'Bytes read from S3 for downloads',
-    unit: 'By',
-  });
+const bytesRead = metrics.getMeter('tessera.intake-gateway').createCounter('tessera.download.s3_bytes', {
+  description: 'Bytes read from S3 for downloads',
+  unit: 'By',
+});
 
 /** ObjectReader over S3: ranged GETs of the exact stored version of a node. */
 export class S3ObjectReader implements ObjectReader {
