@@ -43,4 +43,22 @@ describe('maskSecrets', () => {
       TIDB_PASSWORD: '***',
     });
   });
+
+  it('hides access key ids and passwords inside URLs, but not names that merely contain KEY', () => {
+    expect(
+      maskSecrets({
+        S3_ACCESS_KEY_ID: 'AKIA',
+        REDIS_URL: 'redis://default:hunter2@cache:6379/0',
+        REDIS_KEY_PREFIX: 'tessera:',
+        OBJECT_KEY_TEMPLATE: '{drive_id}/{node_id}',
+        S3_ENDPOINT: 'http://127.0.0.1:9000',
+      }),
+    ).toEqual({
+      S3_ACCESS_KEY_ID: '***',
+      REDIS_URL: 'redis://default:***@cache:6379/0',
+      REDIS_KEY_PREFIX: 'tessera:',
+      OBJECT_KEY_TEMPLATE: '{drive_id}/{node_id}',
+      S3_ENDPOINT: 'http://127.0.0.1:9000',
+    });
+  });
 });
