@@ -1,5 +1,10 @@
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { AwsInstrumentation } from '@opentelemetry/instrumentation-aws-sdk';
+import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
@@ -33,7 +38,14 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     }),
     traceExporter: new OTLPTraceExporter({ url: options.otlpEndpoint, timeoutMillis: 5_000 }),
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio) }),
-    instrumentations: [],
+    // Every gRPC call, HTTP request, Redis command, SQL query and S3 request becomes a span.
+    instrumentations: [
+      new GrpcInstrumentation(),
+      new HttpInstrumentation(),
+      new IORedisInstrumentation(),
+      new MySQL2Instrumentation(),
+      new AwsInstrumentation({ suppressInternalInstrumentation: true }),
+    ],
     // Metrics are scraped from /metrics (metrics.ts), not pushed over OTLP.
     metricReaders: [],
   });

@@ -3,6 +3,7 @@ import { create } from '@bufbuild/protobuf';
 import { status, type Client } from '@grpc/grpc-js';
 import { downloadV1, uploadV1 } from '@tessera/contracts';
 import { callClientStream, callServerStream, callUnary, createGrpcClient } from '@tessera/grpc';
+import { eventually, stackEndpoints } from '@tessera/testing';
 import { startUploadStack, type UploadStack } from './service-process';
 
 const MiB = 1024 * 1024;
@@ -11,6 +12,7 @@ const download = downloadV1.DownloadService.method;
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 describe('ReadFile: downloads through the intake gateway, ranged reads in parallel', () => {
+  const { jaeger } = stackEndpoints();
   let stack: UploadStack;
   let uploads: Client;
   let downloads: Client;
@@ -20,8 +22,10 @@ describe('ReadFile: downloads through the intake gateway, ranged reads in parall
 
   beforeAll(async () => {
     // Small reads so that one download is many parallel ranged GETs.
+    const traced = { TRACING_ENABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpGrpc };
     stack = await startUploadStack('download_api', {
-      intakeEnv: { READ_RANGE_BYTES: String(2 * MiB), READ_PARALLELISM: '4' },
+      intakeEnv: { READ_RANGE_BYTES: String(2 * MiB), READ_PARALLELISM: '4', ...traced },
+      metadataEnv: traced,
     });
     uploads = createGrpcClient(uploadV1.UploadService, stack.intakeAddress, {
       'grpc.max_send_message_length': -1,
@@ -68,6 +72,49 @@ describe('ReadFile: downloads through the intake gateway, ranged reads in parall
     expect(node).toMatchObject({ nodeId, version: 1n, size: BigInt(file.length) });
     expect(node?.location?.partSizes).toEqual([6n, 6n, 6n].map((n) => n * BigInt(MiB)));
     expect(sha256(bytes)).toBe(sha256(file));
+  });
+
+  it('shows in one trace: the metadata lookup in the metadata service, then overlapping S3 GETs', async () => {
+    const startedUs = Date.now() * 1000;
+    const { bytes } = await read({ nodeId });
+    expect(bytes.length).toBe(file.length);
+    interface JaegerSpan {
+      spanID: string;
+      operationName: string;
+      startTime: number;
+      duration: number;
+      processID: string;
+      references: { refType: string; spanID: string }[];
+    }
+    type JaegerTrace = { spans: JaegerSpan[]; processes: Record<string, { serviceName: string }> };
+    const trace = await eventually(
+      async () => {
+        const url = `${jaeger.queryUrl}/api/traces?service=intake-gateway&start=${startedUs}&limit=50`;
+        const { data } = (await (await fetch(url)).json()) as { data: JaegerTrace[] };
+        const found = data.find(
+          (candidate) =>
+            candidate.spans.some((span) => span.operationName.endsWith('DownloadService/ReadFile')) &&
+            candidate.spans.some((span) => span.operationName === 'metadata.get_node') &&
+            candidate.spans.filter((span) => span.operationName.includes('GetObject')).length >= 9,
+        );
+        if (!found) throw new Error('no complete ReadFile trace in Jaeger yet');
+        return found;
+      },
+      { timeoutMs: 30_000, intervalMs: 1000 },
+    );
+    const services = new Set(trace.spans.map((span) => trace.processes[span.processID]!.serviceName));
+    expect(services).toEqual(new Set(['intake-gateway', 'metadata-service']));
+    expect(trace.spans.map((span) => span.operationName)).toEqual(
+      expect.arrayContaining(['metadata.get_node']),
+    );
+    const gets = trace.spans.filter((span) => span.operationName.includes('GetObject'));
+    expect(new Set(gets.map((span) => span.references[0]?.spanID)).size).toBe(1); // one parent
+    // Reads ran side by side: some GET started before another one ended.
+    const sorted = [...gets].sort((a, b) => a.startTime - b.startTime);
+    const overlapping = sorted.filter(
+      (span, k) => k > 0 && span.startTime < sorted[k - 1]!.startTime + sorted[k - 1]!.duration,
+    );
+    expect(overlapping.length).toBeGreaterThanOrEqual(3);
   });
 
   it.each([
