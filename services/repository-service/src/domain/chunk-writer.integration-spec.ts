@@ -24,12 +24,7 @@ describe('ChunkWriter with TiDB and MinIO', () => {
   beforeAll(async () => {
     stack = await openRealStack('chunk_writer');
     ({ objects, uploads: store } = stack);
-    writer = new ChunkWriter(store, objects, {
-      maxChunkBytes: 64 * MiB,
-      maxChunkNumber: 1_000_000,
-      claimStaleAfterMs: 60_000,
-      stagingPrefix: STAGING,
-    });
+    writer = stack.chunkWriter(STAGING);
   });
 
   afterAll(() => stack.close());

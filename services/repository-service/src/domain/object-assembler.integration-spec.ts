@@ -31,12 +31,7 @@ describe('ObjectAssembler with TiDB and MinIO', () => {
     stack = await openRealStack('assembler');
     ({ objects, uploads: store } = stack);
     assembler = new ObjectAssembler(objects, { stagingPrefix: STAGING, concurrency: 4 });
-    writer = new ChunkWriter(store, objects, {
-      maxChunkBytes: 64 * MiB,
-      maxChunkNumber: 1_000_000,
-      claimStaleAfterMs: 60_000,
-      stagingPrefix: STAGING,
-    });
+    writer = stack.chunkWriter(STAGING);
   });
 
   afterAll(() => stack.close());

@@ -29,12 +29,7 @@ describe('UploadJanitor with TiDB and MinIO', () => {
       objectKeyTemplate: '{drive_id}/{node_id}',
       stagingPrefix: STAGING,
     });
-    writer = new ChunkWriter(stack.uploads, stack.objects, {
-      maxChunkBytes: 64 * MiB,
-      maxChunkNumber: 1_000_000,
-      claimStaleAfterMs: 60_000,
-      stagingPrefix: STAGING,
-    });
+    writer = stack.chunkWriter(STAGING);
   });
 
   afterAll(() => stack.close());

@@ -24,12 +24,7 @@ describe('UploadSessions with TiDB and MinIO', () => {
       objectKeyTemplate: '{drive_id}/{node_id}',
       stagingPrefix: STAGING,
     });
-    writer = new ChunkWriter(uploads, objects, {
-      maxChunkBytes: 64 * MiB,
-      maxChunkNumber: 1_000_000,
-      claimStaleAfterMs: 60_000,
-      stagingPrefix: STAGING,
-    });
+    writer = stack.chunkWriter(STAGING);
   });
 
   afterAll(() => stack.close());

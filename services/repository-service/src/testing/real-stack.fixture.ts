@@ -6,6 +6,7 @@ import type { Pool } from 'mysql2/promise';
 import { MIGRATIONS } from '../adapters/tidb/migrations';
 import { TidbNodeStore } from '../adapters/tidb/tidb-node-store';
 import { TidbUploadStore } from '../adapters/tidb/tidb-upload-store';
+import { ChunkWriter } from '../domain/chunk-writer';
 
 /** The repository service's adapters on the local stack: a fresh database and bucket per test file. */
 export interface RealStack {
@@ -13,6 +14,8 @@ export interface RealStack {
   objects: S3ObjectStore;
   uploads: TidbUploadStore;
   nodes: TidbNodeStore;
+  /** A ChunkWriter on this stack: chunks up to 64 MiB, claims stale after a minute. */
+  chunkWriter(stagingPrefix: string): ChunkWriter;
   /** Every version and delete marker under the prefix, as "key@versionId". */
   versionsUnder(prefix: string): Promise<string[]>;
   close(): Promise<void>;
@@ -29,11 +32,19 @@ export async function openRealStack(name: string): Promise<RealStack> {
   const s3 = createS3Client(minioClientOptions(2));
   const objects = new S3ObjectStore(s3, run.replaceAll('_', '-'));
   await objects.ensureBucket();
+  const uploads = new TidbUploadStore(pool);
   return {
     pool,
     objects,
-    uploads: new TidbUploadStore(pool),
+    uploads,
     nodes: new TidbNodeStore(pool),
+    chunkWriter: (stagingPrefix) =>
+      new ChunkWriter(uploads, objects, {
+        maxChunkBytes: 64 * 1024 * 1024,
+        maxChunkNumber: 1_000_000,
+        claimStaleAfterMs: 60_000,
+        stagingPrefix,
+      }),
     versionsUnder: async (prefix) => {
       const page = await s3.send(new ListObjectVersionsCommand({ Bucket: objects.bucket, Prefix: prefix }));
       return [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => `${v.Key}@${v.VersionId}`);
