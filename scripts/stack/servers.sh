@@ -34,17 +34,41 @@ start_minio() {
 ready_minio() { http_ok "http://127.0.0.1:$MINIO_PORT/minio/health/ready"; }
 where_minio() { echo "http://127.0.0.1:$MINIO_PORT (user $MINIO_ROOT_USER)"; }
 
-start_kafka() {
-  local home="$CACHE_DIR/kafka-$KAFKA_VERSION" conf="$RUN_DIR/kafka" java
-  java="$(find_java 17)" || die "Kafka needs Java 17+"
-  rm -rf "$DATA_DIR/kafka" "$conf"; mkdir -p "$conf"
-  sed -e "s#@PORT@#$KAFKA_PORT#g" -e "s#@CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" \
-      -e "s#@LOG_DIR@#$DATA_DIR/kafka#g" "$STACK_DIR/kafka.properties.in" >"$conf/server.properties"
+# write_kafka_config <conf-dir> <data-dir> <port> <controller-port>: server.properties and log4j
+# settings of a single-node KRaft broker.
+write_kafka_config() {
+  local conf="$1" data="$2" port="$3" controller_port="$4"
+  mkdir -p "$conf"
+  sed -e "s#@PORT@#$port#g" -e "s#@CONTROLLER_PORT@#$controller_port#g" \
+      -e "s#@LOG_DIR@#$data#g" "$STACK_DIR/kafka.properties.in" >"$conf/server.properties"
   printf 'log4j.rootLogger=INFO, stdout\nlog4j.appender.stdout=org.apache.log4j.ConsoleAppender\nlog4j.appender.stdout.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stdout.layout.ConversionPattern=[%%d] %%p %%m (%%c)%%n\n' >"$conf/log4j.properties"
-  local kafka_java=("$java" -Xms256m -Xmx512m "-Dlog4j.configuration=file:$conf/log4j.properties" -cp "$home/lib/*")
-  "${kafka_java[@]}" kafka.tools.StorageTool format -t "$("${kafka_java[@]}" kafka.tools.StorageTool random-uuid)" \
-    -c "$conf/server.properties" --ignore-formatted >>"$LOG_DIR/kafka.log" 2>&1
-  launch kafka "${kafka_java[@]}" kafka.Kafka "$conf/server.properties"
+}
+
+# kafka_java <conf-dir>: sets KAFKA_JAVA to the java command line (without main class) of a broker.
+kafka_java() {
+  local java
+  java="$(find_java 17)" || die "Kafka needs Java 17+"
+  KAFKA_JAVA=("$java" -Xms256m -Xmx512m "-Dlog4j.configuration=file:$1/log4j.properties"
+    -cp "$CACHE_DIR/kafka-$KAFKA_VERSION/lib/*")
+}
+
+# format_kafka_storage <conf-dir> <data-dir>: formats the broker's log dir unless it already is (a
+# second format with a new cluster id would be refused).
+format_kafka_storage() {
+  kafka_java "$1"
+  [[ -f "$2/meta.properties" ]] && return 0
+  local cluster_id
+  # random-uuid also logs through log4j to stdout: the id is the last line.
+  cluster_id="$("${KAFKA_JAVA[@]}" kafka.tools.StorageTool random-uuid | tail -n1)"
+  "${KAFKA_JAVA[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$1/server.properties"
+}
+
+start_kafka() {
+  local conf="$RUN_DIR/kafka"
+  rm -rf "$DATA_DIR/kafka" "$conf"
+  write_kafka_config "$conf" "$DATA_DIR/kafka" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"
+  format_kafka_storage "$conf" "$DATA_DIR/kafka" >>"$LOG_DIR/kafka.log" 2>&1
+  launch kafka "${KAFKA_JAVA[@]}" kafka.Kafka "$conf/server.properties"
 }
 ready_kafka() { tcp_open "$KAFKA_PORT" && grep -q 'Kafka Server started' "$LOG_DIR/kafka.log"; }
 where_kafka() { echo "127.0.0.1:$KAFKA_PORT (KRaft controller 127.0.0.1:$KAFKA_CONTROLLER_PORT)"; }
