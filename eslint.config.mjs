@@ -22,6 +22,7 @@ export default tseslint.config(
           depConstraints: [
             { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
           ],
         },
       ],
@@ -39,6 +40,7 @@ export default tseslint.config(
   {
     files: [
       'services/*/src/main.ts',
+      'tools/cli/src/main.ts',
       '**/*.cli.ts',
       '**/*.spec.ts',
       '**/*.integration-spec.ts',

@@ -1,4 +1,8 @@
 // Unit tests of every project (colocated *.spec.ts).
 module.exports = {
-  projects: ['<rootDir>/libs/*/jest.config.js', '<rootDir>/services/*/jest.config.js'],
+  projects: [
+    '<rootDir>/libs/*/jest.config.js',
+    '<rootDir>/services/*/jest.config.js',
+    '<rootDir>/tools/*/jest.config.js',
+  ],
 };

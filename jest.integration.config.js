@@ -5,7 +5,7 @@ module.exports = {
   ...preset,
   displayName: 'integration',
   rootDir: __dirname,
-  testMatch: ['<rootDir>/{libs,services,tests}/**/*.integration-spec.ts'],
+  testMatch: ['<rootDir>/{libs,services,tools,tests}/**/*.integration-spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 60_000,
   maxWorkers: 2,

@@ -9,7 +9,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 # Up to date when npm's record of node_modules is newer than the lock and every workspace manifest.
 installed=node_modules/.package-lock.json
 if [[ -f $installed ]] &&
-  [[ -z $(find package.json package-lock.json libs/*/package.json services/*/package.json -newer "$installed") ]]; then
+  [[ -z $(find package.json package-lock.json libs/*/package.json services/*/package.json tools/*/package.json -newer "$installed") ]]; then
   exit 0
 fi
 npm install --no-audit --no-fund

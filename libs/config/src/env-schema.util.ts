@@ -21,6 +21,19 @@ export const hostPort = (fallback: string) =>
     .regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port')
     .default(fallback);
 
+/** A comma-separated list of host:port, e.g. Kafka's bootstrap brokers; parsed into an array. */
+export const hostPortList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port[,host:port...]')).min(1));
+
 export const httpUrl = (fallback: string) => z.url({ protocol: /^https?$/ }).default(fallback);
 
 /** A fraction between 0 and 1, e.g. a sampling ratio. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { logLevel, port, positiveInt, ratio, booleanFlag, httpUrl } from './env-schema.util';
+import { logLevel, port, positiveInt, ratio, booleanFlag, httpUrl, hostPortList } from './env-schema.util';
 
 /** Variables every Tessera service reads; each service's schema extends these. */
 export const serviceEnvShape = {
@@ -29,6 +29,27 @@ export const tidbEnvShape = {
     .regex(/^[A-Za-z0-9_]+$/, 'letters, digits and _ only')
     .default('tessera'),
   TIDB_POOL_SIZE: positiveInt(20),
+};
+
+/**
+ * Kafka and the lifecycle events topic, for a service that publishes or consumes lifecycle events
+ * (docs/events.md).
+ */
+export const kafkaEnvShape = {
+  /** Comma-separated host:port list of bootstrap brokers. */
+  KAFKA_BROKERS: hostPortList('127.0.0.1:9092'),
+  KAFKA_CLIENT_ID: z.string().min(1).default('tessera'),
+  KAFKA_LIFECYCLE_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,249}$/, 'letters, digits, ".", "_" and "-" only, at most 249')
+    .default('tessera.lifecycle.v1'),
+};
+
+/** Apicurio Registry, where every contract (service APIs and event schemas) is registered. */
+export const schemaRegistryEnvShape = {
+  /** Base of the registry's REST API v3. */
+  SCHEMA_REGISTRY_URL: httpUrl('http://127.0.0.1:8080/apis/registry/v3'),
+  SCHEMA_GROUP: z.string().min(1).default('tessera'),
 };
 
 /** The S3 connection of a service that reads or writes objects (the bucket is the service's own concern). */

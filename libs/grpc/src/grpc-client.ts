@@ -12,6 +12,7 @@ import {
   type CallOptions,
   type Client,
   type ClientWritableStream,
+  Metadata,
   type ServiceError,
 } from '@grpc/grpc-js';
 import { serviceDefinitionOf } from './service-definition';
@@ -40,20 +41,25 @@ function limitQueuedWrites(stream: object, messages: number): void {
   if (state) state.highWaterMark = messages;
 }
 
+/** Call options plus request metadata (headers), e.g. a W3C traceparent. */
+export interface RequestOptions extends CallOptions {
+  metadata?: Metadata;
+}
+
 /** Calls a unary RPC. */
 export function callUnary<I extends DescMessage, O extends DescMessage>(
   client: Client,
   rpc: { name: string; input: I; output: O },
   request: MessageInitShape<I>,
-  options: CallOptions = {},
+  { metadata = new Metadata(), ...options }: RequestOptions = {},
 ): Promise<MessageShape<O>> {
   return new Promise((resolve, reject) => {
-    method(client, rpc.name)(create(rpc.input, request), options, ((error, response) =>
+    method(client, rpc.name)(create(rpc.input, request), metadata, options, ((error, response) =>
       error ? reject(error) : resolve(response as MessageShape<O>)) as Callback);
   });
 }
 
-export interface ClientStreamOptions extends CallOptions {
+export interface ClientStreamOptions extends RequestOptions {
   /**
    * Messages queued in the call before a write waits for the network; grpc-js's default is 16, which
    * for large messages is a lot of memory per call.
@@ -66,11 +72,11 @@ export async function callClientStream<I extends DescMessage, O extends DescMess
   client: Client,
   rpc: { name: string; input: I; output: O },
   requests: AsyncIterable<MessageInitShape<I>> | Iterable<MessageInitShape<I>>,
-  { maxQueuedMessages, ...options }: ClientStreamOptions = {},
+  { maxQueuedMessages, metadata = new Metadata(), ...options }: ClientStreamOptions = {},
 ): Promise<MessageShape<O>> {
   let stream!: ClientWritableStream<unknown>;
   const response = new Promise<MessageShape<O>>((resolve, reject) => {
-    stream = method(client, rpc.name)(options, ((error, value) =>
+    stream = method(client, rpc.name)(metadata, options, ((error, value) =>
       error
         ? reject(error)
         : resolve(value as MessageShape<O>)) as Callback) as ClientWritableStream<unknown>;

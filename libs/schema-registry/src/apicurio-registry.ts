@@ -82,6 +82,20 @@ export class ApicurioRegistry {
     return { groupId, artifactId, version, globalId, contentId };
   }
 
+  /** The newest version of an artifact; NOT_FOUND when the artifact is not registered. */
+  async latestVersion(groupId: string, artifactId: string): Promise<RegisteredVersion> {
+    const path = `/groups/${encodeURIComponent(groupId)}/artifacts/${encodeURIComponent(artifactId)}/versions/branch=latest`;
+    const response = await this.request('GET', path, undefined, [404]);
+    if (response.status === 404) {
+      throw new TesseraError(
+        ErrorCode.NotFound,
+        `schema registry has no artifact ${artifactId} in group ${groupId}: register the contracts first (make schemas)`,
+      );
+    }
+    const { version, globalId, contentId } = (await response.json()) as RegisteredVersion;
+    return { groupId, artifactId, version, globalId, contentId };
+  }
+
   private async request(
     method: string,
     path: string,
@@ -93,7 +107,7 @@ export class ApicurioRegistry {
       response = await this.fetchFn(`${this.baseUrl}${path}`, {
         method,
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify(body),
+        ...(body !== undefined && { body: JSON.stringify(body) }),
       });
     } catch (error) {
       throw new TesseraError(ErrorCode.Unavailable, `schema registry unreachable at ${this.baseUrl}`, {

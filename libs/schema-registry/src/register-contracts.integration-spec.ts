@@ -54,6 +54,16 @@ describe('registering the contracts in Apicurio Registry', () => {
     });
   });
 
+  it('finds the latest version of an artifact, and says when it is not registered', async () => {
+    const latest = await registry.latestVersion(group, EVENTS);
+    expect(latest).toMatchObject({ groupId: group, artifactId: EVENTS, version: '2' });
+    expect(latest.globalId).toBeGreaterThan(0);
+    await expect(registry.latestVersion(`${group}-empty`, EVENTS)).rejects.toMatchObject({
+      code: ErrorCode.NotFound,
+      message: expect.stringContaining('make schemas'),
+    });
+  });
+
   it('reports an unreachable registry as UNAVAILABLE', async () => {
     await expect(
       new ApicurioRegistry('http://127.0.0.1:1/apis/registry/v3').ensureGroup('g', 'BACKWARD'),

@@ -4,6 +4,7 @@ import { AwsInstrumentation } from '@opentelemetry/instrumentation-aws-sdk';
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
 import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
@@ -38,13 +39,15 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     }),
     traceExporter: new OTLPTraceExporter({ url: options.otlpEndpoint, timeoutMillis: 5_000 }),
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio) }),
-    // Every gRPC call, HTTP request, Redis command, SQL query and S3 request becomes a span.
+    // Every gRPC call, HTTP request, Redis command, SQL query, S3 request and Kafka message becomes a
+    // span; a consumed lifecycle event continues the trace in its headers.
     instrumentations: [
       new GrpcInstrumentation(),
       new HttpInstrumentation(),
       new IORedisInstrumentation(),
       new MySQL2Instrumentation(),
       new AwsInstrumentation({ suppressInternalInstrumentation: true }),
+      new KafkaJsInstrumentation(),
     ],
     // Metrics are scraped from /metrics (metrics.ts), not pushed over OTLP.
     metricReaders: [],

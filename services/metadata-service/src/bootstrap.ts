@@ -5,11 +5,13 @@ import { startService, stopOnSignals, type RunningService } from '@tessera/runti
 import { createTidbPool } from '@tessera/sql';
 import { Redis } from 'ioredis';
 import { createGrpcClient } from '@tessera/grpc';
+import { createKafka, LifecycleConsumer } from '@tessera/events';
 import { GrpcNodeRemover } from './adapters/grpc/grpc-node-remover';
 import { OtelCacheObserver } from './adapters/otel/otel-cache-observer';
 import { createRedisNodeCache } from './adapters/redis/redis-node-cache';
 import { TidbNodeCatalog } from './adapters/tidb/tidb-node-catalog';
 import type { MetadataServiceConfig } from './config/metadata-service.config';
+import { LifecycleEventsConsumer } from './api/lifecycle-events.consumer';
 import { NodeReader } from './domain/node-reader';
 import { MetadataServiceModule } from './metadata-service.module';
 
@@ -47,6 +49,18 @@ export async function bootstrap(
     new GrpcNodeRemover(repositoryClient),
   );
 
+  const lifecycleEvents = new LifecycleEventsConsumer(reader, logger);
+  const consumer = config.LIFECYCLE_CONSUMER_ENABLED
+    ? new LifecycleConsumer({
+        kafka: createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, logger }),
+        topic: config.KAFKA_LIFECYCLE_TOPIC,
+        groupId: config.KAFKA_CONSUMER_GROUP,
+        fromBeginning: false,
+        handle: (delivery) => lifecycleEvents.handle(delivery),
+        logger,
+      })
+    : undefined;
+
   const service = await startService({
     name: 'metadata-service',
     rootModule: MetadataServiceModule.register({ reader }),
@@ -58,12 +72,14 @@ export async function bootstrap(
     maxReceiveMessageBytes: config.GRPC_MAX_RECEIVE_MESSAGE_BYTES,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     onShutdown: async () => {
+      await consumer?.stop();
       repositoryClient.close();
       redis.disconnect();
       await pool.end();
       await onShutdown();
     },
   });
+  consumer?.start();
   stopOnSignals(service, logger);
   return service;
 }

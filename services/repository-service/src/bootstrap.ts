@@ -6,6 +6,7 @@ import { startService, stopOnSignals, type RunningService } from '@tessera/runti
 import { createTidbPool, migrate } from '@tessera/sql';
 import { s3ClientOptionsOf } from '@tessera/config';
 import { createGrpcClient } from '@tessera/grpc';
+import { createLifecycleRelay } from './adapters/events/lifecycle-relay';
 import { GrpcNodeCacheNotifier } from './adapters/grpc/grpc-node-cache-notifier';
 import { MIGRATIONS } from './adapters/tidb/migrations';
 import { TidbNodeStore } from './adapters/tidb/tidb-node-store';
@@ -108,6 +109,8 @@ export async function bootstrap(
     },
   );
 
+  const relay = createLifecycleRelay(config, pool, logger);
+
   const service = await startService({
     name: 'repository-service',
     rootModule: RepositoryServiceModule.register(domain),
@@ -120,6 +123,7 @@ export async function bootstrap(
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     onShutdown: async () => {
       await janitor.stop();
+      await relay.stop();
       metadataClient.close();
       await pool.end();
       s3.destroy();
@@ -127,6 +131,7 @@ export async function bootstrap(
     },
   });
   janitor.start();
+  relay.start();
   stopOnSignals(service, logger);
   return service;
 }

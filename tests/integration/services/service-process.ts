@@ -1,3 +1,4 @@
+import { ApicurioRegistry, readProtoFiles, registerContracts } from '@tessera/schema-registry';
 import { stackEndpoints } from '@tessera/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
@@ -69,6 +70,11 @@ export interface UploadStack {
   metadataHttpUrl: string;
   /** The metadata service's JSON log lines so far (the array grows as it logs). */
   metadataLogs: Record<string, unknown>[];
+  /** The repository service's HTTP server (/healthz, /metrics) and log lines. */
+  repositoryHttpUrl: string;
+  repositoryLogs: Record<string, unknown>[];
+  /** This stack's own lifecycle topic (the services' KAFKA_LIFECYCLE_TOPIC). */
+  lifecycleTopic: string;
   /** Process ids, for memory measurements. */
   pids: { repository: number; intake: number; metadata: number };
   stop(): Promise<void>;
@@ -81,7 +87,7 @@ export interface UploadStackSettings {
 }
 
 /** A TCP port nothing listens on right now. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -89,15 +95,39 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** The three services on a fresh database, bucket and cache prefix, with optional settings for each. */
+/** The Apicurio group every test stack's services look their event schemas up in. */
+export const TEST_SCHEMA_GROUP = 'tessera-tests';
+
+let contractsRegistered: Promise<unknown> | undefined;
+
+/** Registers the contracts once per test process, as `make schemas` does before a deploy. */
+function registerTestContracts(): Promise<unknown> {
+  contractsRegistered ??= registerContracts(
+    new ApicurioRegistry(stackEndpoints().apicurio.url),
+    TEST_SCHEMA_GROUP,
+    readProtoFiles(join(REPO_ROOT, 'proto')),
+  );
+  return contractsRegistered;
+}
+
+/**
+ * The three services on a fresh database, bucket, cache prefix and lifecycle topic, with optional
+ * settings for each.
+ */
 export async function startUploadStack(
   name: string,
   { repositoryEnv = {}, intakeEnv = {}, metadataEnv = {} }: UploadStackSettings = {},
 ): Promise<UploadStack> {
-  const { minio, redis } = stackEndpoints();
+  const { minio, redis, kafka, apicurio } = stackEndpoints();
   const run = `${name}_${Date.now()}`;
   const bucket = run.replaceAll('_', '-');
   const cachePrefix = `${run}:`;
+  const lifecycleTopic = `tessera.lifecycle.${run}`;
+  const kafkaEnv = {
+    KAFKA_BROKERS: kafka.brokers.join(','),
+    KAFKA_LIFECYCLE_TOPIC: lifecycleTopic,
+  };
+  await registerTestContracts();
   const started: ServiceProcess[] = [];
   const stop = async () => {
     for (const service of started.reverse()) {
@@ -116,6 +146,11 @@ export async function startUploadStack(
       S3_SECRET_ACCESS_KEY: minio.secretAccessKey,
       METADATA_SERVICE_ADDRESS: metadataAddress,
       TRACING_ENABLED: 'false',
+      ...kafkaEnv,
+      KAFKA_LIFECYCLE_TOPIC_PARTITIONS: '3',
+      SCHEMA_REGISTRY_URL: apicurio.url,
+      SCHEMA_GROUP: TEST_SCHEMA_GROUP,
+      OUTBOX_POLL_INTERVAL_MS: '100',
       ...repositoryEnv,
     });
     started.push(repository);
@@ -126,6 +161,8 @@ export async function startUploadStack(
       REDIS_KEY_PREFIX: cachePrefix,
       REPOSITORY_SERVICE_ADDRESS: `127.0.0.1:${repository.grpcPort}`,
       TRACING_ENABLED: 'false',
+      ...kafkaEnv,
+      KAFKA_CONSUMER_GROUP: `${run}.metadata-service`,
       ...metadataEnv,
     });
     started.push(metadata);
@@ -149,6 +186,9 @@ export async function startUploadStack(
       metadataAddress,
       metadataHttpUrl: `http://127.0.0.1:${metadata.httpPort}`,
       metadataLogs: metadata.logs,
+      repositoryHttpUrl: `http://127.0.0.1:${repository.httpPort}`,
+      repositoryLogs: repository.logs,
+      lifecycleTopic,
       pids: { repository: repository.child.pid!, intake: intake.child.pid!, metadata: metadata.child.pid! },
       stop,
     };

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { hostPort, positiveInt, serviceEnvShape, servicePortsShape, tidbEnvShape } from '@tessera/config';
+import {
+  booleanFlag,
+  hostPort,
+  kafkaEnvShape,
+  positiveInt,
+  serviceEnvShape,
+  servicePortsShape,
+  tidbEnvShape,
+} from '@tessera/config';
 
 /** Every environment variable the metadata-service reads, validated at boot. */
 export const MetadataServiceEnvSchema = z.object({
@@ -17,6 +25,10 @@ export const MetadataServiceEnvSchema = z.object({
   LIST_MAX_PAGE_SIZE: positiveInt(1000),
   /** The repository service, which deletes a node's records and bytes. */
   REPOSITORY_SERVICE_ADDRESS: hostPort('127.0.0.1:50052'),
+  ...kafkaEnvShape,
+  /** Consume lifecycle events to refresh the cache (a backstop: docs/events.md). */
+  LIFECYCLE_CONSUMER_ENABLED: booleanFlag(true),
+  KAFKA_CONSUMER_GROUP: z.string().min(1).default('tessera-metadata-service'),
 });
 
 export type MetadataServiceConfig = z.output<typeof MetadataServiceEnvSchema>;

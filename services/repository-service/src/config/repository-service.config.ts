@@ -2,7 +2,9 @@ import { z } from 'zod';
 import {
   booleanFlag,
   hostPort,
+  kafkaEnvShape,
   positiveInt,
+  schemaRegistryEnvShape,
   serviceEnvShape,
   servicePortsShape,
   s3CredentialsPaired,
@@ -44,6 +46,17 @@ export const RepositoryServiceEnvSchema = z
     UPLOAD_IDLE_TTL_MS: positiveInt(24 * 3_600_000),
     /** How often the janitor looks for idle uploads (default 5 min). */
     UPLOAD_JANITOR_INTERVAL_MS: positiveInt(5 * 60_000),
+    ...kafkaEnvShape,
+    /** Create the lifecycle topic when it is missing (local development; production provisions it). */
+    KAFKA_CREATE_TOPIC: booleanFlag(true),
+    KAFKA_LIFECYCLE_TOPIC_PARTITIONS: positiveInt(6),
+    ...schemaRegistryEnvShape,
+    /** Most lifecycle events the outbox relay publishes in one Kafka request. */
+    OUTBOX_BATCH_SIZE: positiveInt(500),
+    /** How often the relay looks at an empty outbox; also its first pause after a failure. */
+    OUTBOX_POLL_INTERVAL_MS: positiveInt(200),
+    /** Longest pause between the relay's attempts while Kafka or the registry is unreachable. */
+    OUTBOX_MAX_BACKOFF_MS: positiveInt(10_000),
   })
   .refine(...s3CredentialsPaired);
 

@@ -5,6 +5,7 @@ import type { S3ObjectStore } from '@tessera/object-storage';
 import type { TidbUploadStore } from '../adapters/tidb/tidb-upload-store';
 import { openRealStack, type RealStack } from '../testing/real-stack.fixture';
 import { ChunkWriter, stagingKeyOf, type ChunkHeader } from './chunk-writer';
+import { initiating, testUpload } from '../testing/uploads.fixture';
 
 const MiB = 1024 * 1024;
 const STAGING = '.tessera-staging/';
@@ -32,17 +33,7 @@ describe('ChunkWriter with TiDB and MinIO', () => {
   async function newUpload(): Promise<string> {
     const uploadId = randomUUID();
     const nodeId = randomUUID();
-    await store.createUpload({
-      uploadId,
-      nodeId,
-      driveId: 'd1',
-      name: 'f.bin',
-      mimeType: '',
-      userMetadata: {},
-      idempotencyKey: undefined,
-      expectedVersion: undefined,
-      objectKey: `d1/${nodeId}`,
-    });
+    await store.createUpload(...initiating(testUpload({ uploadId, nodeId })));
     return uploadId;
   }
 

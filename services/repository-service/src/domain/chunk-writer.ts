@@ -3,6 +3,7 @@ import { Readable, Transform } from 'node:stream';
 import { ErrorCode, TesseraError } from '@tessera/errors';
 import type { MultipartTarget, ObjectStore } from '@tessera/object-storage';
 import { directPartNumber, storageForChunk } from './assembly-plan';
+import { lifecycleEvent } from './lifecycle-event';
 import type { UploadRecord, UploadStore } from './upload-store.port';
 
 /** A chunk as the intake gateway announces it before its bytes. */
@@ -151,7 +152,8 @@ export class ChunkWriter {
       await this.store.releaseClaim(header.uploadId, header.chunkNumber, token);
       throw error;
     }
-    if (!(await this.store.markChunkStored(header.uploadId, header.chunkNumber, token, etag))) {
+    const stored = lifecycleEvent.chunkUploaded(upload, header);
+    if (!(await this.store.markChunkStored(header.uploadId, header.chunkNumber, token, etag, stored))) {
       throw new TesseraError(ErrorCode.Conflict, `${where} was taken over by another writer; retry`);
     }
     if (upload.state === 'INITIATED')

@@ -1,5 +1,6 @@
 import { TesseraError } from '@tessera/errors';
 import type { ObjectStore } from '@tessera/object-storage';
+import { lifecycleEvent } from './lifecycle-event';
 import type { NodeChangeListener } from './node-change.port';
 import type { NodeStore, NodeVersion } from './node-store.port';
 import type { UploadSessions } from './upload-sessions';
@@ -23,7 +24,9 @@ export class NodeDeleter {
     for (const upload of await this.uploads.findUnfinishedOfNode(nodeId)) {
       await this.sessions.abort(upload.uploadId);
     }
-    const { existed, versions } = await this.nodes.deleteNode(nodeId);
+    const { existed, versions } = await this.nodes.deleteNode(nodeId, (driveId, deleted) =>
+      lifecycleEvent.nodeDeleted(nodeId, driveId, deleted[0]),
+    );
     if (!existed) throw TesseraError.notFound('node', nodeId);
     // The records are gone first: a failure from here on leaves unreferenced bytes, never a
     // record pointing at missing ones.

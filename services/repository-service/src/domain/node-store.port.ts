@@ -1,4 +1,5 @@
 import type { NodeVersion } from '@tessera/nodes';
+import type { LifecycleEvent } from './lifecycle-event';
 
 export type { NodeVersion };
 
@@ -14,14 +15,22 @@ export interface NodeStore {
   /**
    * Records the next version of the node and moves its upload from COMPLETING to COMPLETED, in one
    * transaction. Returns undefined (recording nothing) when the upload was not COMPLETING. With an
-   * expected version, records nothing and fails with CONFLICT unless the node is still at it.
+   * expected version, records nothing and fails with CONFLICT unless the node is still at it. The
+   * event `announce` makes of the recorded version goes to the outbox in the same transaction.
    */
-  recordCompletion(node: NewNodeVersion, expectedVersion?: number): Promise<NodeVersion | undefined>;
+  recordCompletion(
+    node: NewNodeVersion,
+    expectedVersion: number | undefined,
+    announce: (recorded: NodeVersion) => LifecycleEvent,
+  ): Promise<NodeVersion | undefined>;
   /**
-   * Deletes the node's versions and its name record in one transaction; returns the versions,
-   * newest first (none when there was nothing to delete).
+   * Deletes the node's versions and its name record in one transaction, with the event `announce`
+   * makes of them; returns the versions, newest first (none when there was nothing to delete).
    */
-  deleteNode(nodeId: string): Promise<{ existed: boolean; versions: NodeVersion[] }>;
+  deleteNode(
+    nodeId: string,
+    announce: (driveId: string, versions: NodeVersion[]) => LifecycleEvent,
+  ): Promise<{ existed: boolean; versions: NodeVersion[] }>;
   /** The node's latest completed version; 0 before the first completes. */
   latestVersion(nodeId: string): Promise<number>;
   findVersion(nodeId: string, version: number): Promise<NodeVersion | undefined>;

@@ -7,6 +7,7 @@ import type { TidbUploadStore } from '../adapters/tidb/tidb-upload-store';
 import { openRealStack, type RealStack } from '../testing/real-stack.fixture';
 import { ChunkWriter, stagingKeyOf } from './chunk-writer';
 import { ObjectAssembler } from './object-assembler';
+import { initiating, testUpload } from '../testing/uploads.fixture';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -40,17 +41,9 @@ describe('ObjectAssembler with TiDB and MinIO', () => {
   async function uploadAndAssemble(chunks: Buffer[]) {
     const uploadId = randomUUID();
     const nodeId = randomUUID();
-    await store.createUpload({
-      uploadId,
-      nodeId,
-      driveId: 'd1',
-      name: 'f.bin',
-      mimeType: 'application/octet-stream',
-      userMetadata: {},
-      idempotencyKey: undefined,
-      expectedVersion: undefined,
-      objectKey: `d1/${nodeId}`,
-    });
+    await store.createUpload(
+      ...initiating(testUpload({ uploadId, nodeId, mimeType: 'application/octet-stream' })),
+    );
     const order = shuffled(chunks.map((_, n) => n));
     for (let i = 0; i < order.length; i += 4) {
       await Promise.all(

@@ -9,6 +9,7 @@ import { openRealStack, type RealStack } from '../testing/real-stack.fixture';
 import { ChunkWriter } from './chunk-writer';
 import { ObjectAssembler } from './object-assembler';
 import { UploadCompleter } from './upload-completer';
+import { initiating, testUpload } from '../testing/uploads.fixture';
 
 const MiB = 1024 * 1024;
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
@@ -50,17 +51,11 @@ describe('UploadCompleter with TiDB and MinIO', () => {
   ): Promise<string> {
     const uploadId = randomUUID();
     const nodeId = await nodes.resolveNodeId('d1', name, randomUUID());
-    await uploads.createUpload({
-      uploadId,
-      nodeId,
-      driveId: 'd1',
-      name,
-      mimeType: 'application/octet-stream',
-      userMetadata: {},
-      idempotencyKey: undefined,
-      expectedVersion,
-      objectKey: `d1/${nodeId}`,
-    });
+    await uploads.createUpload(
+      ...initiating(
+        testUpload({ uploadId, nodeId, name, mimeType: 'application/octet-stream', expectedVersion }),
+      ),
+    );
     for (const [chunkNumber, data] of chunks) {
       await writer.write({ uploadId, chunkNumber, size: data.length, sha256: sha256(data), force: false }, [
         data,

@@ -5,6 +5,7 @@ import { planAssembly } from './assembly-plan';
 import { missingRanges, toRanges, type ChunkNumberRange } from './chunk-ranges';
 import type { NodeChangeListener } from './node-change.port';
 import type { NodeStore, NodeVersion } from './node-store.port';
+import { lifecycleEvent } from './lifecycle-event';
 import type { AssembledObject, ObjectAssembler } from './object-assembler';
 import type { StoredChunkRecord, UploadRecord, UploadStore } from './upload-store.port';
 
@@ -18,6 +19,10 @@ export interface CompleteRequest {
 
 function describeRanges(ranges: ChunkNumberRange[]): string {
   return ranges.map((r) => (r.first === r.last ? `${r.first}` : `${r.first}-${r.last}`)).join(', ');
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -68,13 +73,15 @@ export class UploadCompleter {
           uploadId: upload.uploadId,
         },
         upload.expectedVersion,
+        lifecycleEvent.uploadCompleted,
       );
       if (!recorded)
         throw new TesseraError(ErrorCode.Conflict, `upload ${upload.uploadId} is no longer completing`);
       node = recorded;
     } catch (error) {
       // The multipart upload may already be consumed: this upload cannot be completed again.
-      await this.uploads.transition(upload.uploadId, ['COMPLETING'], 'FAILED');
+      const failed = lifecycleEvent.uploadFailed(upload, reasonOf(error));
+      await this.uploads.transition(upload.uploadId, ['COMPLETING'], 'FAILED', failed);
       if (assembled) await this.discard(assembled);
       throw error;
     }

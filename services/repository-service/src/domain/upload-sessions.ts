@@ -3,8 +3,9 @@ import { ErrorCode, TesseraError } from '@tessera/errors';
 import type { ObjectStore } from '@tessera/object-storage';
 import { missingRanges, toRanges, type ChunkNumberRange } from './chunk-ranges';
 import { stagingFolderOf } from './chunk-writer';
+import { lifecycleEvent } from './lifecycle-event';
 import type { NodeStore } from './node-store.port';
-import type { UploadRecord, UploadStore } from './upload-store.port';
+import type { NewUpload, UploadRecord, UploadStore } from './upload-store.port';
 
 export interface InitiateRequest {
   name: string;
@@ -87,7 +88,7 @@ export class UploadSessions {
       }
     }
     const uploadId = randomUUID();
-    const { upload, created } = await this.uploads.createUpload({
+    const newUpload: NewUpload = {
       uploadId,
       nodeId,
       driveId: request.driveId,
@@ -97,7 +98,11 @@ export class UploadSessions {
       idempotencyKey: request.idempotencyKey,
       objectKey: this.objectKeyOf(request.driveId, nodeId, uploadId),
       expectedVersion: request.expectedVersion,
-    });
+    };
+    const { upload, created } = await this.uploads.createUpload(
+      newUpload,
+      lifecycleEvent.uploadInitiated(newUpload),
+    );
     if (!created && upload.name !== request.name) {
       throw new TesseraError(
         ErrorCode.FailedPrecondition,
@@ -123,7 +128,10 @@ export class UploadSessions {
   async abort(uploadId: string): Promise<void> {
     const upload = await this.requireUpload(uploadId);
     if (upload.state === 'ABORTED') return;
-    if (!(await this.uploads.transition(uploadId, ['INITIATED', 'IN_PROGRESS', 'FAILED'], 'ABORTED'))) {
+    const aborted = lifecycleEvent.uploadAborted(upload);
+    if (
+      !(await this.uploads.transition(uploadId, ['INITIATED', 'IN_PROGRESS', 'FAILED'], 'ABORTED', aborted))
+    ) {
       const current = (await this.uploads.findUpload(uploadId))?.state ?? upload.state;
       if (current === 'ABORTED') return;
       throw new TesseraError(

@@ -1,4 +1,5 @@
 import type { ChunkStorage } from './assembly-plan';
+import type { LifecycleEvent } from './lifecycle-event';
 
 /** INITIATED → IN_PROGRESS (first chunk stored) → COMPLETING → COMPLETED | FAILED | ABORTED. */
 export type UploadState = 'INITIATED' | 'IN_PROGRESS' | 'COMPLETING' | 'COMPLETED' | 'FAILED' | 'ABORTED';
@@ -75,8 +76,14 @@ export interface ClaimOptions {
  * (docs/upload.md).
  */
 export interface UploadStore {
-  /** Creates the upload, or returns the one created before with the same drive and idempotency key. */
-  createUpload(upload: NewUpload): Promise<{ upload: UploadRecord; created: boolean }>;
+  /**
+   * Creates the upload with its `initiated` event in the outbox, or returns the one created before
+   * with the same drive and idempotency key (writing no event).
+   */
+  createUpload(
+    upload: NewUpload,
+    initiated: LifecycleEvent,
+  ): Promise<{ upload: UploadRecord; created: boolean }>;
   findUpload(uploadId: string): Promise<UploadRecord | undefined>;
   /**
    * Claims a chunk number for writing. Serialised with beginCompletion on the upload, so no chunk
@@ -85,12 +92,29 @@ export interface UploadStore {
   claimChunk(uploadId: string, claim: ChunkClaim, options: ClaimOptions): Promise<ClaimResult>;
   /** Moves an accepting upload with no chunk in flight to COMPLETING. */
   beginCompletion(uploadId: string): Promise<BeginCompletionResult>;
-  /** Moves the upload from one of `from` to `to`; false when it was in none of them. */
-  transition(uploadId: string, from: UploadState[], to: UploadState): Promise<boolean>;
+  /**
+   * Moves the upload from one of `from` to `to`, adding `event` to the outbox in the same
+   * transaction; false (and no event) when it was in none of them.
+   */
+  transition(
+    uploadId: string,
+    from: UploadState[],
+    to: UploadState,
+    event?: LifecycleEvent,
+  ): Promise<boolean>;
   /** Records the multipart upload of the direct parts unless one is recorded: returns the one that counts. */
   recordMultipartUploadId(uploadId: string, multipartUploadId: string): Promise<string>;
-  /** Records the stored chunk; false when the claim was lost (taken over) meanwhile. */
-  markChunkStored(uploadId: string, chunkNumber: number, token: string, etag: string): Promise<boolean>;
+  /**
+   * Records the stored chunk and its `stored` event; false (and no event) when the claim was lost
+   * (taken over) meanwhile.
+   */
+  markChunkStored(
+    uploadId: string,
+    chunkNumber: number,
+    token: string,
+    etag: string,
+    stored: LifecycleEvent,
+  ): Promise<boolean>;
   /** Drops a claim whose write failed, so the chunk counts as missing again. */
   releaseClaim(uploadId: string, chunkNumber: number, token: string): Promise<void>;
   /** Stored chunks in chunk order. */

@@ -105,4 +105,31 @@ export const MIGRATIONS: readonly Migration[] = [
     // Deleting a node aborts its unfinished uploads.
     statements: ['CREATE INDEX IF NOT EXISTS uploads_node ON uploads (node_id, state)'],
   },
+  {
+    version: 8,
+    name: 'outbox of lifecycle events',
+    // Written in the same transaction as the change each event reports; the relay publishes them in
+    // position order and deletes them. AUTO_ID_CACHE 1: positions increase across TiDB servers too.
+    statements: [
+      `CREATE TABLE IF NOT EXISTS outbox_events (
+         position BIGINT NOT NULL AUTO_INCREMENT,
+         event_id CHAR(36) NOT NULL,
+         event_key VARCHAR(255) NOT NULL,
+         event_type VARCHAR(255) NOT NULL,
+         payload MEDIUMBLOB NOT NULL,
+         trace_context JSON NOT NULL,
+         created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+         PRIMARY KEY (position)
+       ) AUTO_ID_CACHE 1`,
+    ],
+  },
+  {
+    version: 9,
+    name: 'outbox relay lock',
+    // One relay drains at a time (several replicas run one each): it holds this row while it does.
+    statements: [
+      'CREATE TABLE IF NOT EXISTS outbox_relay_lock (name VARCHAR(64) NOT NULL PRIMARY KEY)',
+      "INSERT IGNORE INTO outbox_relay_lock (name) VALUES ('lifecycle')",
+    ],
+  },
 ];

@@ -6,6 +6,8 @@ import type { NewNodeVersion } from '../../domain/node-store.port';
 import { MIGRATIONS } from './migrations';
 import { TidbNodeStore } from './tidb-node-store';
 import { TidbUploadStore } from './tidb-upload-store';
+import { lifecycleEvent } from '../../domain/lifecycle-event';
+import { initiating, testUpload } from '../../testing/uploads.fixture';
 
 describe('TidbNodeStore against TiDB', () => {
   const database = `node_store_${Date.now()}`;
@@ -29,17 +31,9 @@ describe('TidbNodeStore against TiDB', () => {
   async function completingUpload(name: string): Promise<NewNodeVersion> {
     const nodeId = await nodes.resolveNodeId('d1', name, randomUUID());
     const uploadId = randomUUID();
-    await uploads.createUpload({
-      uploadId,
-      nodeId,
-      driveId: 'd1',
-      name,
-      mimeType: 'text/plain',
-      userMetadata: { k: 'v' },
-      idempotencyKey: undefined,
-      expectedVersion: undefined,
-      objectKey: `d1/${nodeId}`,
-    });
+    await uploads.createUpload(
+      ...initiating(testUpload({ uploadId, nodeId, name, mimeType: 'text/plain', userMetadata: { k: 'v' } })),
+    );
     expect(await uploads.beginCompletion(uploadId)).toEqual({ outcome: 'started' });
     return {
       nodeId,
@@ -69,21 +63,26 @@ describe('TidbNodeStore against TiDB', () => {
 
   it('records versions 1, 2, ... of a name and completes each upload once', async () => {
     const first = await completingUpload('a.txt');
-    const recorded = await nodes.recordCompletion(first);
+    const recorded = await nodes.recordCompletion(first, undefined, lifecycleEvent.uploadCompleted);
     expect(recorded).toMatchObject({ ...first, version: 1 });
     expect(await nodes.findVersion(first.nodeId, 1)).toEqual(recorded);
     expect((await uploads.findUpload(first.uploadId))?.state).toBe('COMPLETED');
 
     const second = await completingUpload('a.txt');
     expect(second.nodeId).toBe(first.nodeId);
-    expect((await nodes.recordCompletion(second))?.version).toBe(2);
+    expect((await nodes.recordCompletion(second, undefined, lifecycleEvent.uploadCompleted))?.version).toBe(
+      2,
+    );
   });
 
   it('records nothing for an upload that is not completing, and one version for concurrent calls', async () => {
     const node = await completingUpload(`b-${Date.now()}.txt`);
-    const both = await Promise.all([nodes.recordCompletion(node), nodes.recordCompletion(node)]);
+    const both = await Promise.all([
+      nodes.recordCompletion(node, undefined, lifecycleEvent.uploadCompleted),
+      nodes.recordCompletion(node, undefined, lifecycleEvent.uploadCompleted),
+    ]);
     expect(both.filter((result) => result !== undefined)).toHaveLength(1);
-    expect(await nodes.recordCompletion(node)).toBeUndefined();
+    expect(await nodes.recordCompletion(node, undefined, lifecycleEvent.uploadCompleted)).toBeUndefined();
     expect(await nodes.findVersion(node.nodeId, 2)).toBeUndefined();
   });
 });

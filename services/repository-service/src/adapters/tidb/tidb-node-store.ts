@@ -3,6 +3,8 @@ import { ErrorCode, TesseraError } from '@tessera/errors';
 import { nodeVersionFromRow } from '@tessera/nodes';
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { NewNodeVersion, NodeStore, NodeVersion } from '../../domain/node-store.port';
+import type { LifecycleEvent } from '../../domain/lifecycle-event';
+import { appendToOutbox } from './tidb-outbox';
 import { inPessimisticTransaction, isDuplicateKey } from './tidb-transaction';
 
 function nameHash(name: string): string {
@@ -38,7 +40,11 @@ export class TidbNodeStore implements NodeStore {
     }
   }
 
-  async recordCompletion(node: NewNodeVersion, expectedVersion?: number): Promise<NodeVersion | undefined> {
+  async recordCompletion(
+    node: NewNodeVersion,
+    expectedVersion: number | undefined,
+    announce: (recorded: NodeVersion) => LifecycleEvent,
+  ): Promise<NodeVersion | undefined> {
     return inPessimisticTransaction(this.pool, async (connection) => {
       const [completed] = await connection.execute<ResultSetHeader>(
         `UPDATE uploads SET state = 'COMPLETED' WHERE upload_id = ? AND state = 'COMPLETING'`,
@@ -89,14 +95,19 @@ export class TidbNodeStore implements NodeStore {
         'SELECT * FROM nodes WHERE node_id = ? AND version = ?',
         [node.nodeId, version],
       );
-      return nodeVersionFromRow(rows[0]!);
+      const recorded = nodeVersionFromRow(rows[0]!);
+      await appendToOutbox(connection, announce(recorded));
+      return recorded;
     });
   }
 
-  async deleteNode(nodeId: string): Promise<{ existed: boolean; versions: NodeVersion[] }> {
+  async deleteNode(
+    nodeId: string,
+    announce: (driveId: string, versions: NodeVersion[]) => LifecycleEvent,
+  ): Promise<{ existed: boolean; versions: NodeVersion[] }> {
     return inPessimisticTransaction(this.pool, async (connection) => {
       const [names] = await connection.execute<RowDataPacket[]>(
-        'SELECT node_id FROM node_names WHERE node_id = ? FOR UPDATE',
+        'SELECT drive_id FROM node_names WHERE node_id = ? FOR UPDATE',
         [nodeId],
       );
       if (!names[0]) return { existed: false, versions: [] };
@@ -106,7 +117,9 @@ export class TidbNodeStore implements NodeStore {
       );
       await connection.execute('DELETE FROM nodes WHERE node_id = ?', [nodeId]);
       await connection.execute('DELETE FROM node_names WHERE node_id = ?', [nodeId]);
-      return { existed: true, versions: rows.map(nodeVersionFromRow) };
+      const versions = rows.map(nodeVersionFromRow);
+      await appendToOutbox(connection, announce(names[0]['drive_id'] as string, versions));
+      return { existed: true, versions };
     });
   }
 

@@ -5,6 +5,7 @@ import type { Pool } from 'mysql2/promise';
 import type { ChunkClaim, ClaimOptions, NewUpload } from '../../domain/upload-store.port';
 import { MIGRATIONS } from './migrations';
 import { TidbUploadStore } from './tidb-upload-store';
+import { initiating, chunkStored } from '../../testing/uploads.fixture';
 
 const SHA_A = 'a'.repeat(64);
 const SHA_B = 'b'.repeat(64);
@@ -51,7 +52,7 @@ describe('TidbUploadStore against TiDB', () => {
 
   it('creates an upload and finds it again', async () => {
     const upload = newUpload();
-    const { upload: created, created: isNew } = await store.createUpload(upload);
+    const { upload: created, created: isNew } = await store.createUpload(...initiating(upload));
     expect(isNew).toBe(true);
     expect(created).toMatchObject({ ...upload, state: 'INITIATED', multipartUploadId: undefined });
     expect(await store.findUpload(upload.uploadId)).toEqual(created);
@@ -60,18 +61,18 @@ describe('TidbUploadStore against TiDB', () => {
 
   it('returns the first upload for a repeated idempotency key in the same drive only', async () => {
     const first = newUpload({ idempotencyKey: 'client-key-1' });
-    await store.createUpload(first);
-    const retry = await store.createUpload(newUpload({ idempotencyKey: 'client-key-1' }));
+    await store.createUpload(...initiating(first));
+    const retry = await store.createUpload(...initiating(newUpload({ idempotencyKey: 'client-key-1' })));
     expect(retry).toMatchObject({ created: false, upload: { uploadId: first.uploadId } });
     const otherDrive = await store.createUpload(
-      newUpload({ idempotencyKey: 'client-key-1', driveId: 'drive-2' }),
+      ...initiating(newUpload({ idempotencyKey: 'client-key-1', driveId: 'drive-2' })),
     );
     expect(otherDrive.created).toBe(true);
   });
 
   async function created(overrides: Partial<NewUpload> = {}): Promise<string> {
     const upload = newUpload(overrides);
-    await store.createUpload(upload);
+    await store.createUpload(...initiating(upload));
     return upload.uploadId;
   }
 
@@ -79,7 +80,9 @@ describe('TidbUploadStore against TiDB', () => {
     const uploadId = await created();
     const claimed = await store.claimChunk(uploadId, chunk(0), LIVE);
     if (claimed.outcome !== 'claimed') throw new Error(claimed.outcome);
-    expect(await store.markChunkStored(uploadId, 0, claimed.token, '"etag-a"')).toBe(true);
+    expect(
+      await store.markChunkStored(uploadId, 0, claimed.token, '"etag-a"', chunkStored(uploadId, 0)),
+    ).toBe(true);
 
     expect(await store.claimChunk(uploadId, chunk(0), LIVE)).toEqual({
       outcome: 'duplicate',
@@ -92,7 +95,7 @@ describe('TidbUploadStore against TiDB', () => {
 
     const forced = await store.claimChunk(uploadId, chunk(0, SHA_B, 20), { ...LIVE, force: true });
     if (forced.outcome !== 'claimed') throw new Error(forced.outcome);
-    await store.markChunkStored(uploadId, 0, forced.token, '"etag-b"');
+    await store.markChunkStored(uploadId, 0, forced.token, '"etag-b"', chunkStored(uploadId, 0));
     expect(await store.listStoredChunks(uploadId)).toEqual([
       { ...chunk(0, SHA_B, 20), etag: '"etag-b"', partNumber: undefined, retryCount: 1 },
     ]);
@@ -117,8 +120,12 @@ describe('TidbUploadStore against TiDB', () => {
     const first = await store.claimChunk(uploadId, chunk(3), LIVE);
     const second = await store.claimChunk(uploadId, chunk(3), { force: false, staleAfterMs: 0 });
     if (first.outcome !== 'claimed' || second.outcome !== 'claimed') throw new Error('expected two claims');
-    expect(await store.markChunkStored(uploadId, 3, first.token, '"old"')).toBe(false);
-    expect(await store.markChunkStored(uploadId, 3, second.token, '"new"')).toBe(true);
+    expect(await store.markChunkStored(uploadId, 3, first.token, '"old"', chunkStored(uploadId, 3))).toBe(
+      false,
+    );
+    expect(await store.markChunkStored(uploadId, 3, second.token, '"new"', chunkStored(uploadId, 3))).toBe(
+      true,
+    );
   });
 
   it('forgets a released claim, so the chunk is missing and can be claimed again', async () => {
@@ -138,7 +145,7 @@ describe('TidbUploadStore against TiDB', () => {
       LIVE,
     );
     if (claimed.outcome !== 'claimed') throw new Error(claimed.outcome);
-    await store.markChunkStored(uploadId, 4, claimed.token, '"p5"');
+    await store.markChunkStored(uploadId, 4, claimed.token, '"p5"', chunkStored(uploadId, 4));
     expect(await store.listStoredChunks(uploadId)).toEqual([
       expect.objectContaining({ chunkNumber: 4, storage: 'direct-part', partNumber: 5, etag: '"p5"' }),
     ]);
@@ -159,7 +166,7 @@ describe('TidbUploadStore against TiDB', () => {
     const claimed = await store.claimChunk(uploadId, chunk(1), LIVE);
     if (claimed.outcome !== 'claimed') throw new Error(claimed.outcome);
     expect(await store.beginCompletion(uploadId)).toEqual({ outcome: 'chunks-in-flight', chunkNumbers: [1] });
-    await store.markChunkStored(uploadId, 1, claimed.token, '"e"');
+    await store.markChunkStored(uploadId, 1, claimed.token, '"e"', chunkStored(uploadId, 1));
     const both = await Promise.all([store.beginCompletion(uploadId), store.beginCompletion(uploadId)]);
     expect(both).toEqual(
       expect.arrayContaining([{ outcome: 'started' }, { outcome: 'not-accepting', state: 'COMPLETING' }]),
@@ -181,7 +188,13 @@ describe('TidbUploadStore against TiDB', () => {
     for (const number of [2 ** 40, 5, 0]) {
       const claimed = await store.claimChunk(uploadId, chunk(number), LIVE);
       if (claimed.outcome !== 'claimed') throw new Error(claimed.outcome);
-      await store.markChunkStored(uploadId, number, claimed.token, `"e${number}"`);
+      await store.markChunkStored(
+        uploadId,
+        number,
+        claimed.token,
+        `"e${number}"`,
+        chunkStored(uploadId, number),
+      );
     }
     expect((await store.listStoredChunks(uploadId)).map((c) => c.chunkNumber)).toEqual([0, 5, 2 ** 40]);
   });

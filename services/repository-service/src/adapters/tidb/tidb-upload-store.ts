@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import { appendToOutbox } from './tidb-outbox';
+import { decide, partNumberOf, toUpload, type ChunkRow } from './tidb-upload-rows';
 import { inPessimisticTransaction, isDuplicateKey } from './tidb-transaction';
-import { directPartNumber, type ChunkStorage } from '../../domain/assembly-plan';
+import type { LifecycleEvent } from '../../domain/lifecycle-event';
 import type {
   BeginCompletionResult,
   ChunkClaim,
@@ -18,61 +20,34 @@ const ACCEPTING: UploadState[] = ['INITIATED', 'IN_PROGRESS'];
 /** States the janitor may abort once idle; COMPLETING is left to its completer. */
 const ABANDONABLE: UploadState[] = [...ACCEPTING, 'FAILED'];
 
-interface ChunkRow extends RowDataPacket {
-  size: string;
-  sha256: string;
-  storage: ChunkStorage;
-  part_number: number | null;
-  state: 'WRITING' | 'STORED';
-  retry_count: number;
-  etag: string | null;
-  age_us: string;
-}
-
-function partNumberOf(claim: ChunkClaim): number | null {
-  return claim.storage === 'direct-part' ? directPartNumber(claim.chunkNumber) : null;
-}
-
-function toUpload(row: RowDataPacket): UploadRecord {
-  return {
-    uploadId: row['upload_id'],
-    nodeId: row['node_id'],
-    driveId: row['drive_id'],
-    name: row['name'],
-    mimeType: row['mime_type'],
-    userMetadata: row['user_metadata'],
-    idempotencyKey: row['idempotency_key'] ?? undefined,
-    objectKey: row['object_key'],
-    expectedVersion: row['expected_version'] === null ? undefined : Number(row['expected_version']),
-    state: row['state'] as UploadState,
-    multipartUploadId: row['multipart_upload_id'] ?? undefined,
-    createdAt: new Date(row['created_at']),
-    updatedAt: new Date(row['updated_at']),
-  };
-}
-
 /** UploadStore in TiDB (tables from migrations.ts). Uses pessimistic transactions for claims. */
 export class TidbUploadStore implements UploadStore {
   constructor(private readonly pool: Pool) {}
 
-  async createUpload(upload: NewUpload): Promise<{ upload: UploadRecord; created: boolean }> {
+  async createUpload(
+    upload: NewUpload,
+    initiated: LifecycleEvent,
+  ): Promise<{ upload: UploadRecord; created: boolean }> {
     try {
-      await this.pool.execute(
-        `INSERT INTO uploads (upload_id, node_id, drive_id, name, mime_type, user_metadata, idempotency_key, state,
-           object_key, expected_version)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'INITIATED', ?, ?)`,
-        [
-          upload.uploadId,
-          upload.nodeId,
-          upload.driveId,
-          upload.name,
-          upload.mimeType,
-          JSON.stringify(upload.userMetadata),
-          upload.idempotencyKey ?? null,
-          upload.objectKey,
-          upload.expectedVersion ?? null,
-        ],
-      );
+      await inPessimisticTransaction(this.pool, async (connection) => {
+        await connection.execute(
+          `INSERT INTO uploads (upload_id, node_id, drive_id, name, mime_type, user_metadata, idempotency_key, state,
+             object_key, expected_version)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'INITIATED', ?, ?)`,
+          [
+            upload.uploadId,
+            upload.nodeId,
+            upload.driveId,
+            upload.name,
+            upload.mimeType,
+            JSON.stringify(upload.userMetadata),
+            upload.idempotencyKey ?? null,
+            upload.objectKey,
+            upload.expectedVersion ?? null,
+          ],
+        );
+        await appendToOutbox(connection, initiated);
+      });
       return { upload: (await this.findUpload(upload.uploadId))!, created: true };
     } catch (error) {
       if (!isDuplicateKey(error) || upload.idempotencyKey === undefined) throw error;
@@ -126,12 +101,25 @@ export class TidbUploadStore implements UploadStore {
     });
   }
 
-  async transition(uploadId: string, from: UploadState[], to: UploadState): Promise<boolean> {
-    const [result] = await this.pool.query<ResultSetHeader>(
-      'UPDATE uploads SET state = ? WHERE upload_id = ? AND state IN (?)',
-      [to, uploadId, from],
-    );
-    return result.affectedRows === 1;
+  async transition(
+    uploadId: string,
+    from: UploadState[],
+    to: UploadState,
+    event?: LifecycleEvent,
+  ): Promise<boolean> {
+    const update = async (connection: Pool | PoolConnection) => {
+      const [result] = await connection.query<ResultSetHeader>(
+        'UPDATE uploads SET state = ? WHERE upload_id = ? AND state IN (?)',
+        [to, uploadId, from],
+      );
+      return result.affectedRows === 1;
+    };
+    if (!event) return update(this.pool);
+    return inPessimisticTransaction(this.pool, async (connection) => {
+      const moved = await update(connection);
+      if (moved) await appendToOutbox(connection, event);
+      return moved;
+    });
   }
 
   async recordMultipartUploadId(uploadId: string, multipartUploadId: string): Promise<string> {
@@ -151,13 +139,18 @@ export class TidbUploadStore implements UploadStore {
     chunkNumber: number,
     token: string,
     etag: string,
+    stored: LifecycleEvent,
   ): Promise<boolean> {
-    const [result] = await this.pool.execute<ResultSetHeader>(
-      `UPDATE upload_chunks SET state = 'STORED', etag = ?
-       WHERE upload_id = ? AND chunk_number = ? AND claim_token = ? AND state = 'WRITING'`,
-      [etag, uploadId, chunkNumber, token],
-    );
-    return result.affectedRows === 1;
+    return inPessimisticTransaction(this.pool, async (connection) => {
+      const [result] = await connection.execute<ResultSetHeader>(
+        `UPDATE upload_chunks SET state = 'STORED', etag = ?
+         WHERE upload_id = ? AND chunk_number = ? AND claim_token = ? AND state = 'WRITING'`,
+        [etag, uploadId, chunkNumber, token],
+      );
+      if (result.affectedRows !== 1) return false;
+      await appendToOutbox(connection, stored);
+      return true;
+    });
   }
 
   async releaseClaim(uploadId: string, chunkNumber: number, token: string): Promise<void> {
@@ -265,19 +258,4 @@ export class TidbUploadStore implements UploadStore {
       ? { outcome: 'in-progress', sha256: existing.sha256 }
       : { outcome: 'conflict', existingSha256: existing.sha256 };
   }
-}
-
-/** What to do with a claim on a chunk number that already has a row (see docs/upload.md). */
-function decide(
-  existing: ChunkRow,
-  claim: ChunkClaim,
-  options: ClaimOptions,
-): 'take-over' | 'duplicate' | 'in-progress' | 'conflict' {
-  const sameBytes = existing.sha256 === claim.sha256 && Number(existing.size) === claim.size;
-  if (existing.state === 'WRITING') {
-    if (Number(existing.age_us) >= options.staleAfterMs * 1000) return 'take-over';
-    return sameBytes || options.force ? 'in-progress' : 'conflict';
-  }
-  if (sameBytes) return 'duplicate';
-  return options.force ? 'take-over' : 'conflict';
 }

@@ -1,0 +1,5 @@
+export * from './lifecycle-headers';
+export * from './lifecycle-messages';
+export * from './recent-ids';
+export * from './lifecycle-consumer';
+export * from './kafka-client';

@@ -1,0 +1,76 @@
+import { context, propagation } from '@opentelemetry/api';
+import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
+import type { LifecycleEvent } from '../../domain/lifecycle-event';
+import type { Outbox, OutboxBacklog, OutboxRecord } from '../../domain/outbox.port';
+import { encodeLifecycleEvent } from '../events/lifecycle-event-encoding';
+import { inPessimisticTransaction } from './tidb-transaction';
+
+/** TiDB's answer to FOR UPDATE NOWAIT on a row another transaction holds. */
+const LOCK_NOT_ACQUIRED = 3572;
+
+/**
+ * Adds an event to the outbox on the connection of the transaction that makes the change, with the
+ * trace context of that change so consumers continue its trace.
+ */
+export async function appendToOutbox(connection: PoolConnection, event: LifecycleEvent): Promise<void> {
+  const { type, payload } = encodeLifecycleEvent(event);
+  const traceContext: Record<string, string> = {};
+  propagation.inject(context.active(), traceContext);
+  await connection.execute(
+    `INSERT INTO outbox_events (event_id, event_key, event_type, payload, trace_context) VALUES (?, ?, ?, ?, ?)`,
+    [event.eventId, event.nodeId, type, Buffer.from(payload), JSON.stringify(traceContext)],
+  );
+}
+
+function toRecord(row: RowDataPacket): OutboxRecord {
+  return {
+    position: String(row['position']),
+    eventId: row['event_id'],
+    key: row['event_key'],
+    type: row['event_type'],
+    payload: row['payload'] as Buffer,
+    traceContext: row['trace_context'] as Record<string, string>,
+    createdAt: new Date(row['created_at']),
+  };
+}
+
+/** The outbox tables of migrations 8 and 9. */
+export class TidbOutbox implements Outbox {
+  constructor(private readonly pool: Pool) {}
+
+  async drain(
+    limit: number,
+    publish: (records: readonly OutboxRecord[]) => Promise<void>,
+  ): Promise<number | 'busy'> {
+    try {
+      return await inPessimisticTransaction(this.pool, async (connection) => {
+        await connection.query(
+          `SELECT name FROM outbox_relay_lock WHERE name = 'lifecycle' FOR UPDATE NOWAIT`,
+        );
+        const [rows] = await connection.query<RowDataPacket[]>(
+          'SELECT * FROM outbox_events ORDER BY position LIMIT ?',
+          [limit],
+        );
+        if (rows.length === 0) return 0;
+        const records = rows.map(toRecord);
+        await publish(records);
+        await connection.query('DELETE FROM outbox_events WHERE position IN (?)', [
+          records.map((record) => record.position),
+        ]);
+        return records.length;
+      });
+    } catch (error) {
+      if ((error as { errno?: number }).errno === LOCK_NOT_ACQUIRED) return 'busy';
+      throw error;
+    }
+  }
+
+  async backlog(): Promise<OutboxBacklog> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT COUNT(*) AS pending, TIMESTAMPDIFF(MICROSECOND, MIN(created_at), NOW(6)) AS age_us
+       FROM outbox_events`,
+    );
+    const row = rows[0]!;
+    return { pending: Number(row['pending']), oldestAgeMs: Number(row['age_us'] ?? 0) / 1000 };
+  }
+}

@@ -1,0 +1,53 @@
+import type { RowDataPacket } from 'mysql2/promise';
+import { directPartNumber, type ChunkStorage } from '../../domain/assembly-plan';
+import type { ChunkClaim, ClaimOptions, UploadRecord, UploadState } from '../../domain/upload-store.port';
+
+// Rows of the uploads and upload_chunks tables (migrations.ts), and the claim rule applied to them.
+
+export interface ChunkRow extends RowDataPacket {
+  size: string;
+  sha256: string;
+  storage: ChunkStorage;
+  part_number: number | null;
+  state: 'WRITING' | 'STORED';
+  retry_count: number;
+  etag: string | null;
+  age_us: string;
+}
+
+export function partNumberOf(claim: ChunkClaim): number | null {
+  return claim.storage === 'direct-part' ? directPartNumber(claim.chunkNumber) : null;
+}
+
+export function toUpload(row: RowDataPacket): UploadRecord {
+  return {
+    uploadId: row['upload_id'],
+    nodeId: row['node_id'],
+    driveId: row['drive_id'],
+    name: row['name'],
+    mimeType: row['mime_type'],
+    userMetadata: row['user_metadata'],
+    idempotencyKey: row['idempotency_key'] ?? undefined,
+    objectKey: row['object_key'],
+    expectedVersion: row['expected_version'] === null ? undefined : Number(row['expected_version']),
+    state: row['state'] as UploadState,
+    multipartUploadId: row['multipart_upload_id'] ?? undefined,
+    createdAt: new Date(row['created_at']),
+    updatedAt: new Date(row['updated_at']),
+  };
+}
+
+/** What to do with a claim on a chunk number that already has a row (see docs/upload.md). */
+export function decide(
+  existing: ChunkRow,
+  claim: ChunkClaim,
+  options: ClaimOptions,
+): 'take-over' | 'duplicate' | 'in-progress' | 'conflict' {
+  const sameBytes = existing.sha256 === claim.sha256 && Number(existing.size) === claim.size;
+  if (existing.state === 'WRITING') {
+    if (Number(existing.age_us) >= options.staleAfterMs * 1000) return 'take-over';
+    return sameBytes || options.force ? 'in-progress' : 'conflict';
+  }
+  if (sameBytes) return 'duplicate';
+  return options.force ? 'take-over' : 'conflict';
+}

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { decodeLifecycleMessage, readLifecycleHeaders, type LifecycleMessage } from '@tessera/events';
+import { Kafka, logLevel } from 'kafkajs';
+
+/** A lifecycle event as a test reads it from the topic. */
+export interface ReceivedEvent {
+  eventId: string;
+  /** Short type name, e.g. UploadCompleted. */
+  type: string;
+  key: string;
+  partition: number;
+  offset: number;
+  globalId: number;
+  contentId: number;
+  traceParent: string | undefined;
+  event: LifecycleMessage;
+}
+
+/**
+ * Reads a lifecycle topic from the beginning in a fresh consumer group until `enough` says so (or
+ * fails after timeoutMs with what it got). Events come in partition order, partitions interleaved.
+ */
+export async function readLifecycleTopic(
+  brokers: string[],
+  topic: string,
+  enough: (events: ReceivedEvent[]) => boolean,
+  timeoutMs = 60_000,
+): Promise<ReceivedEvent[]> {
+  const kafka = new Kafka({ clientId: 'tessera-tests', brokers, logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `tests-${randomUUID()}`, allowAutoTopicCreation: false });
+  const events: ReceivedEvent[] = [];
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const headers = readLifecycleHeaders(message.headers ?? {});
+        const event = decodeLifecycleMessage(headers.messageType, message.value!);
+        events.push({
+          eventId: headers.eventId,
+          type: event.type.replace('tessera.events.v1.', ''),
+          key: message.key!.toString(),
+          partition,
+          offset: Number(message.offset),
+          globalId: headers.globalId,
+          contentId: headers.contentId,
+          traceParent: message.headers?.['traceparent']?.toString(),
+          event,
+        });
+        if (enough(events)) done();
+      },
+    });
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(
+        () => reject(new Error(`only ${events.length} events on ${topic} after ${timeoutMs} ms`)),
+        timeoutMs,
+      ).unref(),
+    );
+    await Promise.race([finished, timeout]);
+    return events;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/** The node's events in the order they were consumed (one node's events share a partition). */
+export function eventsOfNode(events: ReceivedEvent[], nodeId: string): ReceivedEvent[] {
+  return events.filter((event) => event.key === nodeId);
+}
