@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import type { EventLogger } from './kafka-client';
 import { readLifecycleHeaders, type SchemaCoordinates } from './lifecycle-headers';
@@ -105,6 +106,11 @@ export class LifecycleConsumer {
       );
       return;
     }
+    // The kafkajs instrumentation made this message's CONSUMER span the active one.
+    trace.getActiveSpan()?.setAttributes({
+      'messaging.message.id': delivery.eventId,
+      'tessera.event.type': delivery.event.type,
+    });
     if (this.recent.has(delivery.eventId)) return;
     await this.options.handle(delivery);
     this.recent.add(delivery.eventId);

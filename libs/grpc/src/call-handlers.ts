@@ -10,7 +10,9 @@ import type {
   UntypedHandleCall,
   sendUnaryData,
 } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import { isObservable, lastValueFrom, toArray, type Observable } from 'rxjs';
+import { recordServedCall } from './rpc-metrics';
 
 /** What a handler gets besides the request: the call's metadata and a signal for cancellation. */
 export interface GrpcCallContext {
@@ -98,6 +100,7 @@ export function grpcHandlerFor(
     case 'unary':
     case 'client_streaming':
       return (call: AnyCall, callback: sendUnaryData<unknown>) => {
+        const startedAt = performance.now();
         if (method.methodKind === 'client_streaming') readOnDemand(call);
         const data =
           method.methodKind === 'unary' ? (call as ServerUnaryCall<unknown, unknown>).request : call;
@@ -105,13 +108,21 @@ export function grpcHandlerFor(
           .then(single)
           .then((value) => asMessage(method.output, value))
           .then(
-            (message) => callback(null, message),
-            (error: unknown) => callback(translate(error, rpc)),
+            (message) => {
+              recordServedCall(rpc, status.OK, startedAt);
+              callback(null, message);
+            },
+            (error: unknown) => {
+              const failure = translate(error, rpc);
+              recordServedCall(rpc, failure.code ?? status.UNKNOWN, startedAt);
+              callback(failure);
+            },
           );
       };
     case 'server_streaming':
     case 'bidi_streaming':
       return (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => {
+        const startedAt = performance.now();
         if (method.methodKind === 'bidi_streaming') readOnDemand(call);
         queueFewWrites(call);
         const data =
@@ -121,8 +132,15 @@ export function grpcHandlerFor(
         handler(data, contextOf(rpc, call as AnyCall))
           .then((result) => writeAll(call, method.output, result))
           .then(
-            () => call.end(),
-            (error: unknown) => call.emit('error', translate(error, rpc)),
+            () => {
+              recordServedCall(rpc, status.OK, startedAt);
+              call.end();
+            },
+            (error: unknown) => {
+              const failure = translate(error, rpc);
+              recordServedCall(rpc, failure.code ?? status.UNKNOWN, startedAt);
+              call.emit('error', failure);
+            },
           );
       };
   }

@@ -101,9 +101,9 @@ export async function* callServerStream<I extends DescMessage, O extends DescMes
   client: Client,
   rpc: { name: string; input: I; output: O },
   request: MessageInitShape<I>,
-  options: CallOptions = {},
+  { metadata = new Metadata(), ...options }: RequestOptions = {},
 ): AsyncIterable<MessageShape<O>> {
-  const stream = method(client, rpc.name)(create(rpc.input, request), options) as AsyncIterable<
+  const stream = method(client, rpc.name)(create(rpc.input, request), metadata, options) as AsyncIterable<
     MessageShape<O>
   > & {
     cancel(): void;

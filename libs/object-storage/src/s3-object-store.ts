@@ -1,3 +1,4 @@
+import { metrics, type Histogram } from '@opentelemetry/api';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -53,6 +54,22 @@ export function createS3Client(options: S3ClientOptions): S3Client {
 }
 
 const DELETE_BATCH = 1000;
+
+let requestDuration: Histogram | undefined;
+
+/**
+ * `tessera_s3_request_duration_seconds{operation,outcome}`: until S3 answered — for GetObject, until
+ * the body starts (its bytes then stream to the reader).
+ */
+function recordS3Request(operation: string, outcome: string, startedAt: number): void {
+  requestDuration ??= metrics
+    .getMeter('tessera.object-storage')
+    .createHistogram('tessera.s3.request.duration_seconds', {
+      description: 'Duration of S3 requests (part writes, ranged reads, ...) by operation and outcome',
+      advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] },
+    });
+  requestDuration.record((performance.now() - startedAt) / 1000, { operation, outcome });
+}
 
 function requireEtag(etag: string | undefined, operation: string): string {
   if (!etag) throw new Error(`object storage returned no ETag for ${operation}`);
@@ -266,10 +283,15 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   private async call<T>(operation: string, key: string, send: () => Promise<T>): Promise<T> {
+    const startedAt = performance.now();
     try {
-      return await send();
+      const output = await send();
+      recordS3Request(operation, 'ok', startedAt);
+      return output;
     } catch (error) {
-      throw toStorageError(error, operation, key);
+      const failure = toStorageError(error, operation, key);
+      recordS3Request(operation, failure.code, startedAt);
+      throw failure;
     }
   }
 }

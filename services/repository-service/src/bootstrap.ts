@@ -8,6 +8,7 @@ import { s3ClientOptionsOf } from '@tessera/config';
 import { createGrpcClient } from '@tessera/grpc';
 import { createLifecycleRelay } from './adapters/events/lifecycle-relay';
 import { GrpcNodeCacheNotifier } from './adapters/grpc/grpc-node-cache-notifier';
+import { MeteredChunkWriter } from './adapters/otel/metered-chunk-writer';
 import { MIGRATIONS } from './adapters/tidb/migrations';
 import { TidbNodeStore } from './adapters/tidb/tidb-node-store';
 import { TidbUploadStore } from './adapters/tidb/tidb-upload-store';
@@ -70,12 +71,14 @@ export async function bootstrap(
   const domain = {
     sessions,
     deleter: new NodeDeleter(uploads, sessions, nodes, objects, notifier),
-    writer: new ChunkWriter(uploads, objects, {
-      maxChunkBytes: config.MAX_CHUNK_BYTES,
-      maxChunkNumber: config.MAX_CHUNK_NUMBER,
-      claimStaleAfterMs: config.CHUNK_CLAIM_STALE_AFTER_MS,
-      stagingPrefix: config.STAGING_PREFIX,
-    }),
+    writer: new MeteredChunkWriter(
+      new ChunkWriter(uploads, objects, {
+        maxChunkBytes: config.MAX_CHUNK_BYTES,
+        maxChunkNumber: config.MAX_CHUNK_NUMBER,
+        claimStaleAfterMs: config.CHUNK_CLAIM_STALE_AFTER_MS,
+        stagingPrefix: config.STAGING_PREFIX,
+      }),
+    ),
     completer: new UploadCompleter(
       uploads,
       nodes,

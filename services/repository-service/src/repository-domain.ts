@@ -1,4 +1,4 @@
-import type { ChunkWriter } from './domain/chunk-writer';
+import type { ChunkSink } from './domain/chunk-writer';
 import type { NodeDeleter } from './domain/node-deleter';
 import type { UploadCompleter } from './domain/upload-completer';
 import type { UploadSessions } from './domain/upload-sessions';
@@ -15,7 +15,7 @@ export interface RepositoryLimits {
 
 export interface RepositoryDomain {
   sessions: UploadSessions;
-  writer: ChunkWriter;
+  writer: ChunkSink;
   completer: UploadCompleter;
   deleter: NodeDeleter;
   limits: RepositoryLimits;

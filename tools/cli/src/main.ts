@@ -1,22 +1,26 @@
 import { parseArgs } from 'node:util';
 import { eventsTail } from './events-tail.command';
+import { printTrace } from './trace.command';
 
-const USAGE = `usage: tessera events tail [options]
+const USAGE = `usage: tessera <command> [options]
 
-Prints Tessera's lifecycle events as they arrive, decoded with the schema each one names in
-Apicurio Registry.
+  events tail       print lifecycle events as they arrive, decoded with the schema each one
+                    names in Apicurio Registry
+    --brokers <host:port,...>   Kafka bootstrap brokers (TESSERA_KAFKA_BROKERS, 127.0.0.1:9092)
+    --topic <name>              lifecycle topic (TESSERA_LIFECYCLE_TOPIC, tessera.lifecycle.v1)
+    --registry <url>            Apicurio REST API v3 (TESSERA_SCHEMA_REGISTRY_URL,
+                                http://127.0.0.1:8080/apis/registry/v3)
+    --from-beginning            start at the oldest event the topic holds, not at the newest
+    --node <node_id>            only this node's events
+    --max-events <n>            stop after n events
+    --idle-timeout <seconds>    stop once no event arrived for this long
+    --json                      one JSON object per line
 
-  --brokers <host:port,...>   Kafka bootstrap brokers   (TESSERA_KAFKA_BROKERS, 127.0.0.1:9092)
-  --topic <name>              lifecycle topic           (TESSERA_LIFECYCLE_TOPIC, tessera.lifecycle.v1)
-  --registry <url>            Apicurio REST API v3      (TESSERA_SCHEMA_REGISTRY_URL,
-                                                         http://127.0.0.1:8080/apis/registry/v3)
-  --from-beginning            start at the oldest event the topic holds, not at the newest
-  --node <node_id>            only this node's events
-  --max-events <n>            stop after n events
-  --idle-timeout <seconds>    stop once no event arrived for this long
-  --json                      one JSON object per line
+  trace <trace-id>  print a trace from Jaeger as a waterfall: one line per span, bars on a time axis
+    --jaeger <url>              Jaeger query (TESSERA_JAEGER_URL, http://127.0.0.1:16686)
+    --width <columns>           line width (the terminal's, or 120)
 
-Exit codes: 0 done, 1 Kafka or the registry failed, 2 bad usage.`;
+Exit codes: 0 done, 1 Kafka, the registry or Jaeger failed, 2 bad usage.`;
 
 class UsageError extends Error {}
 
@@ -27,10 +31,11 @@ function positive(name: string, value: string | undefined): number | undefined {
   return number;
 }
 
-async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
+const print = (line: string) => console.log(line);
+
+async function runEventsTail(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
     options: {
       brokers: { type: 'string', default: process.env['TESSERA_KAFKA_BROKERS'] ?? '127.0.0.1:9092' },
       topic: { type: 'string', default: process.env['TESSERA_LIFECYCLE_TOPIC'] ?? 'tessera.lifecycle.v1' },
@@ -43,15 +48,8 @@ async function main(argv: string[]): Promise<number> {
       'max-events': { type: 'string' },
       'idle-timeout': { type: 'string' },
       json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (positionals.join(' ') !== 'events tail')
-    throw new UsageError(`unknown command: ${positionals.join(' ')}`);
   const idleTimeoutSeconds = positive('idle-timeout', values['idle-timeout']);
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
@@ -67,14 +65,40 @@ async function main(argv: string[]): Promise<number> {
       idleTimeoutMs: idleTimeoutSeconds === undefined ? undefined : idleTimeoutSeconds * 1000,
       json: values.json,
     },
-    (line) => console.log(line),
+    print,
     stop.signal,
   );
-  return 0;
+}
+
+async function runTrace(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      jaeger: { type: 'string', default: process.env['TESSERA_JAEGER_URL'] ?? 'http://127.0.0.1:16686' },
+      width: { type: 'string' },
+    },
+  });
+  if (positionals.length !== 1) throw new UsageError('trace takes one trace id');
+  const columns = positive('width', values.width) ?? process.stdout.columns ?? 120;
+  await printTrace({ traceId: positionals[0]!, jaegerUrl: values.jaeger, columns }, print);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [first, second, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    print(USAGE);
+  } else if (first === 'events' && second === 'tail') {
+    await runEventsTail(rest);
+  } else if (first === 'trace') {
+    await runTrace(argv.slice(1));
+  } else {
+    throw new UsageError(`unknown command: ${argv.join(' ')}`);
+  }
 }
 
 main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
+  () => (process.exitCode = 0),
   (error: unknown) => {
     const code = (error as { code?: unknown }).code;
     const usage =

@@ -4,6 +4,7 @@ import { downloadV1 } from '@tessera/contracts';
 import { TesseraError } from '@tessera/errors';
 import { GrpcRpc } from '@tessera/grpc';
 import { toNodeMessage } from '@tessera/nodes';
+import { iterateInSpan } from '@tessera/telemetry';
 import type { FileRead } from '../domain/file-reader';
 import { INTAKE_DOMAIN, type IntakeDomain } from '../intake-domain';
 
@@ -31,7 +32,12 @@ export class DownloadController {
       optionalNumber('offset', request.offset),
       optionalNumber('length', request.length),
     );
-    return this.messagesOf(read);
+    // The ranged S3 reads run side by side inside this span, under the call's own.
+    return iterateInSpan('download.stream', this.messagesOf(read), {
+      'tessera.node_id': read.node.nodeId,
+      'tessera.range.offset': read.range.offset,
+      'tessera.range.length': read.range.length,
+    });
   }
 
   @GrpcRpc(downloadV1.DownloadService, 'GetDownloadUrl')

@@ -26,6 +26,9 @@ export interface ChunkWriteResult {
   duplicate: boolean;
 }
 
+/** Where chunks are written: the ChunkWriter, or a decorator of it. */
+export type ChunkSink = Pick<ChunkWriter, 'write'>;
+
 export interface ChunkWriterOptions {
   maxChunkBytes: number;
   maxChunkNumber: number;

@@ -1,0 +1,41 @@
+import { metrics } from '@opentelemetry/api';
+import { isTesseraError } from '@tessera/errors';
+import type { ChunkBody, ChunkHeader, ChunkSink, ChunkWriteResult } from '../../domain/chunk-writer';
+
+/**
+ * Counts what the chunk writer does: `tessera_chunks_uploaded_total{duplicate}`,
+ * `tessera_bytes_uploaded_total` (bytes written, duplicates excluded),
+ * `tessera_chunk_upload_failures_total{code}` and `tessera_inflight_chunks`.
+ */
+export class MeteredChunkWriter implements ChunkSink {
+  private readonly meter = metrics.getMeter('tessera.repository-service');
+  private readonly chunks = this.meter.createCounter('tessera.chunks_uploaded', {
+    description: 'Chunks stored (duplicate="true": the same bytes were already stored)',
+  });
+  private readonly bytes = this.meter.createCounter('tessera.bytes_uploaded', {
+    description: 'Bytes of chunks written to S3 (duplicates excluded)',
+  });
+  private readonly failures = this.meter.createCounter('tessera.chunk_upload_failures', {
+    description: 'Chunks refused or failed, by error code',
+  });
+  private readonly inflight = this.meter.createUpDownCounter('tessera.inflight_chunks', {
+    description: 'Chunks being written right now',
+  });
+
+  constructor(private readonly writer: ChunkSink) {}
+
+  async write(header: ChunkHeader, body: ChunkBody): Promise<ChunkWriteResult> {
+    this.inflight.add(1);
+    try {
+      const result = await this.writer.write(header, body);
+      this.chunks.add(1, { duplicate: result.duplicate });
+      if (!result.duplicate) this.bytes.add(header.size);
+      return result;
+    } catch (error) {
+      this.failures.add(1, { code: isTesseraError(error) ? error.code : 'INTERNAL' });
+      throw error;
+    } finally {
+      this.inflight.add(-1);
+    }
+  }
+}

@@ -1,0 +1,237 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Metadata, type Client } from '@grpc/grpc-js';
+import { downloadV1, uploadV1 } from '@tessera/contracts';
+import { callClientStream, callServerStream, callUnary, createGrpcClient } from '@tessera/grpc';
+import { eventually, stackEndpoints } from '@tessera/testing';
+import { Redis } from 'ioredis';
+import { REPO_ROOT, startUploadStack, type UploadStack } from './service-process';
+
+const MiB = 1024 * 1024;
+
+interface JaegerSpan {
+  spanID: string;
+  operationName: string;
+  processID: string;
+  startTime: number;
+  duration: number;
+  references: { refType: string; spanID: string }[];
+  tags: { key: string; value: unknown }[];
+}
+type JaegerTrace = { spans: JaegerSpan[]; processes: Record<string, { serviceName: string }> };
+
+const tag = (span: JaegerSpan, key: string) => span.tags.find((t) => t.key === key)?.value;
+const consumed = (span: JaegerSpan, type: string) =>
+  tag(span, 'span.kind') === 'consumer' && tag(span, 'tessera.event.type') === `tessera.events.v1.${type}`;
+const parentOf = (span: JaegerSpan) => span.references.find((ref) => ref.refType === 'CHILD_OF')?.spanID;
+
+/** A client that starts its own trace and sends it with every call (W3C traceparent). */
+function newTrace(): { traceId: string; metadata: Metadata } {
+  const traceId = randomBytes(16).toString('hex');
+  const metadata = new Metadata();
+  metadata.set('traceparent', `00-${traceId}-${randomBytes(8).toString('hex')}-01`);
+  return { traceId, metadata };
+}
+
+describe('tracing: a 64 MiB upload and download in Jaeger', () => {
+  const { jaeger, redis } = stackEndpoints();
+  let stack: UploadStack;
+  let uploads: Client;
+  let downloads: Client;
+  const file = randomBytes(64 * MiB);
+
+  beforeAll(async () => {
+    const traced = { TRACING_ENABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpGrpc };
+    stack = await startUploadStack('tracing', {
+      repositoryEnv: traced,
+      metadataEnv: traced,
+      intakeEnv: traced,
+    });
+    uploads = createGrpcClient(uploadV1.UploadService, stack.intakeAddress);
+    downloads = createGrpcClient(downloadV1.DownloadService, stack.intakeAddress);
+    await eventually(
+      async () => {
+        if (!stack.metadataLogs.some((line) => line['message'] === 'lifecycle consumer joined its group'))
+          throw new Error('the metadata service has not joined its consumer group yet');
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+  });
+
+  afterAll(async () => {
+    uploads.close();
+    downloads.close();
+    await stack.stop();
+  });
+
+  async function download(nodeId: string, metadata: Metadata): Promise<number> {
+    let bytes = 0;
+    for await (const message of callServerStream(
+      downloads,
+      downloadV1.DownloadService.method.readFile,
+      { nodeId },
+      { metadata },
+    )) {
+      bytes += message.data.length;
+    }
+    return bytes;
+  }
+
+  async function traceWith(
+    traceId: string,
+    complete: (trace: JaegerTrace) => string | undefined,
+  ): Promise<JaegerTrace> {
+    return eventually(
+      async () => {
+        const { data } = (await (await fetch(`${jaeger.queryUrl}/api/traces/${traceId}`)).json()) as {
+          data?: JaegerTrace[];
+        };
+        const trace = data?.[0];
+        const missing = trace ? complete(trace) : 'the trace';
+        if (missing) throw new Error(`trace ${traceId} lacks ${missing} so far`);
+        return trace!;
+      },
+      { timeoutMs: 40_000, intervalMs: 1000 },
+    );
+  }
+
+  it('holds the upload (all three services, S3 parts, TiDB, relay → Kafka → consumer) and the parallel download', async () => {
+    const { traceId, metadata } = newTrace();
+    const { uploadId } = await callUnary(
+      uploads,
+      uploadV1.UploadService.method.initiateUpload,
+      { name: 'traced.bin', driveId: 'tracing' },
+      { metadata },
+    );
+    const chunks = Array.from({ length: 8 }, (_, n) => ({
+      chunk: { uploadId, chunkNumber: BigInt(n), data: file.subarray(n * 8 * MiB, (n + 1) * 8 * MiB) },
+    }));
+    await callClientStream(uploads, uploadV1.UploadService.method.uploadChunks, chunks, {
+      metadata,
+      maxQueuedMessages: 1,
+    });
+    const { node } = await callUnary(
+      uploads,
+      uploadV1.UploadService.method.completeUpload,
+      { uploadId, totalChunks: 8n },
+      { metadata },
+    );
+    expect(await download(node!.nodeId, metadata)).toBe(file.length);
+
+    const serviceOf = (trace: JaegerTrace, span: JaegerSpan) => trace.processes[span.processID]!.serviceName;
+    const named = (trace: JaegerTrace, pattern: RegExp) =>
+      trace.spans.filter((span) => pattern.test(span.operationName));
+    const trace = await traceWith(traceId, (candidate) => {
+      // Services export in batches: wait until every part of the story has arrived.
+      if (named(candidate, /GetObject/).length < 8) return 'the download’s GetObject spans';
+      if (named(candidate, /UploadPart$/).length < 8) return 'the upload’s UploadPart spans';
+      const consumer = candidate.spans.find((span) => consumed(span, 'UploadCompleted'));
+      return consumer ? undefined : 'the consumer span of UploadCompleted';
+    });
+
+    expect(new Set(trace.spans.map((span) => serviceOf(trace, span)))).toEqual(
+      new Set(['intake-gateway', 'repository-service', 'metadata-service']),
+    );
+    expect(named(trace, /UploadPart$/).length).toBeGreaterThanOrEqual(8);
+    const isSql = (span: JaegerSpan) =>
+      [tag(span, 'db.system'), tag(span, 'db.system.name')].includes('mysql');
+    const sqlWrites = trace.spans.filter(
+      (span) =>
+        serviceOf(trace, span) === 'repository-service' &&
+        isSql(span) &&
+        /INSERT|UPDATE/.test(span.operationName),
+    );
+    expect(sqlWrites.length).toBeGreaterThan(0);
+    const consumer = trace.spans.find((span) => consumed(span, 'UploadCompleted'))!;
+    expect(serviceOf(trace, consumer)).toBe('metadata-service');
+    expect(tag(consumer, 'span.kind')).toBe('consumer');
+
+    // The read: GETs under one download.stream span (itself under ReadFile), side by side in time.
+    const [stream] = named(trace, /^download\.stream$/);
+    expect(named(trace, /ReadFile$/).map((span) => span.spanID)).toContain(parentOf(stream!));
+    const gets = named(trace, /GetObject/).filter((span) => parentOf(span) === stream!.spanID);
+    expect(gets.length).toBeGreaterThanOrEqual(8);
+    const sorted = [...gets].sort((a, b) => a.startTime - b.startTime);
+    const overlapping = sorted.filter(
+      (span, k) => k > 0 && span.startTime < sorted[k - 1]!.startTime + sorted[k - 1]!.duration,
+    );
+    expect(overlapping.length).toBeGreaterThanOrEqual(4);
+
+    // `tessera trace` shows the same trace as a waterfall in the terminal.
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      join(REPO_ROOT, 'tools/cli/dist/main.js'),
+      'trace',
+      traceId,
+      `--jaeger=${jaeger.queryUrl}`,
+      '--width=140',
+    ]);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^trace ${traceId}: \\d+ spans`));
+    expect(lines.filter((line) => /intake-gateway: S3\.GetObject/.test(line)).length).toBeGreaterThanOrEqual(
+      8,
+    );
+    expect(lines.at(-1)).toBe(`${jaeger.queryUrl}/trace/${traceId}`);
+  });
+
+  it('shows the TiDB fallback under the metadata lookup when the cache misses', async () => {
+    const { metadata } = newTrace();
+    const { uploadId } = await callUnary(
+      uploads,
+      uploadV1.UploadService.method.initiateUpload,
+      { name: 'miss.bin', driveId: 'tracing' },
+      { metadata },
+    );
+    await callUnary(uploads, uploadV1.UploadService.method.uploadChunk, {
+      chunk: { uploadId, chunkNumber: 0n, data: file.subarray(0, 1000) },
+    });
+    const { node } = await callUnary(uploads, uploadV1.UploadService.method.completeUpload, {
+      uploadId,
+      totalChunks: 1n,
+    });
+    const client = new Redis({ host: redis.host, port: redis.port });
+    await client.del(`${stack.cachePrefix}node:${node!.nodeId}`);
+    client.disconnect();
+
+    const read = newTrace();
+    expect(await download(node!.nodeId, read.metadata)).toBe(1000);
+    const trace = await traceWith(read.traceId, (candidate) =>
+      candidate.spans.some((span) => span.operationName === 'metadata.get_node')
+        ? undefined
+        : 'metadata.get_node',
+    );
+    const lookup = trace.spans.find((span) => span.operationName === 'metadata.get_node')!;
+    expect(tag(lookup, 'cache.hit')).toBe(false);
+    const underLookup = trace.spans
+      .filter((span) => parentOf(span) === lookup.spanID)
+      .map((span) => span.operationName);
+    expect(underLookup).toEqual(expect.arrayContaining(['get', 'SELECT']));
+  });
+
+  it('exposes call latency histograms, chunk counters and S3 request durations on /metrics', async () => {
+    const scrape = async (url: string) => (await fetch(`${url}/metrics`)).text();
+    const intake = await scrape(stack.intakeHttpUrl);
+    for (const method of ['InitiateUpload', 'UploadChunks', 'CompleteUpload']) {
+      expect(intake).toMatch(
+        new RegExp(
+          `tessera_rpc_server_duration_seconds_bucket\\{rpc_method="tessera.upload.v1.UploadService/${method}",rpc_grpc_status_code="0"`,
+        ),
+      );
+    }
+    expect(intake).toMatch(
+      /tessera_rpc_server_duration_seconds_count\{rpc_method="tessera.download.v1.DownloadService\/ReadFile"/,
+    );
+    expect(intake).toMatch(/tessera_s3_request_duration_seconds_bucket\{operation="GetObject",outcome="ok"/);
+
+    const repository = await scrape(stack.repositoryHttpUrl);
+    const value = (name: string) =>
+      Number(repository.match(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm'))?.[1]);
+    expect(value('tessera_bytes_uploaded_total')).toBeGreaterThanOrEqual(64 * MiB);
+    expect(repository).toMatch(/tessera_chunks_uploaded_total\{duplicate="false"[^}]*\} (9|\d\d)/);
+    expect(value('tessera_inflight_chunks')).toBe(0);
+    expect(repository).toMatch(
+      /tessera_s3_request_duration_seconds_bucket\{operation="UploadPart",outcome="ok"/,
+    );
+  });
+});
