@@ -1,5 +1,5 @@
 # Tessera's entry points. `make test` and `make demo` each install what they need on a fresh machine.
-.PHONY: test demo stack-up stack-down stack-status install build lint typecheck unit integration generate contracts schemas bench-upload bench-download
+.PHONY: test demo stack-up stack-down stack-status install build lint typecheck unit integration generate contracts schemas bench-upload bench-download bench-tracing
 
 test: ## Everything: contracts, lint, types, build, unit and integration tests against the real stack
 	@scripts/test.sh
@@ -58,3 +58,10 @@ bench-download: ## 1 GiB through ReadFile vs. plain parallel ranged GETs of the 
 	scripts/stack/stack.sh up
 	NX_DAEMON=false npx nx run-many -t build
 	npx tsx bench/download-1gib.ts $(BENCH_ARGS)
+
+bench-tracing: ## The same uploads and downloads with tracing on and off, in one run (docs/benchmarks.md)
+	scripts/ci/install-node-packages.sh
+	scripts/stack/install.sh
+	scripts/stack/stack.sh up
+	NX_DAEMON=false npx nx run-many -t build
+	npx tsx bench/tracing-overhead.ts $(BENCH_ARGS)

@@ -12,11 +12,12 @@ import { buffer } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { downloadV1, uploadV1, type metadataV1 } from '@tessera/contracts';
-import { callClientStream, callServerStream, callUnary, createGrpcClient } from '@tessera/grpc';
+import { createGrpcClient } from '@tessera/grpc';
 import { createS3Client } from '@tessera/object-storage';
 import { DeterministicFile, minioClientOptions } from '@tessera/testing';
 import { startUploadStack } from '../tests/integration/services/service-process';
 import { mib, processMemory } from './lib/process-memory';
+import { downloadFile, uploadFile } from './lib/tessera-client';
 
 const MiB = 1024 * 1024;
 const PARALLELISM = 8;
@@ -29,26 +30,6 @@ const { values: args } = parseArgs({
   },
 });
 const file = new DeterministicFile(Number(args['size-mib']) * MiB, 8 * MiB);
-
-async function upload(client: ReturnType<typeof createGrpcClient>): Promise<metadataV1.Node> {
-  const rpc = uploadV1.UploadService.method;
-  const { uploadId } = await callUnary(client, rpc.initiateUpload, { name: 'bench.bin', driveId: 'bench' });
-  async function* chunks() {
-    for (let index = 0; index < file.chunkCount; index++) {
-      yield { chunk: { uploadId, chunkNumber: BigInt(index), data: file.chunk(index) } };
-    }
-  }
-  await callClientStream(client, rpc.uploadChunks, chunks());
-  return (await callUnary(client, rpc.completeUpload, { uploadId })).node!;
-}
-
-async function throughTessera(client: ReturnType<typeof createGrpcClient>, nodeId: string) {
-  const started = performance.now();
-  const hash = createHash('sha256');
-  const read = callServerStream(client, downloadV1.DownloadService.method.readFile, { nodeId });
-  for await (const message of read) hash.update(message.data);
-  return { seconds: (performance.now() - started) / 1000, sha256: hash.digest('hex') };
-}
 
 /** The baseline: PARALLELISM ranged GETs of RANGE_BYTES in flight, hashed in order. */
 async function plainRangedGets(s3: S3Client, node: metadataV1.Node) {
@@ -94,12 +75,12 @@ async function main(): Promise<void> {
   const downloads = createGrpcClient(downloadV1.DownloadService, stack.intakeAddress);
   const s3 = createS3Client(minioClientOptions(3));
   try {
-    const node = await upload(uploads);
+    const { node } = await uploadFile(uploads, file, 'bench.bin');
     const idleIntake = await processMemory(stack.pids.intake);
     const sizeMib = file.sizeBytes / MiB;
     const rounds = [];
     for (let round = 0; round < Number(args.rounds); round++) {
-      const tessera = await throughTessera(downloads, node.nodeId);
+      const tessera = await downloadFile(downloads, node.nodeId);
       const raw = await plainRangedGets(s3, node);
       if (tessera.sha256 !== expected || raw.sha256 !== expected)
         throw new Error('a download differs from the upload');
