@@ -8,6 +8,11 @@ export interface TidbOptions {
   /** The database to use; migrate() creates it when missing. */
   database: string;
   connectionLimit: number;
+  /**
+   * Lets one query carry several statements (`BEGIN; …; COMMIT` in one round trip). Only for
+   * statements built with placeholders, never with text from outside.
+   */
+  multipleStatements?: boolean;
 }
 
 /**
@@ -26,5 +31,6 @@ export function createTidbPool(options: TidbOptions, withDatabase = true): Pool 
     bigNumberStrings: true,
     timezone: 'Z',
     enableKeepAlive: true,
+    multipleStatements: options.multipleStatements ?? false,
   });
 }

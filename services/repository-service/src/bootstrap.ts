@@ -53,7 +53,7 @@ export async function bootstrap(
     lockTimeoutSeconds: 60,
   }).finally(() => admin.end());
   logger.info({ applied, database: tidb.database }, 'schema up to date');
-  const pool = createTidbPool({ ...tidb, connectionLimit: config.TIDB_POOL_SIZE });
+  const pool = createTidbPool({ ...tidb, connectionLimit: config.TIDB_POOL_SIZE, multipleStatements: true });
 
   const s3 = createS3Client(s3ClientOptionsOf(config));
   const objects = new S3ObjectStore(s3, config.S3_BUCKET);

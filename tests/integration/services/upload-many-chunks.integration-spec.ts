@@ -69,7 +69,9 @@ describe('many small chunks, a dropped client and concurrent completes, through 
     const { node } = await callUnary(client, rpc.completeUpload, { uploadId, totalChunks: BigInt(count) });
     expect(node?.sha256).toBe(sha256(data));
     expect(await stored(node!.location!.key, data.length)).toBe(sha256(data));
-  }, 600_000);
+    // A guard against a hang, not a speed target (benchmarks measure speed): alone this takes 5–6
+    // minutes on 2 cores, alongside the other suites of `make test` up to twice that.
+  }, 900_000);
 
   it('lets a client that dropped mid-stream resume from GetUploadStatus', async () => {
     const parts = Array.from({ length: 6 }, () => randomBytes(100 * KiB));

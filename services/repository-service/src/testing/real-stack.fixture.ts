@@ -28,7 +28,13 @@ export async function openRealStack(name: string): Promise<RealStack> {
   await migrate(admin, { database: run, migrations: MIGRATIONS, lockTimeoutSeconds: 30 }).finally(() =>
     admin.end(),
   );
-  const pool = createTidbPool({ ...tidb, password: '', database: run, connectionLimit: 12 });
+  const pool = createTidbPool({
+    ...tidb,
+    password: '',
+    database: run,
+    connectionLimit: 12,
+    multipleStatements: true,
+  });
   const s3 = createS3Client(minioClientOptions(2));
   const objects = new S3ObjectStore(s3, run.replaceAll('_', '-'));
   await objects.ensureBucket();

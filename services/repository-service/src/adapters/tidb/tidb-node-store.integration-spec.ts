@@ -20,7 +20,7 @@ describe('TidbNodeStore against TiDB', () => {
     const admin = createTidbPool({ ...tidb, password: '', database, connectionLimit: 1 }, false);
     await migrate(admin, { database, migrations: MIGRATIONS, lockTimeoutSeconds: 30 });
     await admin.end();
-    pool = createTidbPool({ ...tidb, password: '', database, connectionLimit: 12 });
+    pool = createTidbPool({ ...tidb, password: '', database, connectionLimit: 12, multipleStatements: true });
     nodes = new TidbNodeStore(pool);
     uploads = new TidbUploadStore(pool);
   });

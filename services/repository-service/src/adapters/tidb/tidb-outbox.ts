@@ -3,7 +3,7 @@ import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
 import type { LifecycleEvent } from '../../domain/lifecycle-event';
 import type { Outbox, OutboxBacklog, OutboxRecord } from '../../domain/outbox.port';
 import { encodeLifecycleEvent } from '../events/lifecycle-event-encoding';
-import { inPessimisticTransaction } from './tidb-transaction';
+import { inPessimisticTransaction, type Statement } from './tidb-transaction';
 
 /** TiDB's answer to FOR UPDATE NOWAIT on a row another transaction holds. */
 const LOCK_NOT_ACQUIRED = 3572;
@@ -13,13 +13,24 @@ const LOCK_NOT_ACQUIRED = 3572;
  * trace context of that change so consumers continue its trace.
  */
 export async function appendToOutbox(connection: PoolConnection, event: LifecycleEvent): Promise<void> {
+  const { sql, values } = outboxInsert(event);
+  await connection.execute(sql, values);
+}
+
+/**
+ * The INSERT of an event into the outbox; with `onlyIfChanged`, it inserts only when the statement
+ * before it in the same transaction changed exactly one row (for single-round-trip transactions).
+ */
+export function outboxInsert(event: LifecycleEvent, onlyIfChanged = false): Statement {
   const { type, payload } = encodeLifecycleEvent(event);
   const traceContext: Record<string, string> = {};
   propagation.inject(context.active(), traceContext);
-  await connection.execute(
-    `INSERT INTO outbox_events (event_id, event_key, event_type, payload, trace_context) VALUES (?, ?, ?, ?, ?)`,
-    [event.eventId, event.nodeId, type, Buffer.from(payload), JSON.stringify(traceContext)],
-  );
+  return {
+    sql:
+      'INSERT INTO outbox_events (event_id, event_key, event_type, payload, trace_context) ' +
+      (onlyIfChanged ? 'SELECT ?, ?, ?, ?, ? FROM DUAL WHERE ROW_COUNT() = 1' : 'VALUES (?, ?, ?, ?, ?)'),
+    values: [event.eventId, event.nodeId, type, Buffer.from(payload), JSON.stringify(traceContext)],
+  };
 }
 
 function toRecord(row: RowDataPacket): OutboxRecord {

@@ -1,4 +1,11 @@
-import type { Pool, PoolConnection } from 'mysql2/promise';
+import { format } from 'mysql2';
+import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise';
+
+/** One statement with its placeholder values. */
+export interface Statement {
+  sql: string;
+  values: (string | number | Buffer | null)[];
+}
 
 /** Runs work in a pessimistic TiDB transaction on one connection; rolls back on any error. */
 export async function inPessimisticTransaction<T>(
@@ -21,4 +28,25 @@ export async function inPessimisticTransaction<T>(
 
 export function isDuplicateKey(error: unknown): boolean {
   return (error as { code?: string }).code === 'ER_DUP_ENTRY';
+}
+
+/**
+ * Runs the statements as one pessimistic transaction in a single round trip (the pool must allow
+ * multiple statements); returns each statement's result. A failing statement stops the rest, and
+ * the transaction is rolled back.
+ */
+export async function inOneRoundTrip(pool: Pool, statements: Statement[]): Promise<ResultSetHeader[]> {
+  const connection = await pool.getConnection();
+  try {
+    const sql = ['BEGIN PESSIMISTIC', ...statements.map((s) => format(s.sql, s.values)), 'COMMIT'].join(
+      ';\n',
+    );
+    const [results] = await connection.query<ResultSetHeader[]>(sql);
+    return results.slice(1, 1 + statements.length);
+  } catch (error) {
+    await connection.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    connection.release();
+  }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createTidbPool, migrate } from '@tessera/sql';
 import { stackEndpoints } from '@tessera/testing';
-import type { Pool } from 'mysql2/promise';
+import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { ChunkClaim, ClaimOptions, NewUpload } from '../../domain/upload-store.port';
 import { MIGRATIONS } from './migrations';
 import { TidbUploadStore } from './tidb-upload-store';
@@ -44,7 +44,7 @@ describe('TidbUploadStore against TiDB', () => {
     const admin = createTidbPool({ ...tidb, password: '', database, connectionLimit: 1 }, false);
     await migrate(admin, { database, migrations: MIGRATIONS, lockTimeoutSeconds: 30 });
     await admin.end();
-    pool = createTidbPool({ ...tidb, password: '', database, connectionLimit: 12 });
+    pool = createTidbPool({ ...tidb, password: '', database, connectionLimit: 12, multipleStatements: true });
     store = new TidbUploadStore(pool);
   });
 
@@ -120,9 +120,12 @@ describe('TidbUploadStore against TiDB', () => {
     const first = await store.claimChunk(uploadId, chunk(3), LIVE);
     const second = await store.claimChunk(uploadId, chunk(3), { force: false, staleAfterMs: 0 });
     if (first.outcome !== 'claimed' || second.outcome !== 'claimed') throw new Error('expected two claims');
-    expect(await store.markChunkStored(uploadId, 3, first.token, '"old"', chunkStored(uploadId, 3))).toBe(
-      false,
-    );
+    const lost = chunkStored(uploadId, 3);
+    expect(await store.markChunkStored(uploadId, 3, first.token, '"old"', lost)).toBe(false);
+    const [events] = await pool.query<RowDataPacket[]>('SELECT 1 FROM outbox_events WHERE event_id = ?', [
+      lost.eventId,
+    ]);
+    expect(events).toHaveLength(0); // the lost claim recorded nothing, so it announces nothing
     expect(await store.markChunkStored(uploadId, 3, second.token, '"new"', chunkStored(uploadId, 3))).toBe(
       true,
     );

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import { appendToOutbox } from './tidb-outbox';
+import { appendToOutbox, outboxInsert } from './tidb-outbox';
 import { decide, partNumberOf, toUpload, type ChunkRow } from './tidb-upload-rows';
-import { inPessimisticTransaction, isDuplicateKey } from './tidb-transaction';
+import { inOneRoundTrip, inPessimisticTransaction, isDuplicateKey } from './tidb-transaction';
 import type { LifecycleEvent } from '../../domain/lifecycle-event';
 import type {
   BeginCompletionResult,
@@ -141,16 +141,16 @@ export class TidbUploadStore implements UploadStore {
     etag: string,
     stored: LifecycleEvent,
   ): Promise<boolean> {
-    return inPessimisticTransaction(this.pool, async (connection) => {
-      const [result] = await connection.execute<ResultSetHeader>(
-        `UPDATE upload_chunks SET state = 'STORED', etag = ?
-         WHERE upload_id = ? AND chunk_number = ? AND claim_token = ? AND state = 'WRITING'`,
-        [etag, uploadId, chunkNumber, token],
-      );
-      if (result.affectedRows !== 1) return false;
-      await appendToOutbox(connection, stored);
-      return true;
-    });
+    // One round trip per stored chunk: this runs for every chunk of every upload.
+    const [updated] = await inOneRoundTrip(this.pool, [
+      {
+        sql: `UPDATE upload_chunks SET state = 'STORED', etag = ?
+              WHERE upload_id = ? AND chunk_number = ? AND claim_token = ? AND state = 'WRITING'`,
+        values: [etag, uploadId, chunkNumber, token],
+      },
+      outboxInsert(stored, true),
+    ]);
+    return updated!.affectedRows === 1;
   }
 
   async releaseClaim(uploadId: string, chunkNumber: number, token: string): Promise<void> {
