@@ -2,3 +2,5 @@ export * from './eventually';
 export * from './stack-endpoints';
 export * from './deterministic-file';
 export * from './toxiproxy';
+export * from './service-process';
+export * from './upload-stack';

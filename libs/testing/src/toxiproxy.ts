@@ -6,6 +6,8 @@ export interface Proxy {
   setEnabled(enabled: boolean): Promise<void>;
   /** Adds latency (ms) to everything through the proxy. */
   addLatency(ms: number): Promise<void>;
+  /** Resets that share (0–1) of connections through the proxy at once: an error rate. */
+  addResets(share: number): Promise<void>;
   remove(): Promise<void>;
 }
 
@@ -32,6 +34,12 @@ export async function createProxy(apiUrl: string, name: string, upstream: string
       void (await call(apiUrl, `/proxies/${name}/toxics`, 'POST', {
         type: 'latency',
         attributes: { latency: ms },
+      })),
+    addResets: async (share) =>
+      void (await call(apiUrl, `/proxies/${name}/toxics`, 'POST', {
+        type: 'reset_peer',
+        toxicity: share,
+        attributes: { timeout: 0 },
       })),
     remove: async () => void (await call(apiUrl, `/proxies/${name}`, 'DELETE')),
   };

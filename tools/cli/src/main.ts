@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { eventsTail } from './events-tail.command';
+import { latencyLabLines, runLatencyLab } from './lab/latency-lab';
 import { printTrace } from './trace.command';
 
 const USAGE = `usage: tessera <command> [options]
@@ -19,6 +20,15 @@ const USAGE = `usage: tessera <command> [options]
   trace <trace-id>  print a trace from Jaeger as a waterfall: one line per span, bars on a time axis
     --jaeger <url>              Jaeger query (TESSERA_JAEGER_URL, http://127.0.0.1:16686)
     --width <columns>           line width (the terminal's, or 120)
+
+  lab latency       run the services with S3 behind Toxiproxy, upload and download before and after
+                    injecting latency, and report from the traces where the time went
+    --s3 <ms>                   latency added to every S3 connection (required)
+    --error-rate <0-1>          share of S3 connections reset (default 0)
+    --size-kib <n>              file size (default 1024), --chunk-kib <n> (default 256)
+    --rounds <n>                uploads and downloads per phase (default 3)
+    --jaeger <url>              Jaeger query (TESSERA_JAEGER_URL, http://127.0.0.1:16686)
+    --json                      the report as JSON
 
 Exit codes: 0 done, 1 Kafka, the registry or Jaeger failed, 2 bad usage.`;
 
@@ -84,12 +94,46 @@ async function runTrace(args: string[]): Promise<void> {
   await printTrace({ traceId: positionals[0]!, jaegerUrl: values.jaeger, columns }, print);
 }
 
+async function runLab(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      s3: { type: 'string' },
+      'error-rate': { type: 'string', default: '0' },
+      'size-kib': { type: 'string', default: '1024' },
+      'chunk-kib': { type: 'string', default: '256' },
+      rounds: { type: 'string', default: '3' },
+      jaeger: { type: 'string', default: process.env['TESSERA_JAEGER_URL'] ?? 'http://127.0.0.1:16686' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const s3LatencyMs = positive('s3', values.s3);
+  if (s3LatencyMs === undefined) throw new UsageError('lab latency needs --s3 <ms>');
+  const errorRate = Number(values['error-rate']);
+  if (!(errorRate >= 0 && errorRate < 1)) throw new UsageError('--error-rate must be at least 0 and below 1');
+  const report = await runLatencyLab(
+    {
+      s3LatencyMs,
+      errorRate,
+      fileBytes: positive('size-kib', values['size-kib'])! * 1024,
+      chunkBytes: positive('chunk-kib', values['chunk-kib'])! * 1024,
+      rounds: positive('rounds', values.rounds)!,
+      jaegerUrl: values.jaeger,
+    },
+    (line) => console.error(line),
+  );
+  if (values.json) print(JSON.stringify(report, null, 2));
+  else latencyLabLines(report).forEach(print);
+}
+
 async function main(argv: string[]): Promise<void> {
   const [first, second, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     print(USAGE);
   } else if (first === 'events' && second === 'tail') {
     await runEventsTail(rest);
+  } else if (first === 'lab' && second === 'latency') {
+    await runLab(rest);
   } else if (first === 'trace') {
     await runTrace(argv.slice(1));
   } else {

@@ -14,6 +14,7 @@ export interface JaegerSpan {
   /** Microseconds. */
   duration: number;
   processID: string;
+  tags?: { key: string; value: unknown }[];
 }
 
 interface Row {
@@ -44,7 +45,7 @@ function rowsOf(trace: JaegerTrace): Row[] {
 }
 
 /** grpc.tessera.upload.v1.UploadService/CompleteUpload → UploadService/CompleteUpload */
-function shortOperation(name: string): string {
+export function shortOperation(name: string): string {
   return name.replace(/^grpc\.(?:\w+\.)*(\w+\/\w+)$/, '$1');
 }
 
