@@ -48,13 +48,13 @@ export class ApicurioRegistry {
    */
   async ensureGroup(groupId: string, compatibility: CompatibilityLevel): Promise<void> {
     const group = encodeURIComponent(groupId);
-    const created = await this.request('POST', '/groups', { groupId }, [409]);
+    await this.request('POST', '/groups', { groupId }, [409]);
     const rule = { ruleType: 'COMPATIBILITY', config: compatibility };
-    if (created.status === 409) {
-      await this.request('PUT', `/groups/${group}/rules/COMPATIBILITY`, rule);
-    } else {
-      await this.request('POST', `/groups/${group}/rules`, rule);
-    }
+    // Several registrations may run at once: whoever finds no rule adds it, the others update it.
+    const updated = await this.request('PUT', `/groups/${group}/rules/COMPATIBILITY`, rule, [404]);
+    if (updated.status !== 404) return;
+    const added = await this.request('POST', `/groups/${group}/rules`, rule, [409]);
+    if (added.status === 409) await this.request('PUT', `/groups/${group}/rules/COMPATIBILITY`, rule);
   }
 
   /**

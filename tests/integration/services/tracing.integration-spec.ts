@@ -127,6 +127,7 @@ describe('tracing: a 64 MiB upload and download in Jaeger', () => {
       // Services export in batches: wait until every part of the story has arrived.
       if (named(candidate, /GetObject/).length < 8) return 'the download’s GetObject spans';
       if (named(candidate, /UploadPart$/).length < 8) return 'the upload’s UploadPart spans';
+      if (named(candidate, /^download\.stream$/).length < 1) return 'the download.stream span';
       const consumer = candidate.spans.find((span) => consumed(span, 'UploadCompleted'));
       return consumer ? undefined : 'the consumer span of UploadCompleted';
     });
