@@ -191,6 +191,18 @@ describe('tracing: a 64 MiB upload and download in Jaeger', () => {
       uploadId,
       totalChunks: 1n,
     });
+    // The metadata service's consumer also refreshes the entry from UploadCompleted: let it do so
+    // first, or it could refill the entry after the eviction below.
+    await eventually(
+      async () => {
+        const text = await (await fetch(`${stack.metadataHttpUrl}/metrics`)).text();
+        const handled = text.match(
+          /tessera_lifecycle_events_handled_total\{[^}]*type="UploadCompleted"[^}]*outcome="refreshed"[^}]*\} (\d+)/,
+        );
+        expect(Number(handled?.[1])).toBeGreaterThanOrEqual(2); // this upload's and the 64 MiB one's
+      },
+      { timeoutMs: 20_000, intervalMs: 250 },
+    );
     const client = new Redis({ host: redis.host, port: redis.port });
     await client.del(`${stack.cachePrefix}node:${node!.nodeId}`);
     client.disconnect();
