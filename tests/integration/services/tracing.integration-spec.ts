@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Metadata, type Client } from '@grpc/grpc-js';
+import type { Client, Metadata } from '@grpc/grpc-js';
+import { newTrace } from '@tessera/client';
 import { downloadV1, uploadV1 } from '@tessera/contracts';
 import { callClientStream, callServerStream, callUnary, createGrpcClient } from '@tessera/grpc';
 import { eventually, stackEndpoints } from '@tessera/testing';
@@ -26,14 +27,6 @@ const tag = (span: JaegerSpan, key: string) => span.tags.find((t) => t.key === k
 const consumed = (span: JaegerSpan, type: string) =>
   tag(span, 'span.kind') === 'consumer' && tag(span, 'tessera.event.type') === `tessera.events.v1.${type}`;
 const parentOf = (span: JaegerSpan) => span.references.find((ref) => ref.refType === 'CHILD_OF')?.spanID;
-
-/** A client that starts its own trace and sends it with every call (W3C traceparent). */
-function newTrace(): { traceId: string; metadata: Metadata } {
-  const traceId = randomBytes(16).toString('hex');
-  const metadata = new Metadata();
-  metadata.set('traceparent', `00-${traceId}-${randomBytes(8).toString('hex')}-01`);
-  return { traceId, metadata };
-}
 
 describe('tracing: a 64 MiB upload and download in Jaeger', () => {
   const { jaeger, redis } = stackEndpoints();

@@ -1,47 +1,16 @@
 import { parseArgs } from 'node:util';
 import { eventsTail } from './events-tail.command';
 import { latencyLabLines, runLatencyLab } from './lab/latency-lab';
+import { positive, print, UsageError } from './cli-args';
 import { printTrace } from './trace.command';
+import { runDownload, runUpload } from './transfer.command';
+import { USAGE } from './usage';
 
-const USAGE = `usage: tessera <command> [options]
-
-  events tail       print lifecycle events as they arrive, decoded with the schema each one
-                    names in Apicurio Registry
-    --brokers <host:port,...>   Kafka bootstrap brokers (TESSERA_KAFKA_BROKERS, 127.0.0.1:9092)
-    --topic <name>              lifecycle topic (TESSERA_LIFECYCLE_TOPIC, tessera.lifecycle.v1)
-    --registry <url>            Apicurio REST API v3 (TESSERA_SCHEMA_REGISTRY_URL,
-                                http://127.0.0.1:8080/apis/registry/v3)
-    --from-beginning            start at the oldest event the topic holds, not at the newest
-    --node <node_id>            only this node's events
-    --max-events <n>            stop after n events
-    --idle-timeout <seconds>    stop once no event arrived for this long
-    --json                      one JSON object per line
-
-  trace <trace-id>  print a trace from Jaeger as a waterfall: one line per span, bars on a time axis
-    --jaeger <url>              Jaeger query (TESSERA_JAEGER_URL, http://127.0.0.1:16686)
-    --width <columns>           line width (the terminal's, or 120)
-
-  lab latency       run the services with S3 behind Toxiproxy, upload and download before and after
-                    injecting latency, and report from the traces where the time went
-    --s3 <ms>                   latency added to every S3 connection (required)
-    --error-rate <0-1>          share of S3 connections reset (default 0)
-    --size-kib <n>              file size (default 1024), --chunk-kib <n> (default 256)
-    --rounds <n>                uploads and downloads per phase (default 3)
-    --jaeger <url>              Jaeger query (TESSERA_JAEGER_URL, http://127.0.0.1:16686)
-    --json                      the report as JSON
-
-Exit codes: 0 done, 1 Kafka, the registry or Jaeger failed, 2 bad usage.`;
-
-class UsageError extends Error {}
-
-function positive(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0) throw new UsageError(`--${name} must be a positive number`);
-  return number;
-}
-
-const print = (line: string) => console.log(line);
+/** Where the intake gateway and Jaeger are, unless an option says otherwise. */
+const defaults = {
+  address: process.env['TESSERA_ADDRESS'] ?? '127.0.0.1:50051',
+  jaegerUrl: process.env['TESSERA_JAEGER_URL'] ?? 'http://127.0.0.1:16686',
+};
 
 async function runEventsTail(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -85,13 +54,15 @@ async function runTrace(args: string[]): Promise<void> {
     args,
     allowPositionals: true,
     options: {
-      jaeger: { type: 'string', default: process.env['TESSERA_JAEGER_URL'] ?? 'http://127.0.0.1:16686' },
+      jaeger: { type: 'string', default: defaults.jaegerUrl },
       width: { type: 'string' },
+      wait: { type: 'string', default: '0' },
     },
   });
   if (positionals.length !== 1) throw new UsageError('trace takes one trace id');
   const columns = positive('width', values.width) ?? process.stdout.columns ?? 120;
-  await printTrace({ traceId: positionals[0]!, jaegerUrl: values.jaeger, columns }, print);
+  const waitSeconds = values.wait === '0' ? 0 : positive('wait', values.wait)!;
+  await printTrace({ traceId: positionals[0]!, jaegerUrl: values.jaeger, columns, waitSeconds }, print);
 }
 
 async function runLab(args: string[]): Promise<void> {
@@ -103,7 +74,7 @@ async function runLab(args: string[]): Promise<void> {
       'size-kib': { type: 'string', default: '1024' },
       'chunk-kib': { type: 'string', default: '256' },
       rounds: { type: 'string', default: '3' },
-      jaeger: { type: 'string', default: process.env['TESSERA_JAEGER_URL'] ?? 'http://127.0.0.1:16686' },
+      jaeger: { type: 'string', default: defaults.jaegerUrl },
       json: { type: 'boolean', default: false },
     },
   });
@@ -130,6 +101,10 @@ async function main(argv: string[]): Promise<void> {
   const [first, second, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     print(USAGE);
+  } else if (first === 'upload') {
+    await runUpload(argv.slice(1), defaults.address);
+  } else if (first === 'download') {
+    await runDownload(argv.slice(1), defaults.address);
   } else if (first === 'events' && second === 'tail') {
     await runEventsTail(rest);
   } else if (first === 'lab' && second === 'latency') {

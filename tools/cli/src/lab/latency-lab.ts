@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { downloadV1, uploadV1 } from '@tessera/contracts';
-import { createGrpcClient } from '@tessera/grpc';
+import { TesseraClient } from '@tessera/client';
 import { createProxy, stackEndpoints, startLocalUploadStack } from '@tessera/testing';
 import type { JaegerTrace } from '../trace-waterfall';
 import { renderReport, summarize, type PhaseSummary } from './bottleneck-report';
-import { tracedDownload, tracedUpload } from './lab-client';
+import { settledTrace } from '../jaeger-traces';
 
 export interface LatencyLabOptions {
   /** Latency Toxiproxy adds to every S3 connection, in ms. */
@@ -24,36 +23,27 @@ export interface LatencyLabReport {
   after: PhaseSummary;
 }
 
-/** Fetches a trace once Jaeger holds all of it: S3 spans present and the count stable for a second. */
-async function completeTrace(jaegerUrl: string, traceId: string, timeoutMs = 60_000): Promise<JaegerTrace> {
-  const deadline = Date.now() + timeoutMs;
-  let previous = -1;
-  while (Date.now() < deadline) {
-    const response = await fetch(`${jaegerUrl}/api/traces/${traceId}`);
-    const trace = response.ok ? ((await response.json()) as { data?: JaegerTrace[] }).data?.[0] : undefined;
-    const count = trace?.spans.length ?? 0;
-    if (trace && count === previous && trace.spans.some((span) => span.operationName.startsWith('S3.'))) {
-      return trace;
-    }
-    previous = count;
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-  }
-  throw new Error(`Jaeger did not receive trace ${traceId} within ${timeoutMs} ms`);
+/** A trace once Jaeger holds all of it: its S3 spans present and the span count stable. */
+async function completeTrace(jaegerUrl: string, traceId: string): Promise<JaegerTrace> {
+  const hasS3Spans = (trace: JaegerTrace) => trace.spans.some((span) => span.operationName.startsWith('S3.'));
+  const trace = await settledTrace(jaegerUrl, traceId, { waitMs: 60_000, ready: hasS3Spans, pollMs: 1500 });
+  if (!trace || !hasS3Spans(trace)) throw new Error(`Jaeger did not receive trace ${traceId} within 60 s`);
+  return trace;
 }
 
 /** Uploads and downloads `rounds` files, each in its own trace; returns the trace ids. */
-async function runPhase(
-  clients: { uploads: ReturnType<typeof createGrpcClient>; downloads: ReturnType<typeof createGrpcClient> },
-  options: LatencyLabOptions,
-  label: string,
-): Promise<string[]> {
+async function runPhase(client: TesseraClient, options: LatencyLabOptions, label: string): Promise<string[]> {
   const traceIds: string[] = [];
   for (let round = 0; round < options.rounds; round++) {
     const data = randomBytes(options.fileBytes);
-    const upload = await tracedUpload(clients.uploads, data, options.chunkBytes, `lab-${label}-${round}.bin`);
-    const download = await tracedDownload(clients.downloads, upload.nodeId);
-    if (download.bytes !== data.length)
-      throw new Error(`downloaded ${download.bytes} of ${data.length} bytes`);
+    const upload = await client.upload([data], {
+      name: `lab-${label}-${round}.bin`,
+      driveId: 'lab',
+      chunkBytes: options.chunkBytes,
+    });
+    const download = await client.download(upload.node.nodeId);
+    if (download.sha256 !== upload.sha256)
+      throw new Error(`node ${upload.node.nodeId} read back differently`);
     traceIds.push(upload.traceId, download.traceId);
   }
   return traceIds;
@@ -81,25 +71,21 @@ export async function runLatencyLab(
       intakeEnv: { ...traced, ...through },
       metadataEnv: traced,
     });
-    const clients = {
-      uploads: createGrpcClient(uploadV1.UploadService, stack.intakeAddress),
-      downloads: createGrpcClient(downloadV1.DownloadService, stack.intakeAddress),
-    };
+    const client = new TesseraClient(stack.intakeAddress);
     try {
       progress(`before: ${options.rounds} uploads and downloads of ${options.fileBytes} bytes`);
-      const before = await runPhase(clients, options, 'before');
+      const before = await runPhase(client, options, 'before');
       progress(
         `injecting ${options.s3LatencyMs} ms of S3 latency${options.errorRate ? `, ${options.errorRate * 100} % of S3 connections reset` : ''}`,
       );
       await proxy.addLatency(options.s3LatencyMs);
       if (options.errorRate > 0) await proxy.addResets(options.errorRate);
-      const after = await runPhase(clients, options, 'after');
+      const after = await runPhase(client, options, 'after');
       progress('reading the traces from Jaeger');
       const fetchAll = (ids: string[]) => Promise.all(ids.map((id) => completeTrace(options.jaegerUrl, id)));
       return { options, before: summarize(await fetchAll(before)), after: summarize(await fetchAll(after)) };
     } finally {
-      clients.uploads.close();
-      clients.downloads.close();
+      client.close();
       await stack.stop();
     }
   } finally {

@@ -1,0 +1,3 @@
+export * from './fixed-size-chunks';
+export * from './tessera-client';
+export * from './trace-context';
