@@ -1,5 +1,7 @@
+import { join } from 'node:path';
+import { ApicurioRegistry, readProtoFiles, registerContracts } from '@tessera/schema-registry';
 import { stackEndpoints } from './stack-endpoints';
-import { freePort, startServiceProcess, type ServiceProcess } from './service-process';
+import { freePort, REPO_ROOT, startServiceProcess, type ServiceProcess } from './service-process';
 
 /** The repository service (fresh database and bucket) with the intake gateway in front of it. */
 export interface UploadStack {
@@ -28,20 +30,42 @@ export interface UploadStack {
 }
 
 export interface UploadStackSettings {
+  /** The Apicurio group the contracts are registered in and the relay looks schemas up in. */
+  schemaGroup?: string;
   repositoryEnv?: Record<string, string>;
   intakeEnv?: Record<string, string>;
   metadataEnv?: Record<string, string>;
 }
 
+const registered = new Map<string, Promise<unknown>>();
+
+/** Registers the contracts once per process and group, as `make schemas` does before a deploy. */
+function registerContractsOnce(group: string): Promise<unknown> {
+  let registration = registered.get(group);
+  if (!registration) {
+    const registry = new ApicurioRegistry(stackEndpoints().apicurio.url);
+    registration = registerContracts(registry, group, readProtoFiles(join(REPO_ROOT, 'proto')));
+    registration.catch(() => registered.delete(group));
+    registered.set(group, registration);
+  }
+  return registration;
+}
+
 /**
- * The three services on a fresh database, bucket, cache prefix and lifecycle topic, with optional
- * settings for each.
+ * The three services on a fresh database, bucket, cache prefix and lifecycle topic, their event
+ * schemas registered in `schemaGroup` (default `tessera-local`), with optional settings for each.
  */
 export async function startLocalUploadStack(
   name: string,
-  { repositoryEnv = {}, intakeEnv = {}, metadataEnv = {} }: UploadStackSettings = {},
+  {
+    schemaGroup = 'tessera-local',
+    repositoryEnv = {},
+    intakeEnv = {},
+    metadataEnv = {},
+  }: UploadStackSettings = {},
 ): Promise<UploadStack> {
-  const { minio, redis, kafka } = stackEndpoints();
+  const { minio, redis, kafka, apicurio } = stackEndpoints();
+  await registerContractsOnce(schemaGroup);
   const run = `${name}_${Date.now()}`;
   const bucket = run.replaceAll('_', '-');
   const cachePrefix = `${run}:`;
@@ -71,6 +95,8 @@ export async function startLocalUploadStack(
       ...kafkaEnv,
       KAFKA_LIFECYCLE_TOPIC_PARTITIONS: '3',
       OUTBOX_POLL_INTERVAL_MS: '100',
+      SCHEMA_REGISTRY_URL: apicurio.url,
+      SCHEMA_GROUP: schemaGroup,
       ...repositoryEnv,
     });
     started.push(repository);

@@ -71,9 +71,9 @@ async function runLab(args: string[]): Promise<void> {
     options: {
       s3: { type: 'string' },
       'error-rate': { type: 'string', default: '0' },
-      'size-kib': { type: 'string', default: '1024' },
-      'chunk-kib': { type: 'string', default: '256' },
-      rounds: { type: 'string', default: '3' },
+      'size-kib': { type: 'string', default: '64' },
+      'chunk-kib': { type: 'string', default: '64' },
+      rounds: { type: 'string', default: '5' },
       jaeger: { type: 'string', default: defaults.jaegerUrl },
       json: { type: 'boolean', default: false },
     },

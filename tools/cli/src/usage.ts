@@ -33,8 +33,8 @@ export const USAGE = `usage: tessera <command> [options]
                     injecting latency, and report from the traces where the time went
     --s3 <ms>                   latency added to every S3 connection (required)
     --error-rate <0-1>          share of S3 connections reset (default 0)
-    --size-kib <n>              file size (default 1024), --chunk-kib <n> (default 256)
-    --rounds <n>                uploads and downloads per phase (default 3)
+    --size-kib <n>              file size (default 64), --chunk-kib <n> (default 64)
+    --rounds <n>                uploads and downloads per phase (default 5)
     --jaeger <url>              Jaeger query (TESSERA_JAEGER_URL, http://127.0.0.1:16686)
     --json                      the report as JSON
 

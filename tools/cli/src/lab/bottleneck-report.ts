@@ -45,12 +45,12 @@ export interface PhaseSummary {
   /** Share of the traces' wall time during which a span of the category was running. */
   share: { metadata: number; transfer: number };
   bottleneck: 'metadata lookup' | 'data transfer';
-  /** The slowest span names by p95. */
+  /** Every span name, slowest p95 first. */
   spans: SpanStats[];
 }
 
 /** What the traces of one phase of the lab say about where the time went. */
-export function summarize(traces: JaegerTrace[], top = 10): PhaseSummary {
+export function summarize(traces: JaegerTrace[]): PhaseSummary {
   let wall = 0;
   const time = { metadata: 0, transfer: 0 };
   const durations = new Map<string, { category: Category; values: number[] }>();
@@ -84,14 +84,14 @@ export function summarize(traces: JaegerTrace[], top = 10): PhaseSummary {
     traces: traces.length,
     share,
     bottleneck: share.transfer > share.metadata ? 'data transfer' : 'metadata lookup',
-    spans: spans.sort((a, b) => b.p95Ms - a.p95Ms).slice(0, top),
+    spans: spans.sort((a, b) => b.p95Ms - a.p95Ms),
   };
 }
 
 const percent = (value: number) => `${(value * 100).toFixed(0)} %`.padStart(6);
 
-/** The before/after report as lines for a terminal. */
-export function renderReport(title: string, before: PhaseSummary, after: PhaseSummary): string[] {
+/** The before/after report as lines for a terminal, with the `top` slowest spans of each phase. */
+export function renderReport(title: string, before: PhaseSummary, after: PhaseSummary, top = 10): string[] {
   const lines = [
     title,
     '',
@@ -105,7 +105,7 @@ export function renderReport(title: string, before: PhaseSummary, after: PhaseSu
     ['after', after],
   ] as const) {
     lines.push('', `slowest spans ${label} (${phase.traces} traces)           count    p50 ms    p95 ms`);
-    for (const span of phase.spans) {
+    for (const span of phase.spans.slice(0, top)) {
       lines.push(
         `  ${span.name.slice(0, 44).padEnd(44)} ${String(span.count).padStart(5)} ${span.p50Ms.toFixed(1).padStart(9)} ${span.p95Ms.toFixed(1).padStart(9)}`,
       );

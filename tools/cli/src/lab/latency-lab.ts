@@ -17,23 +17,43 @@ export interface LatencyLabOptions {
   jaegerUrl: string;
 }
 
-export interface LatencyLabReport {
-  options: LatencyLabOptions;
-  before: PhaseSummary;
-  after: PhaseSummary;
+/** One phase's traces, summarized per flow: an upload and a read cross different services. */
+export interface PhaseReport {
+  upload: PhaseSummary;
+  download: PhaseSummary;
 }
 
-/** A trace once Jaeger holds all of it: its S3 spans present and the span count stable. */
-async function completeTrace(jaegerUrl: string, traceId: string): Promise<JaegerTrace> {
-  const hasS3Spans = (trace: JaegerTrace) => trace.spans.some((span) => span.operationName.startsWith('S3.'));
-  const trace = await settledTrace(jaegerUrl, traceId, { waitMs: 60_000, ready: hasS3Spans, pollMs: 1500 });
-  if (!trace || !hasS3Spans(trace)) throw new Error(`Jaeger did not receive trace ${traceId} within 60 s`);
+export interface LatencyLabReport {
+  options: LatencyLabOptions;
+  before: PhaseReport;
+  after: PhaseReport;
+}
+
+interface PhaseTraces {
+  uploads: string[];
+  downloads: string[];
+}
+
+/**
+ * A trace once Jaeger holds all of it: its S3 spans and the gateway's span of the operation's last
+ * call present (each service exports on its own schedule), and the span count stable.
+ */
+async function completeTrace(jaegerUrl: string, traceId: string, lastCall: string): Promise<JaegerTrace> {
+  const ready = (trace: JaegerTrace) =>
+    trace.spans.some((span) => span.operationName.startsWith('S3.')) &&
+    trace.spans.some((span) => span.operationName.endsWith(lastCall));
+  const trace = await settledTrace(jaegerUrl, traceId, { waitMs: 60_000, ready, pollMs: 1500 });
+  if (!trace || !ready(trace)) throw new Error(`Jaeger did not receive all of trace ${traceId} within 60 s`);
   return trace;
 }
 
 /** Uploads and downloads `rounds` files, each in its own trace; returns the trace ids. */
-async function runPhase(client: TesseraClient, options: LatencyLabOptions, label: string): Promise<string[]> {
-  const traceIds: string[] = [];
+async function runPhase(
+  client: TesseraClient,
+  options: LatencyLabOptions,
+  label: string,
+): Promise<PhaseTraces> {
+  const traces: PhaseTraces = { uploads: [], downloads: [] };
   for (let round = 0; round < options.rounds; round++) {
     const data = randomBytes(options.fileBytes);
     const upload = await client.upload([data], {
@@ -44,9 +64,10 @@ async function runPhase(client: TesseraClient, options: LatencyLabOptions, label
     const download = await client.download(upload.node.nodeId);
     if (download.sha256 !== upload.sha256)
       throw new Error(`node ${upload.node.nodeId} read back differently`);
-    traceIds.push(upload.traceId, download.traceId);
+    traces.uploads.push(upload.traceId);
+    traces.downloads.push(download.traceId);
   }
-  return traceIds;
+  return traces;
 }
 
 /**
@@ -82,8 +103,13 @@ export async function runLatencyLab(
       if (options.errorRate > 0) await proxy.addResets(options.errorRate);
       const after = await runPhase(client, options, 'after');
       progress('reading the traces from Jaeger');
-      const fetchAll = (ids: string[]) => Promise.all(ids.map((id) => completeTrace(options.jaegerUrl, id)));
-      return { options, before: summarize(await fetchAll(before)), after: summarize(await fetchAll(after)) };
+      const summarizeFlow = async (ids: string[], lastCall: string) =>
+        summarize(await Promise.all(ids.map((id) => completeTrace(options.jaegerUrl, id, lastCall))));
+      const summarizePhase = async (phase: PhaseTraces) => ({
+        upload: await summarizeFlow(phase.uploads, 'UploadService/CompleteUpload'),
+        download: await summarizeFlow(phase.downloads, 'DownloadService/ReadFile'),
+      });
+      return { options, before: await summarizePhase(before), after: await summarizePhase(after) };
     } finally {
       client.close();
       await stack.stop();
@@ -99,5 +125,11 @@ export function latencyLabLines(report: LatencyLabReport): string[] {
     `S3 latency +${options.s3LatencyMs} ms` +
     (options.errorRate ? `, ${options.errorRate * 100} % resets` : '') +
     `: ${options.rounds} uploads and downloads of ${options.fileBytes} bytes per phase`;
-  return renderReport(title, report.before, report.after);
+  return [
+    title,
+    '',
+    ...renderReport('Uploads', report.before.upload, report.after.upload),
+    '',
+    ...renderReport('Downloads', report.before.download, report.after.download),
+  ];
 }
