@@ -1,7 +1,5 @@
-import { join } from 'node:path';
-import { ApicurioRegistry, readProtoFiles, registerContracts } from '@tessera/schema-registry';
 import { stackEndpoints } from './stack-endpoints';
-import { freePort, REPO_ROOT, startServiceProcess, type ServiceProcess } from './service-process';
+import { freePort, startServiceProcess, type ServiceProcess } from './service-process';
 
 /** The repository service (fresh database and bucket) with the intake gateway in front of it. */
 export interface UploadStack {
@@ -30,30 +28,17 @@ export interface UploadStack {
 }
 
 export interface UploadStackSettings {
-  /** The Apicurio group the contracts are registered in and the relay looks schemas up in. */
+  /** The Apicurio group the relay looks the event schemas up in (registered by the caller). */
   schemaGroup?: string;
   repositoryEnv?: Record<string, string>;
   intakeEnv?: Record<string, string>;
   metadataEnv?: Record<string, string>;
 }
 
-const registered = new Map<string, Promise<unknown>>();
-
-/** Registers the contracts once per process and group, as `make schemas` does before a deploy. */
-function registerContractsOnce(group: string): Promise<unknown> {
-  let registration = registered.get(group);
-  if (!registration) {
-    const registry = new ApicurioRegistry(stackEndpoints().apicurio.url);
-    registration = registerContracts(registry, group, readProtoFiles(join(REPO_ROOT, 'proto')));
-    registration.catch(() => registered.delete(group));
-    registered.set(group, registration);
-  }
-  return registration;
-}
-
 /**
- * The three services on a fresh database, bucket, cache prefix and lifecycle topic, their event
- * schemas registered in `schemaGroup` (default `tessera-local`), with optional settings for each.
+ * The three services on a fresh database, bucket, cache prefix and lifecycle topic, with optional
+ * settings for each. The contracts must be registered in `schemaGroup` (default `tessera-local`)
+ * first (`registerContracts`), as `make schemas` does before a deploy.
  */
 export async function startLocalUploadStack(
   name: string,
@@ -65,7 +50,6 @@ export async function startLocalUploadStack(
   }: UploadStackSettings = {},
 ): Promise<UploadStack> {
   const { minio, redis, kafka, apicurio } = stackEndpoints();
-  await registerContractsOnce(schemaGroup);
   const run = `${name}_${Date.now()}`;
   const bucket = run.replaceAll('_', '-');
   const cachePrefix = `${run}:`;

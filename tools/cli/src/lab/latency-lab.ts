@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { TesseraClient } from '@tessera/client';
-import { createProxy, stackEndpoints, startLocalUploadStack } from '@tessera/testing';
+import { ApicurioRegistry, readProtoFiles, registerContracts } from '@tessera/schema-registry';
+import { createProxy, REPO_ROOT, stackEndpoints, startLocalUploadStack } from '@tessera/testing';
 import type { JaegerTrace } from '../trace-waterfall';
 import { renderReport, summarize, type PhaseSummary } from './bottleneck-report';
 import { settledTrace } from '../jaeger-traces';
@@ -80,14 +82,22 @@ export async function runLatencyLab(
   options: LatencyLabOptions,
   progress: (line: string) => void,
 ): Promise<LatencyLabReport> {
-  const { toxiproxy, minio, jaeger } = stackEndpoints();
+  const { toxiproxy, minio, jaeger, apicurio } = stackEndpoints();
   const run = `lab_${Date.now()}`;
+  // As `make schemas` before a deploy: the outbox relay looks the event schemas up in the registry.
+  const schemaGroup = 'tessera-local';
+  await registerContracts(
+    new ApicurioRegistry(apicurio.url),
+    schemaGroup,
+    readProtoFiles(join(REPO_ROOT, 'proto')),
+  );
   const proxy = await createProxy(toxiproxy.url, run, new URL(minio.endpoint).host);
   try {
     const through = { S3_ENDPOINT: `http://127.0.0.1:${proxy.port}` };
     const traced = { TRACING_ENABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpGrpc };
     progress(`starting the services with S3 behind Toxiproxy (127.0.0.1:${proxy.port} → ${minio.endpoint})`);
     const stack = await startLocalUploadStack(run, {
+      schemaGroup,
       repositoryEnv: { ...traced, ...through },
       intakeEnv: { ...traced, ...through },
       metadataEnv: traced,
