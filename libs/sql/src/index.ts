@@ -1,2 +1,3 @@
 export * from './migrate';
 export * from './tidb-pool';
+export * from './metered-queries';

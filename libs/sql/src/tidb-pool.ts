@@ -1,4 +1,5 @@
 import { createPool, type Pool } from 'mysql2/promise';
+import { meterQueries } from './metered-queries';
 
 export interface TidbOptions {
   host: string;
@@ -17,10 +18,10 @@ export interface TidbOptions {
 
 /**
  * A mysql2 pool for TiDB. Large integers come back as strings (TiDB's ids and unsigned sizes can
- * exceed 2^53), times are UTC.
+ * exceed 2^53), times are UTC. Every query's duration is a metric (metered-queries.ts).
  */
 export function createTidbPool(options: TidbOptions, withDatabase = true): Pool {
-  return createPool({
+  const pool = createPool({
     host: options.host,
     port: options.port,
     user: options.user,
@@ -33,4 +34,5 @@ export function createTidbPool(options: TidbOptions, withDatabase = true): Pool 
     enableKeepAlive: true,
     multipleStatements: options.multipleStatements ?? false,
   });
+  return meterQueries(pool);
 }

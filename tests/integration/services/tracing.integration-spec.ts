@@ -215,7 +215,7 @@ describe('tracing: a 64 MiB upload and download in Jaeger', () => {
     expect(underLookup).toEqual(expect.arrayContaining(['get', 'SELECT']));
   });
 
-  it('exposes call latency histograms, chunk counters and S3 request durations on /metrics', async () => {
+  it('exposes call latency histograms, chunk counters, S3 and TiDB durations and cache lookups on /metrics', async () => {
     const scrape = async (url: string) => (await fetch(`${url}/metrics`)).text();
     const intake = await scrape(stack.intakeHttpUrl);
     for (const method of ['InitiateUpload', 'UploadChunks', 'CompleteUpload']) {
@@ -239,5 +239,13 @@ describe('tracing: a 64 MiB upload and download in Jaeger', () => {
     expect(repository).toMatch(
       /tessera_s3_request_duration_seconds_bucket\{operation="UploadPart",outcome="ok"/,
     );
+    for (const operation of ['select', 'insert', 'batch']) {
+      expect(repository).toMatch(
+        new RegExp(`tessera_db_query_duration_seconds_bucket\\{operation="${operation}",outcome="ok"`),
+      );
+    }
+    const metadata = await scrape(stack.metadataHttpUrl);
+    expect(metadata).toMatch(/tessera_cache_lookups_total\{cache_hit="false"/);
+    expect(metadata).toMatch(/tessera_db_query_duration_seconds_bucket\{operation="select",outcome="ok"/);
   });
 });
