@@ -1,4 +1,4 @@
-import { metrics, type Histogram } from '@opentelemetry/api';
+import { metrics, type Counter, type Histogram } from '@opentelemetry/api';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -42,7 +42,7 @@ export interface S3ClientOptions {
 
 /** An S3 client set up for S3-compatible stores: checksums only where the API requires them. */
 export function createS3Client(options: S3ClientOptions): S3Client {
-  return new S3Client({
+  const client = new S3Client({
     region: options.region,
     forcePathStyle: options.forcePathStyle,
     maxAttempts: options.maxAttempts,
@@ -51,6 +51,39 @@ export function createS3Client(options: S3ClientOptions): S3Client {
     ...(options.endpoint && { endpoint: options.endpoint }),
     ...(options.credentials && { credentials: options.credentials }),
   });
+  countRetries(client);
+  return client;
+}
+
+let retries: Counter | undefined;
+
+/** `tessera_retries_total{operation,outcome}`: the SDK's retries of S3 requests (attempts after the first). */
+function countRetries(client: S3Client): void {
+  retries ??= metrics.getMeter('tessera.object-storage').createCounter('tessera.retries', {
+    description:
+      'S3 requests sent again after a transient failure (S3_MAX_ATTEMPTS bounds them), by operation and final outcome',
+  });
+  const counter = retries;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const record = (attempts: number | undefined, outcome: string) => {
+        if (attempts && attempts > 1)
+          counter.add(attempts - 1, {
+            operation: String(context.commandName).replace(/Command$/, ''),
+            outcome,
+          });
+      };
+      try {
+        const result = await next(args);
+        record((result.output as { $metadata?: { attempts?: number } }).$metadata?.attempts, 'ok');
+        return result;
+      } catch (error) {
+        record((error as { $metadata?: { attempts?: number } }).$metadata?.attempts, 'error');
+        throw error;
+      }
+    },
+    { step: 'initialize', name: 'tesseraRetryCounter' },
+  );
 }
 
 const DELETE_BATCH = 1000;

@@ -8,6 +8,8 @@ export interface Proxy {
   addLatency(ms: number): Promise<void>;
   /** Resets that share (0–1) of connections through the proxy at once: an error rate. */
   addResets(share: number): Promise<void>;
+  /** Closes each connection once this many bytes went upstream through it: requests cut midway. */
+  limitData(bytes: number): Promise<void>;
   remove(): Promise<void>;
 }
 
@@ -40,6 +42,12 @@ export async function createProxy(apiUrl: string, name: string, upstream: string
         type: 'reset_peer',
         toxicity: share,
         attributes: { timeout: 0 },
+      })),
+    limitData: async (bytes) =>
+      void (await call(apiUrl, `/proxies/${name}/toxics`, 'POST', {
+        type: 'limit_data',
+        stream: 'upstream',
+        attributes: { bytes },
       })),
     remove: async () => void (await call(apiUrl, `/proxies/${name}`, 'DELETE')),
   };

@@ -9,10 +9,12 @@ import { createGrpcClient } from '@tessera/grpc';
 import { createLifecycleRelay } from './adapters/events/lifecycle-relay';
 import { GrpcNodeCacheNotifier } from './adapters/grpc/grpc-node-cache-notifier';
 import { MeteredChunkWriter } from './adapters/otel/metered-chunk-writer';
+import { OtelAdmissionMetrics } from './adapters/otel/otel-admission-metrics';
 import { MIGRATIONS } from './adapters/tidb/migrations';
 import { TidbNodeStore } from './adapters/tidb/tidb-node-store';
 import { TidbUploadStore } from './adapters/tidb/tidb-upload-store';
 import type { RepositoryServiceConfig } from './config/repository-service.config';
+import { ChunkAdmission } from './domain/chunk-admission';
 import { ChunkWriter } from './domain/chunk-writer';
 import { NodeDeleter } from './domain/node-deleter';
 import { ObjectAssembler } from './domain/object-assembler';
@@ -68,10 +70,9 @@ export async function bootstrap(
     objectKeyTemplate: config.OBJECT_KEY_TEMPLATE,
     stagingPrefix: config.STAGING_PREFIX,
   });
-  const domain = {
-    sessions,
-    deleter: new NodeDeleter(uploads, sessions, nodes, objects, notifier),
-    writer: new MeteredChunkWriter(
+  const admissionMetrics = new OtelAdmissionMetrics();
+  const chunkAdmission = new ChunkAdmission(
+    new MeteredChunkWriter(
       new ChunkWriter(uploads, objects, {
         maxChunkBytes: config.MAX_CHUNK_BYTES,
         maxChunkNumber: config.MAX_CHUNK_NUMBER,
@@ -79,6 +80,19 @@ export async function bootstrap(
         stagingPrefix: config.STAGING_PREFIX,
       }),
     ),
+    {
+      workers: config.CHUNK_WORKERS,
+      queueCapacity: config.CHUNK_QUEUE_CAPACITY,
+      perUploadInflight: config.MAX_INFLIGHT_CHUNKS_PER_UPLOAD,
+      retryAfterSeconds: config.THROTTLE_RETRY_AFTER_SECONDS,
+    },
+    admissionMetrics,
+  );
+  admissionMetrics.observe(() => chunkAdmission.state());
+  const domain = {
+    sessions,
+    deleter: new NodeDeleter(uploads, sessions, nodes, objects, notifier),
+    writer: chunkAdmission,
     completer: new UploadCompleter(
       uploads,
       nodes,

@@ -3,11 +3,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { create } from '@bufbuild/protobuf';
 import { Controller, Get, Head, Inject, Param, Put, Query, Req, Res } from '@nestjs/common';
 import { uploadV1 } from '@tessera/contracts';
-import { errorCodeOfGrpcStatus, httpStatusOf, isTesseraError, TesseraError } from '@tessera/errors';
+import { httpStatusOf, isTesseraError, TesseraError } from '@tessera/errors';
 import type { NodeVersion } from '@tessera/nodes';
 import { chunksOf } from '../domain/body-chunks';
 import type { ByteRange } from '../domain/read-plan';
 import { INTAKE_DOMAIN, type IntakeDomain } from '../intake-domain';
+import { chunkRefusal } from './chunk-refusal';
 import { parseRange } from './http-range';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -18,9 +19,15 @@ function optionalInteger(field: string, value: string | undefined): number | und
   return Number(value);
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
+function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   response.writeHead(status, {
+    ...headers,
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(text),
   });
@@ -33,7 +40,14 @@ function sendError(response: ServerResponse, error: unknown): void {
     return;
   }
   if (!isTesseraError(error)) throw error;
-  sendJson(response, httpStatusOf(error.code), { error: { code: error.code, message: error.message } });
+  const retryAfter =
+    error.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(error.retryAfterSeconds) };
+  sendJson(
+    response,
+    httpStatusOf(error.code),
+    { error: { code: error.code, message: error.message } },
+    retryAfter,
+  );
 }
 
 /** The HTTP API of the first prototype, kept for curl users: PUT /write, GET and HEAD /read/{id}. */
@@ -67,7 +81,7 @@ export class HttpFilesController {
         const chunkBytes = Math.min(Number(initiated.suggestedChunkBytes), limits.maxChunkBytes);
         const results = await repository.writeChunks(chunksOf(request, uploadId, chunkBytes));
         const refused = results.find((result) => result.code !== 0);
-        if (refused) throw new TesseraError(errorCodeOfGrpcStatus(refused.code), refused.message);
+        if (refused) throw chunkRefusal(refused);
         const node = await repository.completeUpload(
           create(uploadV1.CompleteUploadRequestSchema, { uploadId }),
         );

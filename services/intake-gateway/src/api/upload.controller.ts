@@ -3,7 +3,6 @@ import { Controller, Inject } from '@nestjs/common';
 import { uploadV1 } from '@tessera/contracts';
 import {
   ErrorCode,
-  errorCodeOfGrpcStatus,
   grpcStatusOf,
   isTesseraError,
   TesseraError,
@@ -11,6 +10,7 @@ import {
 import { GrpcRpc } from '@tessera/grpc';
 import { checkChunk } from '../domain/chunk-check';
 import type { CheckedChunk } from '../domain/repository.port';
+import { chunkRefusal } from './chunk-refusal';
 import { INTAKE_DOMAIN, type IntakeDomain } from '../intake-domain';
 
 type Init<Schema extends DescMessage> = MessageInitShape<Schema>;
@@ -45,7 +45,7 @@ export class UploadController {
     const checked = checkChunk(request.chunk, this.intake.limits);
     const [result] = await this.intake.repository.writeChunks(single(checked));
     if (!result) throw new TesseraError(ErrorCode.Internal, 'the repository reported no result');
-    if (result.code !== 0) throw new TesseraError(errorCodeOfGrpcStatus(result.code), result.message);
+    if (result.code !== 0) throw chunkRefusal(result);
     return { result };
   }
 

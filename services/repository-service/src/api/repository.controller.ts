@@ -123,7 +123,12 @@ export class RepositoryController {
       return { chunkNumber: header.chunkNumber, code: 0, sha256: result.sha256, duplicate: result.duplicate };
     } catch (error) {
       if (!isTesseraError(error)) throw error;
-      return { chunkNumber: header.chunkNumber, code: grpcStatusOf(error.code), message: error.message };
+      return {
+        chunkNumber: header.chunkNumber,
+        code: grpcStatusOf(error.code),
+        message: error.message,
+        ...(error.retryAfterSeconds !== undefined && { retryAfterSeconds: error.retryAfterSeconds }),
+      };
     }
   }
 }

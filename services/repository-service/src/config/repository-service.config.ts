@@ -38,7 +38,14 @@ export const RepositoryServiceEnvSchema = z
     ),
     MAX_CHUNK_NUMBER: positiveInt(10_000_000),
     SUGGESTED_CHUNK_BYTES: positiveInt(8 * MiB),
+    /** Chunks of one upload being written or waiting at once; more are refused (RESOURCE_EXHAUSTED). */
     MAX_INFLIGHT_CHUNKS_PER_UPLOAD: positiveInt(16),
+    /** Chunk writes running at once (S3 part or staged object, then TiDB). */
+    CHUNK_WORKERS: positiveInt(32),
+    /** Chunks waiting for a worker; beyond it new chunks are refused with RESOURCE_EXHAUSTED. */
+    CHUNK_QUEUE_CAPACITY: z.coerce.number().int().min(0).default(64),
+    /** The retry-after hint of a refused chunk. */
+    THROTTLE_RETRY_AFTER_SECONDS: positiveInt(1),
     /** A chunk claim older than this is taken over: its writer is presumed dead. */
     CHUNK_CLAIM_STALE_AFTER_MS: positiveInt(5 * 60_000),
     ASSEMBLY_CONCURRENCY: positiveInt(4),

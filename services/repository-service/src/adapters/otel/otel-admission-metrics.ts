@@ -1,0 +1,43 @@
+import { metrics } from '@opentelemetry/api';
+import type {
+  ChunkAdmissionObserver,
+  ChunkAdmissionState,
+  ThrottleReason,
+} from '../../domain/chunk-admission';
+
+/**
+ * The chunk write pool on /metrics: `tessera_throttled_requests_total{reason}`,
+ * `tessera_task_queue_depth`, `tessera_worker_count` and `tessera_worker_busy_count`.
+ */
+export class OtelAdmissionMetrics implements ChunkAdmissionObserver {
+  private readonly meter = metrics.getMeter('tessera.repository-service');
+  private readonly throttledChunks = this.meter.createCounter('tessera.throttled_requests', {
+    description: 'Chunks refused with RESOURCE_EXHAUSTED, by the bound they hit (queue-full, upload-limit)',
+  });
+
+  /** Starts reporting the pool's state; `state` is read at each scrape. */
+  observe(state: () => ChunkAdmissionState): void {
+    const queueDepth = this.meter.createObservableGauge('tessera.task_queue_depth', {
+      description: 'Chunks waiting for a chunk write worker',
+    });
+    const workers = this.meter.createObservableGauge('tessera.worker_count', {
+      description: 'Chunk write workers (CHUNK_WORKERS)',
+    });
+    const busy = this.meter.createObservableGauge('tessera.worker_busy_count', {
+      description: 'Chunk write workers writing a chunk right now',
+    });
+    this.meter.addBatchObservableCallback(
+      (observer) => {
+        const now = state();
+        observer.observe(queueDepth, now.queued);
+        observer.observe(workers, now.workers);
+        observer.observe(busy, now.busy);
+      },
+      [queueDepth, workers, busy],
+    );
+  }
+
+  throttled(reason: ThrottleReason): void {
+    this.throttledChunks.add(1, { reason });
+  }
+}

@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { status, type Client, type ServiceError } from '@grpc/grpc-js';
+import { uploadV1 } from '@tessera/contracts';
+import { callUnary, createGrpcClient } from '@tessera/grpc';
+import { createProxy, stackEndpoints, type Proxy } from '@tessera/testing';
+import { startUploadStack, type UploadStack } from './service-process';
+
+const rpc = uploadV1.UploadService.method;
+
+/**
+ * One chunk write worker, one queue slot and two chunks per upload, with 400 ms added to every S3
+ * request of the repository service: a handful of concurrent chunks is enough to hit each bound.
+ */
+describe('backpressure: bounded chunk writes refused with RESOURCE_EXHAUSTED / 429 and a retry-after hint', () => {
+  let proxy: Proxy;
+  let stack: UploadStack;
+  let client: Client;
+
+  beforeAll(async () => {
+    const { toxiproxy, minio } = stackEndpoints();
+    proxy = await createProxy(toxiproxy.url, `backpressure_${Date.now()}`, new URL(minio.endpoint).host);
+    stack = await startUploadStack('backpressure', {
+      repositoryEnv: {
+        S3_ENDPOINT: `http://127.0.0.1:${proxy.port}`,
+        CHUNK_WORKERS: '1',
+        CHUNK_QUEUE_CAPACITY: '1',
+        MAX_INFLIGHT_CHUNKS_PER_UPLOAD: '2',
+        THROTTLE_RETRY_AFTER_SECONDS: '2',
+      },
+    });
+    await proxy.addLatency(400);
+    client = createGrpcClient(uploadV1.UploadService, stack.intakeAddress);
+  }, 120_000);
+
+  afterAll(async () => {
+    client?.close();
+    await stack?.stop();
+    await proxy?.remove();
+  });
+
+  const initiate = async (name: string) =>
+    (await callUnary(client, rpc.initiateUpload, { name, driveId: 'backpressure' })).uploadId;
+  const sendChunk = (uploadId: string, chunkNumber: number) =>
+    callUnary(client, rpc.uploadChunk, {
+      chunk: { uploadId, chunkNumber: BigInt(chunkNumber), data: randomBytes(64 * 1024) },
+    });
+  const outcomes = (calls: Promise<unknown>[]) =>
+    Promise.all(
+      calls.map((call) =>
+        call.then(
+          () => 'ok' as const,
+          (error: ServiceError) => error,
+        ),
+      ),
+    );
+  const metrics = async () => (await fetch(`${stack.repositoryHttpUrl}/metrics`)).text();
+
+  it('runs one chunk, queues one, refuses the others at once with the hint; they succeed when retried', async () => {
+    const uploads = await Promise.all([0, 1, 2, 3].map((n) => initiate(`busy-${n}.bin`)));
+    const started = performance.now();
+    const results = await outcomes(uploads.map((uploadId) => sendChunk(uploadId, 0)));
+    const refused = results.filter((result): result is ServiceError => result !== 'ok');
+    expect(results.filter((result) => result === 'ok').length).toBeGreaterThanOrEqual(2);
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    for (const error of refused) {
+      expect(error.code).toBe(status.RESOURCE_EXHAUSTED);
+      expect(error.details).toMatch(/repository service is at capacity \(1 chunk writes running, 1 queued\)/);
+      expect(error.metadata.get('retry-after')).toEqual(['2']);
+    }
+    expect(performance.now() - started).toBeLessThan(30_000);
+
+    const stillRefused = results.map((result, n) => (result === 'ok' ? undefined : uploads[n]!));
+    for (const uploadId of stillRefused.filter((id): id is string => id !== undefined)) {
+      await expect(sendChunk(uploadId, 0)).resolves.toMatchObject({ result: { code: 0 } });
+    }
+    const text = await metrics();
+    expect(text).toMatch(/tessera_throttled_requests_total\{reason="queue-full"[^}]*\} [1-9]/);
+    expect(text).toMatch(/^tessera_worker_count(\{[^}]*\})? 1$/m);
+    expect(text).toMatch(/^tessera_worker_busy_count(\{[^}]*\})? 0$/m);
+    expect(text).toMatch(/^tessera_task_queue_depth(\{[^}]*\})? 0$/m);
+  }, 60_000);
+
+  it('bounds one upload to MAX_INFLIGHT_CHUNKS_PER_UPLOAD chunks in flight across its calls', async () => {
+    const uploadId = await initiate('one-upload.bin');
+    const results = await outcomes([0, 1, 2].map((n) => sendChunk(uploadId, n)));
+    const refused = results.filter((result): result is ServiceError => result !== 'ok');
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    expect(refused[0]!.code).toBe(status.RESOURCE_EXHAUSTED);
+    expect(refused[0]!.details).toMatch(new RegExp(`upload ${uploadId} already has 2 chunks in flight`));
+    expect(await metrics()).toMatch(/tessera_throttled_requests_total\{reason="upload-limit"[^}]*\} [1-9]/);
+  }, 60_000);
+
+  it('answers the HTTP API with 429 and Retry-After while the chunk writers are saturated', async () => {
+    const [first, second] = await Promise.all([initiate('hold-1.bin'), initiate('hold-2.bin')]);
+    const holding = outcomes([sendChunk(first, 0), sendChunk(second, 0)]); // one running, one queued
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const response = await fetch(`${stack.intakeHttpUrl}/write?name=http.bin&drive_id=backpressure`, {
+      method: 'PUT',
+      body: randomBytes(1024),
+    });
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('2');
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/at capacity/);
+    expect(await holding).toEqual(['ok', 'ok']);
+  }, 60_000);
+});
