@@ -4,5 +4,6 @@ module.exports = {
     '<rootDir>/libs/*/jest.config.js',
     '<rootDir>/services/*/jest.config.js',
     '<rootDir>/tools/*/jest.config.js',
+    '<rootDir>/tests/deploy/jest.config.js',
   ],
 };
