@@ -8,6 +8,8 @@ import { createS3Client } from '@tessera/object-storage';
 import { GrpcNodeLookup } from './adapters/grpc-node-lookup';
 import { GrpcRepository } from './adapters/grpc-repository';
 import { S3ObjectReader } from './adapters/s3-object-reader';
+import { OtelChunkBytesMetrics } from './adapters/otel-chunk-bytes-metrics';
+import { ChunkBytesBudget } from './domain/chunk-bytes-budget';
 import { FileReader } from './domain/file-reader';
 import { IntakeGatewayModule } from './intake-gateway.module';
 import type { IntakeGatewayConfig } from './config/intake-gateway.config';
@@ -20,9 +22,14 @@ export async function bootstrap(
   const repositoryClient = createGrpcClient(internalV1.RepositoryService, config.REPOSITORY_SERVICE_ADDRESS);
   const metadataClient = createGrpcClient(metadataV1.MetadataService, config.METADATA_SERVICE_ADDRESS);
   const s3 = createS3Client(s3ClientOptionsOf(config));
+  const chunkBytesMetrics = new OtelChunkBytesMetrics();
   const domain = {
     repository: new GrpcRepository(repositoryClient, config.DATA_FRAME_BYTES),
     limits: { maxChunkBytes: config.MAX_CHUNK_BYTES },
+    chunkBytes: new ChunkBytesBudget(
+      { maxBytes: config.MAX_INFLIGHT_CHUNK_BYTES, retryAfterSeconds: config.THROTTLE_RETRY_AFTER_SECONDS },
+      chunkBytesMetrics,
+    ),
     files: new FileReader(new GrpcNodeLookup(metadataClient), new S3ObjectReader(s3), {
       parallelism: config.READ_PARALLELISM,
       readBytes: config.READ_RANGE_BYTES,
@@ -30,6 +37,7 @@ export async function bootstrap(
     }),
     readMessageBytes: config.READ_MESSAGE_BYTES,
   };
+  chunkBytesMetrics.observe(() => domain.chunkBytes.heldBytes());
   const service = await startService({
     name: 'intake-gateway',
     rootModule: IntakeGatewayModule.register(domain),

@@ -1,3 +1,4 @@
+import type { ChunkBytesBudget } from './domain/chunk-bytes-budget';
 import type { ChunkLimits } from './domain/chunk-check';
 import type { FileReader } from './domain/file-reader';
 import type { Repository } from './domain/repository.port';
@@ -8,6 +9,8 @@ export const INTAKE_DOMAIN = Symbol('IntakeDomain');
 export interface IntakeDomain {
   repository: Repository;
   limits: ChunkLimits;
+  /** Bounds the chunk bytes held while forwarding (RESOURCE_EXHAUSTED beyond). */
+  chunkBytes: ChunkBytesBudget;
   files: FileReader;
   /** Largest data message of a download. */
   readMessageBytes: number;

@@ -27,6 +27,11 @@ describe('backpressure: bounded chunk writes refused with RESOURCE_EXHAUSTED / 4
         MAX_INFLIGHT_CHUNKS_PER_UPLOAD: '2',
         THROTTLE_RETRY_AFTER_SECONDS: '2',
       },
+      intakeEnv: {
+        MAX_CHUNK_BYTES: '262144',
+        MAX_INFLIGHT_CHUNK_BYTES: '262144',
+        THROTTLE_RETRY_AFTER_SECONDS: '2',
+      },
     });
     await proxy.addLatency(400);
     client = createGrpcClient(uploadV1.UploadService, stack.intakeAddress);
@@ -40,9 +45,9 @@ describe('backpressure: bounded chunk writes refused with RESOURCE_EXHAUSTED / 4
 
   const initiate = async (name: string) =>
     (await callUnary(client, rpc.initiateUpload, { name, driveId: 'backpressure' })).uploadId;
-  const sendChunk = (uploadId: string, chunkNumber: number) =>
+  const sendChunk = (uploadId: string, chunkNumber: number, bytes = 64 * 1024) =>
     callUnary(client, rpc.uploadChunk, {
-      chunk: { uploadId, chunkNumber: BigInt(chunkNumber), data: randomBytes(64 * 1024) },
+      chunk: { uploadId, chunkNumber: BigInt(chunkNumber), data: randomBytes(bytes) },
     });
   const outcomes = (calls: Promise<unknown>[]) =>
     Promise.all(
@@ -88,6 +93,21 @@ describe('backpressure: bounded chunk writes refused with RESOURCE_EXHAUSTED / 4
     expect(refused[0]!.code).toBe(status.RESOURCE_EXHAUSTED);
     expect(refused[0]!.details).toMatch(new RegExp(`upload ${uploadId} already has 2 chunks in flight`));
     expect(await metrics()).toMatch(/tessera_throttled_requests_total\{reason="upload-limit"[^}]*\} [1-9]/);
+  }, 60_000);
+
+  it('bounds the chunk bytes the intake gateway holds while forwarding (MAX_INFLIGHT_CHUNK_BYTES)', async () => {
+    const [first, second] = await Promise.all([initiate('big-1.bin'), initiate('big-2.bin')]);
+    const results = await outcomes([sendChunk(first, 0, 200 * 1024), sendChunk(second, 0, 200 * 1024)]);
+    const refused = results.filter((result): result is ServiceError => result !== 'ok');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.code).toBe(status.RESOURCE_EXHAUSTED);
+    expect(refused[0]!.details).toMatch(
+      /the intake gateway is at capacity \(204800 bytes of chunks in flight, at most 262144\)/,
+    );
+    expect(refused[0]!.metadata.get('retry-after')).toEqual(['2']);
+    const intakeMetrics = await (await fetch(`${stack.intakeHttpUrl}/metrics`)).text();
+    expect(intakeMetrics).toMatch(/tessera_throttled_requests_total\{reason="gateway-bytes"[^}]*\} 1/);
+    expect(intakeMetrics).toMatch(/^tessera_intake_chunk_bytes_held(\{[^}]*\})? 0$/m);
   }, 60_000);
 
   it('answers the HTTP API with 429 and Retry-After while the chunk writers are saturated', async () => {

@@ -67,7 +67,7 @@ export class HttpFilesController {
     try {
       const expected = optionalInteger('expected_version', expectedVersion);
       const contentType = request.headers['content-type'];
-      const { repository, limits } = this.intake;
+      const { repository, limits, chunkBytes: chunkBytesBudget } = this.intake;
       const initiated = await repository.createUpload(
         create(uploadV1.InitiateUploadRequestSchema, {
           name: name ?? '',
@@ -79,7 +79,9 @@ export class HttpFilesController {
       const { uploadId } = initiated;
       try {
         const chunkBytes = Math.min(Number(initiated.suggestedChunkBytes), limits.maxChunkBytes);
-        const results = await repository.writeChunks(chunksOf(request, uploadId, chunkBytes));
+        const results = await repository.writeChunks(
+          chunkBytesBudget.hold(chunksOf(request, uploadId, chunkBytes)),
+        );
         const refused = results.find((result) => result.code !== 0);
         if (refused) throw chunkRefusal(refused);
         const node = await repository.completeUpload(

@@ -1,12 +1,7 @@
 import type { DescMessage, MessageInitShape } from '@bufbuild/protobuf';
 import { Controller, Inject } from '@nestjs/common';
 import { uploadV1 } from '@tessera/contracts';
-import {
-  ErrorCode,
-  grpcStatusOf,
-  isTesseraError,
-  TesseraError,
-} from '@tessera/errors';
+import { ErrorCode, grpcStatusOf, isTesseraError, TesseraError } from '@tessera/errors';
 import { GrpcRpc } from '@tessera/grpc';
 import { checkChunk } from '../domain/chunk-check';
 import type { CheckedChunk } from '../domain/repository.port';
@@ -43,7 +38,11 @@ export class UploadController {
     request: uploadV1.UploadChunkRequest,
   ): Promise<Init<typeof uploadV1.UploadChunkResponseSchema>> {
     const checked = checkChunk(request.chunk, this.intake.limits);
-    const [result] = await this.intake.repository.writeChunks(single(checked));
+    const release = this.intake.chunkBytes.reserve(
+      checked.data.length,
+      `chunk ${checked.chunkNumber} of upload ${checked.uploadId}`,
+    );
+    const [result] = await this.intake.repository.writeChunks(single(checked)).finally(release);
     if (!result) throw new TesseraError(ErrorCode.Internal, 'the repository reported no result');
     if (result.code !== 0) throw chunkRefusal(result);
     return { result };
@@ -56,22 +55,30 @@ export class UploadController {
   ): Promise<Init<typeof uploadV1.UploadChunksResponseSchema>> {
     const results: ChunkResultInit[] = [];
     const forwarded: number[] = [];
-    const limits = this.intake.limits;
+    const { limits, chunkBytes } = this.intake;
     async function* checkedChunks(): AsyncIterable<CheckedChunk> {
       let index = 0;
       for await (const request of requests) {
         const position = index++;
+        let release: (() => void) | undefined;
         try {
           const checked = checkChunk(request.chunk, limits);
+          release = chunkBytes.reserve(
+            checked.data.length,
+            `chunk ${checked.chunkNumber} of upload ${checked.uploadId}`,
+          );
           forwarded.push(position);
-          yield checked;
+          yield checked; // resumed once the chunk has been forwarded: its bytes are no longer held
         } catch (error) {
           if (!isTesseraError(error)) throw error;
           results[position] = {
             chunkNumber: request.chunk?.chunkNumber ?? 0n,
             code: grpcStatusOf(error.code),
             message: error.message,
+            ...(error.retryAfterSeconds !== undefined && { retryAfterSeconds: error.retryAfterSeconds }),
           };
+        } finally {
+          release?.();
         }
       }
     }

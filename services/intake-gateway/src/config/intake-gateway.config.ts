@@ -21,6 +21,13 @@ export const IntakeGatewayEnvSchema = z
     METADATA_SERVICE_ADDRESS: hostPort('127.0.0.1:50053'),
     /** Largest chunk accepted (keep equal to the repository service's). */
     MAX_CHUNK_BYTES: positiveInt(64 * 1024 * 1024),
+    /**
+     * Chunk bytes held at once while forwarding them (every chunk arrives whole); a chunk beyond it
+     * is refused with RESOURCE_EXHAUSTED / 429. At least MAX_CHUNK_BYTES.
+     */
+    MAX_INFLIGHT_CHUNK_BYTES: positiveInt(256 * MiB),
+    /** The retry-after hint of a refused chunk. */
+    THROTTLE_RETRY_AFTER_SECONDS: positiveInt(1),
     /** Chunks travel to the repository service in data frames of this size. */
     DATA_FRAME_BYTES: positiveInt(1024 * 1024),
     /** Downloads read S3 directly (the bucket and key come with each node's metadata). */
@@ -39,6 +46,10 @@ export const IntakeGatewayEnvSchema = z
       'at most 604800 (7 days)',
     ),
   })
-  .refine(...s3CredentialsPaired);
+  .refine(...s3CredentialsPaired)
+  .refine((env) => env.MAX_INFLIGHT_CHUNK_BYTES >= env.MAX_CHUNK_BYTES, {
+    message: 'must be at least MAX_CHUNK_BYTES',
+    path: ['MAX_INFLIGHT_CHUNK_BYTES'],
+  });
 
 export type IntakeGatewayConfig = z.output<typeof IntakeGatewayEnvSchema>;
