@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
-import type { Client } from '@grpc/grpc-js';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import { status, type Client } from '@grpc/grpc-js';
 import { downloadV1, uploadV1, type metadataV1 } from '@tessera/contracts';
 import { callClientStream, callServerStream, callUnary, createGrpcClient } from '@tessera/grpc';
 import { fixedSizeChunks } from './fixed-size-chunks';
@@ -9,6 +12,30 @@ import { newTrace } from './trace-context';
 
 const MiB = 1024 * 1024;
 const uploadRpc = uploadV1.UploadService.method;
+/** Refusals that say "not now": the chunk may be sent again after the hint. */
+const RETRYABLE = new Set([status.RESOURCE_EXHAUSTED, status.UNAVAILABLE]);
+
+type ChunkInit = MessageInitShape<typeof uploadV1.ChunkSchema>;
+
+/** The longest hint among the refusals (1 s without one), doubled per round, with ±20 % jitter. */
+function retryDelayMs(refused: { retryAfterSeconds?: number | undefined }[], round: number): number {
+  const hintSeconds = Math.max(...refused.map((result) => result.retryAfterSeconds ?? 1));
+  return Math.round(hintSeconds * 1000 * 2 ** round * (0.8 + Math.random() * 0.4));
+}
+
+/** The given chunks of a file, read again from disk. */
+async function* chunksOfFile(path: string, uploadId: string, chunkNumbers: number[], chunkBytes: number) {
+  const file = await open(path, 'r');
+  try {
+    for (const chunkNumber of chunkNumbers) {
+      const data = Buffer.alloc(chunkBytes);
+      const { bytesRead } = await file.read(data, 0, chunkBytes, chunkNumber * chunkBytes);
+      yield { chunk: { uploadId, chunkNumber: BigInt(chunkNumber), data: data.subarray(0, bytesRead) } };
+    }
+  } finally {
+    await file.close();
+  }
+}
 
 export interface UploadOptions {
   /** The file's name in its drive. */
@@ -18,6 +45,13 @@ export interface UploadOptions {
   chunkBytes?: number;
   /** Called as each chunk is handed to the stream, with the bytes sent so far. */
   onProgress?: (bytesDone: number) => void;
+  /**
+   * Rounds of re-sending chunks the server refused for now (RESOURCE_EXHAUSTED, UNAVAILABLE), each
+   * after the retry-after hint it gave (default 5). Only for a file path: a stream cannot be re-read.
+   */
+  maxRetries?: number;
+  /** Called before each round of re-sending, with the refused chunks and the wait. */
+  onRetry?: (refused: { chunkNumber: number; code: number; message: string }[], waitMs: number) => void;
 }
 
 export interface UploadResult {
@@ -86,12 +120,36 @@ export class TesseraClient {
         yield { chunk: { uploadId, chunkNumber: BigInt(chunkCount++), data } };
       }
     }
-    const { results } = await callClientStream(this.uploads, uploadRpc.uploadChunks, messages(), {
-      metadata,
-      maxQueuedMessages: 2,
-    });
-    const refused = results.find((result) => result.code !== 0);
-    if (refused) throw new ChunkRefusedError(Number(refused.chunkNumber), refused.code, refused.message);
+    const send = async (chunks: AsyncIterable<{ chunk: ChunkInit }>) =>
+      (
+        await callClientStream(this.uploads, uploadRpc.uploadChunks, chunks, {
+          metadata,
+          maxQueuedMessages: 2,
+        })
+      ).results;
+    let refused = (await send(messages())).filter((result) => result.code !== 0);
+    for (let round = 0; refused.length > 0; round++) {
+      const permanent = refused.find((result) => !RETRYABLE.has(result.code));
+      const retryable = typeof source === 'string' && round < (options.maxRetries ?? 5);
+      if (permanent || !retryable) {
+        const first = permanent ?? refused[0]!;
+        throw new ChunkRefusedError(Number(first.chunkNumber), first.code, first.message);
+      }
+      const waitMs = retryDelayMs(refused, round);
+      options.onRetry?.(
+        refused.map((result) => ({
+          chunkNumber: Number(result.chunkNumber),
+          code: result.code,
+          message: result.message,
+        })),
+        waitMs,
+      );
+      await sleep(waitMs);
+      const again = refused.map((result) => Number(result.chunkNumber));
+      refused = (await send(chunksOfFile(source, uploadId, again, options.chunkBytes ?? 8 * MiB))).filter(
+        (result) => result.code !== 0,
+      );
+    }
     const { node } = await callUnary(
       this.uploads,
       uploadRpc.completeUpload,

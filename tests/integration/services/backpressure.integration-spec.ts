@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { status, type Client, type ServiceError } from '@grpc/grpc-js';
+import { TesseraClient } from '@tessera/client';
 import { uploadV1 } from '@tessera/contracts';
 import { callUnary, createGrpcClient } from '@tessera/grpc';
 import { createProxy, stackEndpoints, type Proxy } from '@tessera/testing';
@@ -109,6 +113,40 @@ describe('backpressure: bounded chunk writes refused with RESOURCE_EXHAUSTED / 4
     expect(intakeMetrics).toMatch(/tessera_throttled_requests_total\{reason="gateway-bytes"[^}]*\} 1/);
     expect(intakeMetrics).toMatch(/^tessera_intake_chunk_bytes_held(\{[^}]*\})? 0$/m);
   }, 60_000);
+
+  it('lets the SDK upload through the refusals by sending refused chunks again after the hint', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tessera-backpressure-'));
+    const sdk = new TesseraClient(stack.intakeAddress);
+    try {
+      const files = await Promise.all(
+        [0, 1, 2, 3].map(async (n) => {
+          const path = join(dir, `file-${n}.bin`);
+          await writeFile(path, randomBytes(3 * 64 * 1024 + n));
+          return path;
+        }),
+      );
+      const retried: number[] = [];
+      const uploads = await Promise.all(
+        files.map((path, n) =>
+          sdk.upload(path, {
+            name: `sdk-${n}.bin`,
+            driveId: 'backpressure',
+            chunkBytes: 64 * 1024,
+            onRetry: (refused, waitMs) => {
+              expect(refused.every((chunk) => chunk.code === status.RESOURCE_EXHAUSTED)).toBe(true);
+              expect(waitMs).toBeGreaterThanOrEqual(1600); // the 2 s hint, less at most 20 % jitter
+              retried.push(...refused.map((chunk) => chunk.chunkNumber));
+            },
+          }),
+        ),
+      );
+      expect(retried.length).toBeGreaterThan(0);
+      uploads.forEach((upload, n) => expect(upload.bytes).toBe(3 * 64 * 1024 + n)); // sha256 checked by the SDK
+    } finally {
+      sdk.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('answers the HTTP API with 429 and Retry-After while the chunk writers are saturated', async () => {
     const [first, second] = await Promise.all([initiate('hold-1.bin'), initiate('hold-2.bin')]);

@@ -37,6 +37,10 @@ export async function runUpload(args: string[], defaultAddress: string): Promise
       driveId: values.drive,
       chunkBytes,
       onProgress: (bytes) => progress.update(bytes),
+      onRetry: (refused, waitMs) =>
+        console.error(
+          `${refused.length} chunk(s) refused for now (${refused[0]!.message}); sending them again in ${(waitMs / 1000).toFixed(1)} s`,
+        ),
     });
     progress.finish();
     const { node } = result;
