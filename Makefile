@@ -1,11 +1,15 @@
 # Tessera's entry points. `make test` and `make demo` each install what they need on a fresh machine.
-.PHONY: test demo stack-up stack-down stack-status install build lint typecheck unit integration generate contracts schemas bench-upload bench-download bench-tracing
+.PHONY: test demo deploy-check stack-up stack-down stack-status install build lint typecheck unit integration generate contracts schemas bench-upload bench-download bench-tracing
 
 test: ## Everything: contracts, lint, types, build, unit and integration tests against the real stack
 	@scripts/test.sh
 
 demo: ## Stack + the three services up, then their health
 	@scripts/demo.sh
+
+deploy-check: ## Offline checks of charts/, k8s/, the Dockerfiles and skaffold.yaml (helm lint, kustomize, kubeconform)
+	scripts/deploy/install-tools.sh
+	npx jest -c tests/deploy/jest.config.js
 
 stack-up: ## Start the local stack of real servers (idempotent)
 	@scripts/stack/stack.sh up

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make test`: everything, from a fresh clone. Installs what is missing (npm packages, Debian
-# packages, the stack's servers), checks contracts, format, lint and types, builds, runs the unit
+# packages, the stack's servers, the deploy check tools), checks contracts, format, lint and types, builds, runs the unit
 # tests, starts the real stack, runs the integration tests, stops the stack (also on failure) and
 # ends with one line: "N passed, N failed".
 set -euo pipefail
@@ -20,6 +20,9 @@ scripts/ci/install-node-packages.sh
 
 step "stack servers (built once into ${TESSERA_CACHE_DIR:-~/.cache/tessera})"
 scripts/stack/install.sh
+
+step "deploy check tools: helm, kustomize, kubeconform, Kubernetes schemas (cached too)"
+scripts/deploy/install-tools.sh
 
 step "contracts: buf lint, buf breaking against main, generated code up to date"
 scripts/ci/check-contracts.sh
