@@ -5,7 +5,7 @@ import { createGrpcClient } from '@tessera/grpc';
 import type { Logger } from '@tessera/logging';
 import { startService, stopOnSignals, type RunningService } from '@tessera/runtime';
 import { createS3Client } from '@tessera/object-storage';
-import { GrpcNodeLookup } from './adapters/grpc-node-lookup';
+import { GrpcNodeDirectory } from './adapters/grpc-node-directory';
 import { GrpcRepository } from './adapters/grpc-repository';
 import { S3ObjectReader } from './adapters/s3-object-reader';
 import { OtelChunkBytesMetrics } from './adapters/otel-chunk-bytes-metrics';
@@ -23,6 +23,7 @@ export async function bootstrap(
   const metadataClient = createGrpcClient(metadataV1.MetadataService, config.METADATA_SERVICE_ADDRESS);
   const s3 = createS3Client(s3ClientOptionsOf(config));
   const chunkBytesMetrics = new OtelChunkBytesMetrics();
+  const nodes = new GrpcNodeDirectory(metadataClient);
   const domain = {
     repository: new GrpcRepository(repositoryClient, config.DATA_FRAME_BYTES),
     limits: { maxChunkBytes: config.MAX_CHUNK_BYTES },
@@ -30,11 +31,12 @@ export async function bootstrap(
       { maxBytes: config.MAX_INFLIGHT_CHUNK_BYTES, retryAfterSeconds: config.THROTTLE_RETRY_AFTER_SECONDS },
       chunkBytesMetrics,
     ),
-    files: new FileReader(new GrpcNodeLookup(metadataClient), new S3ObjectReader(s3), {
+    files: new FileReader(nodes, new S3ObjectReader(s3), {
       parallelism: config.READ_PARALLELISM,
       readBytes: config.READ_RANGE_BYTES,
       urlTtlSeconds: { default: config.DOWNLOAD_URL_TTL_SECONDS, max: config.DOWNLOAD_URL_MAX_TTL_SECONDS },
     }),
+    nodes,
     readMessageBytes: config.READ_MESSAGE_BYTES,
   };
   chunkBytesMetrics.observe(() => domain.chunkBytes.heldBytes());
@@ -45,7 +47,7 @@ export async function bootstrap(
     host: config.LISTEN_HOST,
     grpcPort: config.GRPC_PORT,
     httpPort: config.HTTP_PORT,
-    grpcServices: [uploadV1.UploadService, downloadV1.DownloadService],
+    grpcServices: [uploadV1.UploadService, downloadV1.DownloadService, metadataV1.MetadataService],
     maxReceiveMessageBytes: config.GRPC_MAX_RECEIVE_MESSAGE_BYTES,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     onShutdown: async () => {

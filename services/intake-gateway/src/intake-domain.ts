@@ -1,6 +1,7 @@
 import type { ChunkBytesBudget } from './domain/chunk-bytes-budget';
 import type { ChunkLimits } from './domain/chunk-check';
 import type { FileReader } from './domain/file-reader';
+import type { NodeDirectory } from './domain/node-directory.port';
 import type { Repository } from './domain/repository.port';
 
 /** Injection token of what the intake gateway's API uses, built at the composition root. */
@@ -12,6 +13,8 @@ export interface IntakeDomain {
   /** Bounds the chunk bytes held while forwarding (RESOURCE_EXHAUSTED beyond). */
   chunkBytes: ChunkBytesBudget;
   files: FileReader;
+  /** The metadata service's node API, passed through to clients. */
+  nodes: NodeDirectory;
   /** Largest data message of a download. */
   readMessageBytes: number;
 }
