@@ -1,41 +1,21 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
-import type { MessageInitShape } from '@bufbuild/protobuf';
-import { status, type Client } from '@grpc/grpc-js';
-import { downloadV1, uploadV1, type metadataV1 } from '@tessera/contracts';
-import { callClientStream, callServerStream, callUnary, createGrpcClient } from '@tessera/grpc';
+import type { Client, Metadata } from '@grpc/grpc-js';
+import { downloadV1, metadataV1, uploadV1 } from '@tessera/contracts';
+import { callClientStream, callUnary, createGrpcClient } from '@tessera/grpc';
+import { chunkCountOf, chunksNotReceived } from './chunk-plan';
+import { ChunkRefusedError, IntegrityError, ResumeError } from './client-errors';
+import { sendFileChunks, type RefusedChunk } from './file-chunk-sender';
+import { sha256OfFile } from './file-hash';
 import { fixedSizeChunks } from './fixed-size-chunks';
+import { readRanges, type DownloadOptions } from './ranged-download';
 import { newTrace } from './trace-context';
 
 const MiB = 1024 * 1024;
 const uploadRpc = uploadV1.UploadService.method;
-/** Refusals that say "not now": the chunk may be sent again after the hint. */
-const RETRYABLE = new Set([status.RESOURCE_EXHAUSTED, status.UNAVAILABLE]);
-
-type ChunkInit = MessageInitShape<typeof uploadV1.ChunkSchema>;
-
-/** The longest hint among the refusals (1 s without one), doubled per round, with ±20 % jitter. */
-function retryDelayMs(refused: { retryAfterSeconds?: number | undefined }[], round: number): number {
-  const hintSeconds = Math.max(...refused.map((result) => result.retryAfterSeconds ?? 1));
-  return Math.round(hintSeconds * 1000 * 2 ** round * (0.8 + Math.random() * 0.4));
-}
-
-/** The given chunks of a file, read again from disk. */
-async function* chunksOfFile(path: string, uploadId: string, chunkNumbers: number[], chunkBytes: number) {
-  const file = await open(path, 'r');
-  try {
-    for (const chunkNumber of chunkNumbers) {
-      const data = Buffer.alloc(chunkBytes);
-      const { bytesRead } = await file.read(data, 0, chunkBytes, chunkNumber * chunkBytes);
-      yield { chunk: { uploadId, chunkNumber: BigInt(chunkNumber), data: data.subarray(0, bytesRead) } };
-    }
-  } finally {
-    await file.close();
-  }
-}
+const nodeRpc = metadataV1.MetadataService.method;
+const OPEN_STATES = new Set([uploadV1.UploadState.INITIATED, uploadV1.UploadState.IN_PROGRESS]);
 
 export interface UploadOptions {
   /** The file's name in its drive. */
@@ -43,153 +23,238 @@ export interface UploadOptions {
   driveId?: string;
   /** Bytes per chunk (default 8 MiB; the server's limit is MAX_CHUNK_BYTES). */
   chunkBytes?: number;
-  /** Called as each chunk is handed to the stream, with the bytes sent so far. */
-  onProgress?: (bytesDone: number) => void;
+  /** UploadChunks streams at once (default 4; a byte stream source always uses one). */
+  streams?: number;
+  /** Resume this upload (from GetUploadStatus: only the chunks it lacks are sent) instead of starting one. */
+  resumeUploadId?: string;
+  /** Called once the upload exists, before any chunk is sent: keep the id to resume after a crash. */
+  onUploadStarted?: (upload: { uploadId: string; nodeId: string; chunkBytes: number }) => void;
+  /** Bytes handed to the streams so far (for a resumed upload, counting what the server had). */
+  onProgress?: (bytesDone: number, totalBytes: number | undefined) => void;
   /**
-   * Rounds of re-sending chunks the server refused for now (RESOURCE_EXHAUSTED, UNAVAILABLE), each
-   * after the retry-after hint it gave (default 5). Only for a file path: a stream cannot be re-read.
+   * Rounds of sending again the chunks refused for now (RESOURCE_EXHAUSTED, UNAVAILABLE, or on a
+   * stream that broke off), each after the server's retry-after hint doubled per round (default 5).
+   * Only for a file path: a byte stream cannot be read twice.
    */
   maxRetries?: number;
-  /** Called before each round of re-sending, with the refused chunks and the wait. */
-  onRetry?: (refused: { chunkNumber: number; code: number; message: string }[], waitMs: number) => void;
+  onRetry?: (refused: RefusedChunk[], waitMs: number) => void;
 }
 
 export interface UploadResult {
   node: metadataV1.Node;
+  uploadId: string;
   bytes: number;
   /** SHA-256 of the bytes sent, equal to the node's (checked). */
   sha256: string;
+  /** Chunks already on the server when a resumed upload started. */
+  chunksResumed: number;
   /** The W3C trace every call of this upload belongs to. */
   traceId: string;
   seconds: number;
 }
 
 export interface DownloadResult {
+  node: metadataV1.Node;
   bytes: number;
   sha256: string;
   traceId: string;
   seconds: number;
 }
 
-/** A chunk the server refused; `code` is the gRPC status it gave. */
-export class ChunkRefusedError extends Error {
-  constructor(
-    readonly chunkNumber: number,
-    readonly code: number,
-    detail: string,
-  ) {
-    super(`chunk ${chunkNumber} refused (gRPC status ${code}): ${detail}`);
-  }
-}
-
-/** The stored object's SHA-256 is not that of the bytes sent or received. */
-export class IntegrityError extends Error {}
-
 type Source = string | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
-/** Tessera's public gRPC API (intake gateway): uploads and downloads, each in a trace of its own. */
+/** Tessera's public gRPC API (the intake gateway): uploads, downloads and nodes, each call in a trace. */
 export class TesseraClient {
   private readonly uploads: Client;
   private readonly downloads: Client;
+  private readonly nodes: Client;
 
   constructor(address: string) {
     this.uploads = createGrpcClient(uploadV1.UploadService, address, { 'grpc.max_send_message_length': -1 });
     this.downloads = createGrpcClient(downloadV1.DownloadService, address);
+    this.nodes = createGrpcClient(metadataV1.MetadataService, address);
   }
 
-  /** Uploads a file (a path) or a byte stream on one chunk stream, then completes it. */
-  async upload(source: Source, options: UploadOptions): Promise<UploadResult> {
-    const started = performance.now();
-    const { traceId, metadata } = newTrace();
-    const { uploadId } = await callUnary(
-      this.uploads,
-      uploadRpc.initiateUpload,
-      { name: options.name, driveId: options.driveId ?? 'default' },
-      { metadata },
-    );
-    const hash = createHash('sha256');
-    let chunkCount = 0;
-    let bytes = 0;
-    const bytesSource =
-      typeof source === 'string' ? createReadStream(source, { highWaterMark: MiB }) : source;
-    async function* messages() {
-      for await (const data of fixedSizeChunks(bytesSource, options.chunkBytes ?? 8 * MiB)) {
-        hash.update(data);
-        bytes += data.length;
-        options.onProgress?.(bytes);
-        yield { chunk: { uploadId, chunkNumber: BigInt(chunkCount++), data } };
-      }
-    }
-    const send = async (chunks: AsyncIterable<{ chunk: ChunkInit }>) =>
-      (
-        await callClientStream(this.uploads, uploadRpc.uploadChunks, chunks, {
-          metadata,
-          maxQueuedMessages: 2,
-        })
-      ).results;
-    let refused = (await send(messages())).filter((result) => result.code !== 0);
-    for (let round = 0; refused.length > 0; round++) {
-      const permanent = refused.find((result) => !RETRYABLE.has(result.code));
-      const retryable = typeof source === 'string' && round < (options.maxRetries ?? 5);
-      if (permanent || !retryable) {
-        const first = permanent ?? refused[0]!;
-        throw new ChunkRefusedError(Number(first.chunkNumber), first.code, first.message);
-      }
-      const waitMs = retryDelayMs(refused, round);
-      options.onRetry?.(
-        refused.map((result) => ({
-          chunkNumber: Number(result.chunkNumber),
-          code: result.code,
-          message: result.message,
-        })),
-        waitMs,
-      );
-      await sleep(waitMs);
-      const again = refused.map((result) => Number(result.chunkNumber));
-      refused = (await send(chunksOfFile(source, uploadId, again, options.chunkBytes ?? 8 * MiB))).filter(
-        (result) => result.code !== 0,
-      );
-    }
-    const { node } = await callUnary(
-      this.uploads,
-      uploadRpc.completeUpload,
-      { uploadId, totalChunks: BigInt(chunkCount) },
-      { metadata },
-    );
-    const sha256 = hash.digest('hex');
-    if (node!.sha256 !== sha256) {
-      throw new IntegrityError(`node ${node!.nodeId} has SHA-256 ${node!.sha256}, the bytes sent ${sha256}`);
-    }
-    return { node: node!, bytes, sha256, traceId, seconds: (performance.now() - started) / 1000 };
+  /**
+   * Uploads a file (a path: chunks read at their offsets over parallel streams, resumable) or a
+   * byte stream (one stream, in order), then completes it with the whole file's SHA-256.
+   */
+  upload(source: Source, options: UploadOptions): Promise<UploadResult> {
+    return typeof source === 'string' ? this.uploadFile(source, options) : this.uploadStream(source, options);
   }
 
-  /** Reads a node's current version with ReadFile into `sink` (if given), hashing it. */
-  async download(
-    nodeId: string,
-    sink?: Writable,
-    onProgress?: (bytesDone: number) => void,
-  ): Promise<DownloadResult> {
+  async uploadStatus(uploadId: string): Promise<uploadV1.GetUploadStatusResponse> {
+    return callUnary(
+      this.uploads,
+      uploadRpc.getUploadStatus,
+      { uploadId },
+      { metadata: newTrace().metadata },
+    );
+  }
+
+  async abortUpload(uploadId: string): Promise<void> {
+    await callUnary(this.uploads, uploadRpc.abortUpload, { uploadId }, { metadata: newTrace().metadata });
+  }
+
+  async getNode(nodeId: string, version?: number): Promise<metadataV1.Node> {
+    const request = { nodeId, ...(version !== undefined && { version: BigInt(version) }) };
+    return (await callUnary(this.nodes, nodeRpc.getNode, request, { metadata: newTrace().metadata })).node!;
+  }
+
+  /** One page of a drive's nodes; pass the returned token for the next (empty: the last page). */
+  async listNodes(driveId: string, pageToken = '', pageSize = 0): Promise<metadataV1.ListNodesResponse> {
+    return callUnary(
+      this.nodes,
+      nodeRpc.listNodes,
+      { driveId, pageToken, pageSize },
+      { metadata: newTrace().metadata },
+    );
+  }
+
+  /** Newest first. */
+  async listVersions(nodeId: string): Promise<metadataV1.Node[]> {
+    return (await callUnary(this.nodes, nodeRpc.listVersions, { nodeId }, { metadata: newTrace().metadata }))
+      .versions;
+  }
+
+  async deleteNode(nodeId: string): Promise<void> {
+    await callUnary(this.nodes, nodeRpc.deleteNode, { nodeId }, { metadata: newTrace().metadata });
+  }
+
+  /**
+   * Reads a node (its latest or a given version, whole or a range) with parallel ReadFile calls into
+   * `sink` (if given), in order; a whole-file read is checked against the node's SHA-256.
+   */
+  async download(nodeId: string, sink?: Writable, options: DownloadOptions = {}): Promise<DownloadResult> {
     const started = performance.now();
     const { traceId, metadata } = newTrace();
-    const hash = createHash('sha256');
-    let bytes = 0;
-    const read = callServerStream(
-      this.downloads,
-      downloadV1.DownloadService.method.readFile,
-      { nodeId },
-      { metadata },
-    );
-    for await (const { data } of read) {
-      hash.update(data);
-      bytes += data.length;
-      if (sink && !sink.write(data)) await new Promise((resolve) => sink.once('drain', resolve));
-      onProgress?.(bytes);
-    }
-    return { bytes, sha256: hash.digest('hex'), traceId, seconds: (performance.now() - started) / 1000 };
+    const request = { nodeId, ...(options.version !== undefined && { version: BigInt(options.version) }) };
+    const { node } = await callUnary(this.nodes, nodeRpc.getNode, request, { metadata });
+    const read = await readRanges({ client: this.downloads, metadata, node: node!, sink }, options);
+    return { node: node!, ...read, traceId, seconds: (performance.now() - started) / 1000 };
   }
 
   close(): void {
     this.uploads.close();
     this.downloads.close();
+    this.nodes.close();
+  }
+
+  private async uploadFile(path: string, options: UploadOptions): Promise<UploadResult> {
+    const started = performance.now();
+    const { traceId, metadata } = newTrace();
+    const totalBytes = (await stat(path)).size;
+    const chunkBytes = options.chunkBytes ?? 8 * MiB;
+    const chunkCount = chunkCountOf(totalBytes, chunkBytes);
+    const sha256 = sha256OfFile(path);
+    sha256.catch(() => undefined); // awaited below, after the chunks
+    const { uploadId, nodeId, chunks } = await this.openUpload(options, chunkCount, metadata);
+    options.onUploadStarted?.({ uploadId, nodeId, chunkBytes });
+    let bytesDone = (chunkCount - chunks.length) * chunkBytes;
+    await sendFileChunks({
+      client: this.uploads,
+      metadata,
+      path,
+      totalBytes,
+      chunkCount,
+      chunkBytes,
+      uploadId,
+      chunks,
+      streams: options.streams ?? 4,
+      maxRetries: options.maxRetries ?? 5,
+      onChunkSent: (_chunk, bytes) =>
+        options.onProgress?.(Math.min((bytesDone += bytes), totalBytes), totalBytes),
+      onRetry: options.onRetry,
+    });
+    const node = await this.complete(uploadId, chunkCount, await sha256, metadata);
+    return {
+      node,
+      uploadId,
+      bytes: totalBytes,
+      sha256: node.sha256,
+      chunksResumed: chunkCount - chunks.length,
+      traceId,
+      seconds: (performance.now() - started) / 1000,
+    };
+  }
+
+  /** A new upload, or the one to resume with the chunks it still lacks. */
+  private async openUpload(options: UploadOptions, chunkCount: number, metadata: Metadata) {
+    const all = Array.from({ length: chunkCount }, (_, chunk) => chunk);
+    if (options.resumeUploadId === undefined) {
+      const request = { name: options.name, driveId: options.driveId ?? 'default' };
+      const { uploadId, nodeId } = await callUnary(this.uploads, uploadRpc.initiateUpload, request, {
+        metadata,
+      });
+      return { uploadId, nodeId, chunks: all };
+    }
+    const status = await callUnary(
+      this.uploads,
+      uploadRpc.getUploadStatus,
+      { uploadId: options.resumeUploadId },
+      { metadata },
+    );
+    const upload = status.upload!;
+    if (!OPEN_STATES.has(upload.state)) {
+      throw new ResumeError(
+        `upload ${upload.uploadId} is ${uploadV1.UploadState[upload.state]}, not open: it cannot be resumed (node ${upload.nodeId})`,
+      );
+    }
+    const beyond = status.received.find((range) => range.last >= BigInt(chunkCount));
+    if (beyond) throw new ResumeError(`upload ${upload.uploadId} has chunk ${beyond.last}: not this file`);
+    return {
+      uploadId: upload.uploadId,
+      nodeId: upload.nodeId,
+      chunks: chunksNotReceived(chunkCount, status.received),
+    };
+  }
+
+  private async complete(uploadId: string, chunkCount: number, sha256: string, metadata: Metadata) {
+    const request = { uploadId, totalChunks: BigInt(chunkCount), sha256 };
+    const { node } = await callUnary(this.uploads, uploadRpc.completeUpload, request, { metadata });
+    if (node!.sha256 !== sha256) {
+      throw new IntegrityError(`node ${node!.nodeId} has SHA-256 ${node!.sha256}, the bytes sent ${sha256}`);
+    }
+    return node!;
+  }
+
+  private async uploadStream(
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    options: UploadOptions,
+  ): Promise<UploadResult> {
+    const started = performance.now();
+    const { traceId, metadata } = newTrace();
+    const { resumeUploadId: _notForStreams, ...fresh } = options;
+    const { uploadId, nodeId } = await this.openUpload(fresh, 0, metadata);
+    const chunkBytes = options.chunkBytes ?? 8 * MiB;
+    options.onUploadStarted?.({ uploadId, nodeId, chunkBytes });
+    const hash = createHash('sha256');
+    let chunkCount = 0;
+    let bytes = 0;
+    async function* messages() {
+      for await (const data of fixedSizeChunks(source, chunkBytes)) {
+        hash.update(data);
+        bytes += data.length;
+        options.onProgress?.(bytes, undefined);
+        const chunkSha256 = createHash('sha256').update(data).digest('hex');
+        yield { chunk: { uploadId, chunkNumber: BigInt(chunkCount++), data, sha256: chunkSha256 } };
+      }
+    }
+    const { results } = await callClientStream(this.uploads, uploadRpc.uploadChunks, messages(), {
+      metadata,
+      maxQueuedMessages: 2,
+    });
+    const refused = results.find((result) => result.code !== 0);
+    if (refused) throw new ChunkRefusedError(Number(refused.chunkNumber), refused.code, refused.message);
+    const node = await this.complete(uploadId, chunkCount, hash.digest('hex'), metadata);
+    return {
+      node,
+      uploadId,
+      bytes,
+      sha256: node.sha256,
+      chunksResumed: 0,
+      traceId,
+      seconds: (performance.now() - started) / 1000,
+    };
   }
 }
