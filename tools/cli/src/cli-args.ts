@@ -1,3 +1,11 @@
+/** What commands over the public API fall back on, read from the environment by main.ts. */
+export interface ClientDefaults {
+  /** The intake gateway, host:port. */
+  address: string;
+  /** Where `tessera upload` remembers uploads in progress. */
+  stateDirectory: string;
+}
+
 /** Bad usage of the command line: printed with the usage text, exit code 2. */
 export class UsageError extends Error {}
 
@@ -10,3 +18,18 @@ export function positive(name: string, value: string | undefined): number | unde
 }
 
 export const print = (line: string) => console.log(line);
+
+const MiB = 1024 * 1024;
+
+/** "41.2 MiB/s" */
+export const rate = (bytes: number, seconds: number) =>
+  `${(bytes / MiB / Math.max(seconds, 1e-3)).toFixed(1)} MiB/s`;
+
+/** Parses an option that must be a whole number of at least 0; undefined stays undefined. */
+export function wholeNumber(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isSafeInteger(number) || number < 0)
+    throw new UsageError(`--${name} must be a whole number of at least 0`);
+  return number;
+}

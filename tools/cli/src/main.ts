@@ -1,14 +1,18 @@
 import { parseArgs } from 'node:util';
 import { eventsTail } from './events-tail.command';
 import { latencyLabLines, runLatencyLab } from './lab/latency-lab';
-import { positive, print, UsageError } from './cli-args';
+import { positive, print, UsageError, type ClientDefaults } from './cli-args';
 import { printTrace } from './trace.command';
-import { runDownload, runUpload } from './transfer.command';
+import { runDownload } from './download.command';
+import { runList, runRemove, runStatus, runVersions } from './nodes.command';
+import { runResume, runUpload } from './upload.command';
+import { stateDirectory } from './upload-state';
 import { USAGE } from './usage';
 
 /** Where the intake gateway and Jaeger are, unless an option says otherwise. */
 const defaults = {
   address: process.env['TESSERA_ADDRESS'] ?? '127.0.0.1:50051',
+  stateDirectory: stateDirectory(process.env),
   jaegerUrl: process.env['TESSERA_JAEGER_URL'] ?? 'http://127.0.0.1:16686',
 };
 
@@ -97,14 +101,23 @@ async function runLab(args: string[]): Promise<void> {
   else latencyLabLines(report).forEach(print);
 }
 
+/** Commands over the public gRPC API (the intake gateway at --address). */
+const clientCommands: Record<string, (args: string[], defaults: ClientDefaults) => Promise<void>> = {
+  upload: runUpload,
+  resume: runResume,
+  download: runDownload,
+  status: runStatus,
+  ls: runList,
+  versions: runVersions,
+  rm: runRemove,
+};
+
 async function main(argv: string[]): Promise<void> {
   const [first, second, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     print(USAGE);
-  } else if (first === 'upload') {
-    await runUpload(argv.slice(1), defaults.address);
-  } else if (first === 'download') {
-    await runDownload(argv.slice(1), defaults.address);
+  } else if (first in clientCommands) {
+    await clientCommands[first]!(argv.slice(1), defaults);
   } else if (first === 'events' && second === 'tail') {
     await runEventsTail(rest);
   } else if (first === 'lab' && second === 'latency') {

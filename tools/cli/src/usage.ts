@@ -1,16 +1,30 @@
 export const USAGE = `usage: tessera <command> [options]
 
-  upload <path>     upload a file (one chunk stream) and print the node it became
+  upload <path>     upload a file over parallel chunk streams and print the node it became; an
+                    upload cut short (Ctrl-C, crash) is resumed by running the same command again
     --address <host:port>       intake gateway (TESSERA_ADDRESS, 127.0.0.1:50051)
     --name <name>               name in the drive (default: the file's name)
     --drive <id>                drive (default: default)
     --chunk-mib <n>             chunk size in MiB (default 8)
+    --streams <n>               chunk streams at once (default 4)
     --json                      the result as one JSON object
 
-  download <node-id> read the node's current version into a file
+  resume <path>     continue the remembered upload of this file (same options as upload); fails
+                    when there is none
+
+  download <node-id> read a node into a file, over parallel ranged reads
     --output, -o <path>         where to write it (required)
+    --version <n>               that version (default: the latest)
+    --offset <byte>, --length <bytes>   only that range
+    --parallel <n>              ReadFile calls at once (default 4), --range-mib <n> each (default 16)
     --address <host:port>       intake gateway (TESSERA_ADDRESS, 127.0.0.1:50051)
     --json                      the result as one JSON object
+
+  status <upload-id> an upload's state, received and missing chunks
+  ls                the nodes of a drive (--drive <id>, default: default; --limit <n>)
+  versions <node-id> every version of a node, newest first
+  rm <node-id>      delete a node and all its versions
+                    (each: --address <host:port>, --json for one JSON object per line)
 
   events tail       print lifecycle events as they arrive, decoded with the schema each one
                     names in Apicurio Registry
@@ -38,4 +52,5 @@ export const USAGE = `usage: tessera <command> [options]
     --jaeger <url>              Jaeger query (TESSERA_JAEGER_URL, http://127.0.0.1:16686)
     --json                      the report as JSON
 
-Exit codes: 0 done, 1 the service, Kafka, the registry or Jaeger failed, 2 bad usage.`;
+Exit codes: 0 done, 1 the service, Kafka, the registry or Jaeger failed, 2 bad usage,
+130 interrupted (an interrupted upload resumes when run again).`;
