@@ -16,6 +16,7 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js';
 import { serviceDefinitionOf } from './service-definition';
+import { widenHttp2Windows } from './http2-windows';
 
 type Callback = (error: ServiceError | null, response?: unknown) => void;
 type MethodOf = (...args: unknown[]) => unknown;
@@ -26,6 +27,7 @@ export function createGrpcClient(
   address: string,
   options: Record<string, unknown> = {},
 ): Client {
+  widenHttp2Windows();
   const Constructor = makeGenericClientConstructor(serviceDefinitionOf(service), service.typeName);
   return new Constructor(address, credentials.createInsecure(), options);
 }

@@ -5,3 +5,4 @@ export * from './pass-through-rpc.filter';
 export * from './protobuf-grpc-server';
 export * from './service-definition';
 export * from './grpc-client';
+export * from './http2-windows';

@@ -4,6 +4,7 @@ import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { HealthImplementation } from 'grpc-health-check';
 import { grpcHandlerFor, type GrpcCallContext, type RpcHandler } from './call-handlers';
 import { toGrpcError, type GrpcErrorLogger } from './grpc-error';
+import { widenHttp2Windows } from './http2-windows';
 import { rpcPattern } from './grpc-rpc.decorator';
 import { reflectionServiceFor } from './reflection';
 import { serviceDefinitionOf } from './service-definition';
@@ -31,6 +32,7 @@ export class ProtobufGrpcServer extends Server implements CustomTransportStrateg
 
   constructor(private readonly options: ProtobufGrpcServerOptions) {
     super();
+    widenHttp2Windows();
     this.grpcServer = new GrpcServer({ 'grpc.max_receive_message_length': options.maxReceiveMessageBytes });
     this.health = new HealthImplementation({ '': 'NOT_SERVING' });
   }
