@@ -1,5 +1,5 @@
 # Tessera's entry points. `make test` and `make demo` each install what they need on a fresh machine.
-.PHONY: test demo deploy-check stack-up stack-down stack-status install build lint typecheck unit integration generate contracts schemas bench-upload bench-download bench-tracing
+.PHONY: bench-sdk bench-tus bench-small-files bench-chunk-sizes test demo deploy-check stack-up stack-down stack-status install build lint typecheck unit integration generate contracts schemas bench-upload bench-download bench-tracing
 
 test: ## Everything: contracts, lint, types, build, unit and integration tests against the real stack
 	@scripts/test.sh
@@ -69,3 +69,22 @@ bench-tracing: ## The same uploads and downloads with tracing on and off, in one
 	scripts/stack/stack.sh up
 	NX_DAEMON=false npx nx run-many -t build
 	npx tsx bench/tracing-overhead.ts $(BENCH_ARGS)
+
+BENCH_SETUP = scripts/ci/install-node-packages.sh && scripts/stack/install.sh && scripts/stack/stack.sh up \
+	&& NX_DAEMON=false npx nx run-many -t build
+
+bench-sdk: ## 1 GiB up and down through the SDK and all services vs lib-storage / ranged GETs (docs/benchmarks.md)
+	$(BENCH_SETUP)
+	npx tsx bench/sdk-vs-direct.ts $(BENCH_ARGS)
+
+bench-tus: ## 1 GiB upload: Tessera vs @tus/server + @tus/s3-store and tusd on the same MinIO
+	$(BENCH_SETUP) && scripts/stack/install.sh tusd
+	npx tsx bench/tus-peers.ts $(BENCH_ARGS)
+
+bench-small-files: ## 1,000 files of 4 KiB: p50/p95/p99 round trips, Tessera and MinIO
+	$(BENCH_SETUP)
+	npx tsx bench/small-files.ts $(BENCH_ARGS)
+
+bench-chunk-sizes: ## upload throughput for chunk sizes 64 KiB to 64 MiB
+	$(BENCH_SETUP)
+	npx tsx bench/chunk-sizes.ts $(BENCH_ARGS)

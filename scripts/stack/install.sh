@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Obtains every server of the local stack into the cache, building Go servers from their modules
 # and fetching jars from Maven Central. Idempotent: what is already cached is not built again.
-# Usage: install.sh [redis|tidb|minio|jaeger|toxiproxy|kafka|apicurio ...]   (default: all)
+# Usage: install.sh [redis|tidb|minio|jaeger|toxiproxy|kafka|apicurio|grpcurl|tusd ...]
+# (default: all but tusd, a benchmark peer)
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # shellcheck source=go-build.sh
@@ -56,6 +57,13 @@ install_grpcurl() {
   local out="$BIN_DIR/grpcurl-$GRPCURL_VERSION"
   [[ -x $out ]] && return 0
   timed_build grpcurl build_go_binary grpcurl "$GRPCURL_MODULE" "$GRPCURL_VERSION" ./cmd/grpcurl "$out"
+}
+
+# tusd: not a server of the stack, a benchmark peer (bench/tus-peers.ts); installed on request.
+install_tusd() {
+  local out="$BIN_DIR/tusd-$TUSD_VERSION"
+  [[ -x $out ]] && return 0
+  timed_build tusd build_go_binary tusd "$TUSD_MODULE" "$TUSD_VERSION" ./cmd/tusd "$out"
 }
 
 install_kafka() {

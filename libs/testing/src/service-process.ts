@@ -16,14 +16,16 @@ export interface ServiceProcess {
 
 /**
  * Starts a built service (`node services/<name>/dist/main.js`) on free ports and waits (at most
- * `timeoutMs`) for its "listening" log line, which is logged at info level.
+ * `timeoutMs`) for its "listening" log line, which is logged at info level. `nodeArgs` go to node
+ * itself (e.g. --cpu-prof, which NODE_OPTIONS does not allow).
  */
 export async function startServiceProcess(
   name: string,
   env: Record<string, string> = {},
-  timeoutMs = 30_000,
+  { timeoutMs = 30_000, nodeArgs = [] }: { timeoutMs?: number; nodeArgs?: string[] } = {},
 ): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'services', name, 'dist', 'main.js')], {
+  const main = join(REPO_ROOT, 'services', name, 'dist', 'main.js');
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     env: { ...process.env, GRPC_PORT: '0', HTTP_PORT: '0', LISTEN_HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -33,6 +33,8 @@ export interface UploadStackSettings {
   repositoryEnv?: Record<string, string>;
   intakeEnv?: Record<string, string>;
   metadataEnv?: Record<string, string>;
+  /** Arguments to node for each service, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/profiles']. */
+  nodeArgs?: string[];
 }
 
 /**
@@ -47,6 +49,7 @@ export async function startLocalUploadStack(
     repositoryEnv = {},
     intakeEnv = {},
     metadataEnv = {},
+    nodeArgs = [],
   }: UploadStackSettings = {},
 ): Promise<UploadStack> {
   const { minio, redis, kafka, apicurio } = stackEndpoints();
@@ -68,43 +71,55 @@ export async function startLocalUploadStack(
   try {
     // The repository and metadata services call each other: the metadata port is chosen first.
     const metadataAddress = `127.0.0.1:${await freePort()}`;
-    const repository = await startServiceProcess('repository-service', {
-      TIDB_DATABASE: run,
-      S3_BUCKET: bucket,
-      S3_ENDPOINT: minio.endpoint,
-      S3_ACCESS_KEY_ID: minio.accessKeyId,
-      S3_SECRET_ACCESS_KEY: minio.secretAccessKey,
-      METADATA_SERVICE_ADDRESS: metadataAddress,
-      TRACING_ENABLED: 'false',
-      ...kafkaEnv,
-      KAFKA_LIFECYCLE_TOPIC_PARTITIONS: '3',
-      OUTBOX_POLL_INTERVAL_MS: '100',
-      SCHEMA_REGISTRY_URL: apicurio.url,
-      SCHEMA_GROUP: schemaGroup,
-      ...repositoryEnv,
-    });
+    const repository = await startServiceProcess(
+      'repository-service',
+      {
+        TIDB_DATABASE: run,
+        S3_BUCKET: bucket,
+        S3_ENDPOINT: minio.endpoint,
+        S3_ACCESS_KEY_ID: minio.accessKeyId,
+        S3_SECRET_ACCESS_KEY: minio.secretAccessKey,
+        METADATA_SERVICE_ADDRESS: metadataAddress,
+        TRACING_ENABLED: 'false',
+        ...kafkaEnv,
+        KAFKA_LIFECYCLE_TOPIC_PARTITIONS: '3',
+        OUTBOX_POLL_INTERVAL_MS: '100',
+        SCHEMA_REGISTRY_URL: apicurio.url,
+        SCHEMA_GROUP: schemaGroup,
+        ...repositoryEnv,
+      },
+      { nodeArgs },
+    );
     started.push(repository);
-    const metadata = await startServiceProcess('metadata-service', {
-      GRPC_PORT: metadataAddress.split(':')[1]!,
-      TIDB_DATABASE: run,
-      REDIS_URL: `redis://${redis.host}:${redis.port}`,
-      REDIS_KEY_PREFIX: cachePrefix,
-      REPOSITORY_SERVICE_ADDRESS: `127.0.0.1:${repository.grpcPort}`,
-      TRACING_ENABLED: 'false',
-      ...kafkaEnv,
-      KAFKA_CONSUMER_GROUP: `${run}.metadata-service`,
-      ...metadataEnv,
-    });
+    const metadata = await startServiceProcess(
+      'metadata-service',
+      {
+        GRPC_PORT: metadataAddress.split(':')[1]!,
+        TIDB_DATABASE: run,
+        REDIS_URL: `redis://${redis.host}:${redis.port}`,
+        REDIS_KEY_PREFIX: cachePrefix,
+        REPOSITORY_SERVICE_ADDRESS: `127.0.0.1:${repository.grpcPort}`,
+        TRACING_ENABLED: 'false',
+        ...kafkaEnv,
+        KAFKA_CONSUMER_GROUP: `${run}.metadata-service`,
+        ...metadataEnv,
+      },
+      { nodeArgs },
+    );
     started.push(metadata);
-    const intake = await startServiceProcess('intake-gateway', {
-      S3_ENDPOINT: minio.endpoint,
-      S3_ACCESS_KEY_ID: minio.accessKeyId,
-      S3_SECRET_ACCESS_KEY: minio.secretAccessKey,
-      REPOSITORY_SERVICE_ADDRESS: `127.0.0.1:${repository.grpcPort}`,
-      METADATA_SERVICE_ADDRESS: metadataAddress,
-      TRACING_ENABLED: 'false',
-      ...intakeEnv,
-    });
+    const intake = await startServiceProcess(
+      'intake-gateway',
+      {
+        S3_ENDPOINT: minio.endpoint,
+        S3_ACCESS_KEY_ID: minio.accessKeyId,
+        S3_SECRET_ACCESS_KEY: minio.secretAccessKey,
+        REPOSITORY_SERVICE_ADDRESS: `127.0.0.1:${repository.grpcPort}`,
+        METADATA_SERVICE_ADDRESS: metadataAddress,
+        TRACING_ENABLED: 'false',
+        ...intakeEnv,
+      },
+      { nodeArgs },
+    );
     started.push(intake);
     return {
       bucket,

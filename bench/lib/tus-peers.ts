@@ -1,0 +1,121 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Upload } from 'tus-js-client';
+import { freePort, stackEndpoints } from '@tessera/testing';
+
+export interface TusPeer {
+  name: string;
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+async function startPeer(
+  name: string,
+  child: ChildProcess,
+  ready: RegExp,
+  endpoint: string,
+): Promise<TusPeer> {
+  let output = '';
+  const exited = once(child, 'exit');
+  await new Promise<void>((resolve, reject) => {
+    for (const stream of [child.stdout!, child.stderr!]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        output = `${output}${line}\n`.slice(-4000);
+        if (ready.test(line)) resolve();
+      });
+    }
+    void exited.then(() => reject(new Error(`${name} exited before listening:\n${output}`)));
+  });
+  return {
+    name,
+    endpoint,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+function s3Env() {
+  const { minio } = stackEndpoints();
+  return { endpoint: minio.endpoint, accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey };
+}
+
+/** `@tus/server` with `@tus/s3-store` (npm), in a process of its own. */
+export async function startTusNodeServer(bucket: string, partBytes: number): Promise<TusPeer> {
+  const port = await freePort();
+  const s3 = s3Env();
+  const child = spawn(process.execPath, [join(__dirname, 'tus-node-server.mjs')], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      BUCKET: bucket,
+      S3_ENDPOINT: s3.endpoint,
+      S3_ACCESS_KEY_ID: s3.accessKeyId,
+      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      PART_BYTES: String(partBytes),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return startPeer('@tus/server', child, /^listening/, `http://127.0.0.1:${port}/files`);
+}
+
+/** tusd (built by `scripts/stack/install.sh tusd`) with its S3 store. */
+export async function startTusd(bucket: string, partBytes: number, version: string): Promise<TusPeer> {
+  const port = await freePort();
+  const s3 = s3Env();
+  const binary = join(
+    process.env['TESSERA_CACHE_DIR'] ?? join(homedir(), '.cache/tessera'),
+    'bin',
+    `tusd-${version}`,
+  );
+  const child = spawn(
+    binary,
+    [
+      '-host',
+      '127.0.0.1',
+      '-port',
+      String(port),
+      '-base-path',
+      '/files/',
+      '-s3-bucket',
+      bucket,
+      '-s3-endpoint',
+      s3.endpoint,
+      '-s3-part-size',
+      String(partBytes),
+      '-disable-download',
+    ],
+    {
+      env: {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: s3.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+        AWS_REGION: 'us-east-1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  return startPeer('tusd', child, /You can now upload files to/, `http://127.0.0.1:${port}/files/`);
+}
+
+/** Uploads a file to a tus server with tus-js-client in one PATCH request; returns seconds. */
+export async function uploadWithTus(endpoint: string, path: string, size: number): Promise<number> {
+  const started = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const upload = new Upload(createReadStream(path), {
+      endpoint,
+      uploadSize: size,
+      retryDelays: [],
+      metadata: { filename: `tus-${Date.now()}.bin` },
+      onSuccess: () => resolve(),
+      onError: reject,
+    });
+    upload.start();
+  });
+  return (performance.now() - started) / 1000;
+}
