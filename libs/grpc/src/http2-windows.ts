@@ -13,7 +13,11 @@ export const HTTP2_WINDOWS = {
   frameBytes: 1 * MiB,
 };
 
-let widened = false;
+/**
+ * Marks node:http2 as wrapped. On the module itself, not in this file: a process can load this file
+ * more than once (Jest gives each test file its own module registry) but has one node:http2.
+ */
+const WIDENED = Symbol.for('tessera.http2-windows');
 
 function withSettings<Options extends object>(options: Options | undefined): Options {
   const settings = (options as { settings?: http2.Settings } | undefined)?.settings;
@@ -40,8 +44,9 @@ function widenConnection(session: http2.Http2Session): void {
  * at most `connectionBytes` unread per connection, `streamBytes` per stream.
  */
 export function widenHttp2Windows(): void {
-  if (widened) return;
-  widened = true;
+  const marked = http2 as unknown as Record<symbol, boolean>;
+  if (marked[WIDENED]) return;
+  marked[WIDENED] = true;
   const createServer = http2.createServer;
   http2.createServer = ((options: http2.ServerOptions, listener?: () => void) => {
     const server = createServer(withSettings(options), listener);
