@@ -21,7 +21,7 @@ const SERVICES = [
     name: 'intake-gateway',
     api: 'tessera.upload.v1.UploadService',
     method: 'InitiateUpload',
-    others: ['tessera.download.v1.DownloadService'],
+    others: ['tessera.download.v1.DownloadService', 'tessera.metadata.v1.MetadataService'],
   },
   { name: 'repository-service', api: 'tessera.internal.v1.RepositoryService', method: 'WriteChunks' },
   {
