@@ -6,3 +6,4 @@ export * from './protobuf-grpc-server';
 export * from './service-definition';
 export * from './grpc-client';
 export * from './http2-windows';
+export * from './dependency-health';

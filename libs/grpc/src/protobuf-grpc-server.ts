@@ -83,6 +83,11 @@ export class ProtobufGrpcServer extends Server implements CustomTransportStrateg
     return this.grpcServer as T;
   }
 
+  /** Reports a dependency's health under its own name (DEPENDENCY_HEALTH), for other services to see. */
+  setDependencyHealth(name: string, serving: boolean): void {
+    this.health.setStatus(name, serving ? 'SERVING' : 'NOT_SERVING');
+  }
+
   private setServing(status: 'SERVING' | 'NOT_SERVING'): void {
     this.health.setStatus('', status);
     this.options.services.forEach((service) => this.health.setStatus(service.typeName, status));

@@ -26,6 +26,8 @@ export interface RunningService {
   httpPort: number;
   /** Graceful stop: health turns NOT_SERVING, in-flight calls finish (up to the grace period). */
   stop(): Promise<void>;
+  /** Reports a dependency's health on the gRPC health service under `name` (DEPENDENCY_HEALTH). */
+  setDependencyHealth(name: string, serving: boolean): void;
 }
 
 /** Boots a Tessera service: a NestJS app with the gRPC transport and an HTTP server. */
@@ -64,7 +66,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await options.onShutdown?.();
       logger.info('shut down');
     })());
-  return { app, grpcPort, httpPort, stop };
+  const setDependencyHealth = (name: string, serving: boolean) =>
+    grpcServer.setDependencyHealth(name, serving);
+  return { app, grpcPort, httpPort, stop, setDependencyHealth };
 }
 
 /** Stops the service on SIGTERM/SIGINT and exits 0; a second signal exits at once. */

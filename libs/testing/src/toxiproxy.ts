@@ -10,6 +10,8 @@ export interface Proxy {
   addResets(share: number): Promise<void>;
   /** Closes each connection once this many bytes went upstream through it: requests cut midway. */
   limitData(bytes: number): Promise<void>;
+  /** Removes every toxic added so far: the proxy passes traffic unharmed again. */
+  clearToxics(): Promise<void>;
   remove(): Promise<void>;
 }
 
@@ -49,6 +51,12 @@ export async function createProxy(apiUrl: string, name: string, upstream: string
         stream: 'upstream',
         attributes: { bytes },
       })),
+    clearToxics: async () => {
+      const toxics = (await (await call(apiUrl, `/proxies/${name}/toxics`, 'GET')).json()) as {
+        name: string;
+      }[];
+      for (const toxic of toxics) await call(apiUrl, `/proxies/${name}/toxics/${toxic.name}`, 'DELETE');
+    },
     remove: async () => void (await call(apiUrl, `/proxies/${name}`, 'DELETE')),
   };
 }

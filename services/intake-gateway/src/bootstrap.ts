@@ -1,15 +1,17 @@
 import 'reflect-metadata';
 import { s3ClientOptionsOf } from '@tessera/config';
 import { downloadV1, internalV1, metadataV1, uploadV1 } from '@tessera/contracts';
-import { createGrpcClient } from '@tessera/grpc';
+import { createGrpcClient, createHealthClient } from '@tessera/grpc';
 import type { Logger } from '@tessera/logging';
 import { startService, stopOnSignals, type RunningService } from '@tessera/runtime';
 import { createS3Client } from '@tessera/object-storage';
+import { GrpcCacheHealth } from './adapters/grpc-cache-health';
 import { GrpcNodeDirectory } from './adapters/grpc-node-directory';
 import { GrpcRepository } from './adapters/grpc-repository';
 import { S3ObjectReader } from './adapters/s3-object-reader';
 import { OtelChunkBytesMetrics } from './adapters/otel-chunk-bytes-metrics';
 import { ChunkBytesBudget } from './domain/chunk-bytes-budget';
+import { NewUploadGate } from './domain/new-upload-gate';
 import { FileReader } from './domain/file-reader';
 import { IntakeGatewayModule } from './intake-gateway.module';
 import type { IntakeGatewayConfig } from './config/intake-gateway.config';
@@ -24,8 +26,13 @@ export async function bootstrap(
   const s3 = createS3Client(s3ClientOptionsOf(config));
   const chunkBytesMetrics = new OtelChunkBytesMetrics();
   const nodes = new GrpcNodeDirectory(metadataClient);
+  const metadataHealthClient = createHealthClient(config.METADATA_SERVICE_ADDRESS);
   const domain = {
     repository: new GrpcRepository(repositoryClient, config.DATA_FRAME_BYTES),
+    newUploads: new NewUploadGate(
+      new GrpcCacheHealth(metadataHealthClient, config.CACHE_HEALTH_MAX_AGE_MS, 1000),
+      config.THROTTLE_RETRY_AFTER_SECONDS,
+    ),
     limits: { maxChunkBytes: config.MAX_CHUNK_BYTES },
     chunkBytes: new ChunkBytesBudget(
       { maxBytes: config.MAX_INFLIGHT_CHUNK_BYTES, retryAfterSeconds: config.THROTTLE_RETRY_AFTER_SECONDS },
@@ -53,6 +60,7 @@ export async function bootstrap(
     onShutdown: async () => {
       repositoryClient.close();
       metadataClient.close();
+      metadataHealthClient.close();
       s3.destroy();
       await onShutdown();
     },

@@ -1,6 +1,7 @@
 import type { ChunkBytesBudget } from './domain/chunk-bytes-budget';
 import type { ChunkLimits } from './domain/chunk-check';
 import type { FileReader } from './domain/file-reader';
+import type { NewUploadGate } from './domain/new-upload-gate';
 import type { NodeDirectory } from './domain/node-directory.port';
 import type { Repository } from './domain/repository.port';
 
@@ -9,6 +10,8 @@ export const INTAKE_DOMAIN = Symbol('IntakeDomain');
 
 export interface IntakeDomain {
   repository: Repository;
+  /** Refuses new uploads while the metadata cache is unavailable. */
+  newUploads: NewUploadGate;
   limits: ChunkLimits;
   /** Bounds the chunk bytes held while forwarding (RESOURCE_EXHAUSTED beyond). */
   chunkBytes: ChunkBytesBudget;

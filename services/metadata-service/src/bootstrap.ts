@@ -4,10 +4,11 @@ import type { Logger } from '@tessera/logging';
 import { startService, stopOnSignals, type RunningService } from '@tessera/runtime';
 import { createTidbPool } from '@tessera/sql';
 import { Redis } from 'ioredis';
-import { createGrpcClient } from '@tessera/grpc';
+import { createGrpcClient, DEPENDENCY_HEALTH } from '@tessera/grpc';
 import { createKafka, LifecycleConsumer } from '@tessera/events';
 import { GrpcNodeRemover } from './adapters/grpc/grpc-node-remover';
 import { OtelCacheObserver } from './adapters/otel/otel-cache-observer';
+import { probeRedisHealth } from './adapters/redis/redis-health-probe';
 import { createRedisNodeCache } from './adapters/redis/redis-node-cache';
 import { TidbNodeCatalog } from './adapters/tidb/tidb-node-catalog';
 import type { MetadataServiceConfig } from './config/metadata-service.config';
@@ -72,6 +73,7 @@ export async function bootstrap(
     maxReceiveMessageBytes: config.GRPC_MAX_RECEIVE_MESSAGE_BYTES,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     onShutdown: async () => {
+      redisHealth.stop();
       await consumer?.stop();
       repositoryClient.close();
       redis.disconnect();
@@ -79,6 +81,15 @@ export async function bootstrap(
       await onShutdown();
     },
   });
+  const redisHealth = probeRedisHealth(
+    redis,
+    config.REDIS_HEALTH_INTERVAL_MS,
+    {
+      catchUp: () => reader.flushUnrefreshed(),
+      report: (serving) => service.setDependencyHealth(DEPENDENCY_HEALTH.metadataCache, serving),
+    },
+    logger,
+  );
   consumer?.start();
   stopOnSignals(service, logger);
   return service;

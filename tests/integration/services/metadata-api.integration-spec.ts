@@ -1,7 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { status, type Client } from '@grpc/grpc-js';
 import { metadataV1, uploadV1 } from '@tessera/contracts';
-import { callUnary, createGrpcClient } from '@tessera/grpc';
+import {
+  callUnary,
+  checkHealth,
+  createGrpcClient,
+  createHealthClient,
+  DEPENDENCY_HEALTH,
+} from '@tessera/grpc';
 import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '@tessera/object-storage';
 import { createProxy, eventually, minioClientOptions, stackEndpoints, type Proxy } from '@tessera/testing';
@@ -28,9 +35,11 @@ describe('the metadata service in front of TiDB, with its Redis cache, after rea
       `${redis.host}:${redis.port}`,
     );
     stack = await startUploadStack('metadata_api', {
+      intakeEnv: { CACHE_HEALTH_MAX_AGE_MS: '100' },
       metadataEnv: {
         REDIS_URL: `redis://127.0.0.1:${redisProxy.port}`,
         LIST_DEFAULT_PAGE_SIZE: '2',
+        REDIS_HEALTH_INTERVAL_MS: '100',
         // These tests evict cache entries by hand; the lifecycle consumer's refresh from
         // UploadCompleted (tested in lifecycle-events and tracing) could refill one afterwards.
         LIFECYCLE_CONSUMER_ENABLED: 'false',
@@ -49,6 +58,21 @@ describe('the metadata service in front of TiDB, with its Redis cache, after rea
     await stack.stop();
     await redisProxy.remove();
   });
+
+  /**
+   * Waits until the metadata service reports its cache healthy again and the gateway has seen it
+   * (new uploads are refused while Redis is away: cache-outage.integration-spec.ts).
+   */
+  async function cacheServingAgain() {
+    const health = createHealthClient(stack.metadataAddress);
+    try {
+      while ((await checkHealth(health, DEPENDENCY_HEALTH.metadataCache, 1000)) !== 'SERVING')
+        await sleep(50);
+      await sleep(200);
+    } finally {
+      health.close();
+    }
+  }
 
   /** Uploads `data` as `name` in drive-m through the public API; returns the new node version. */
   async function store(name: string, data: Buffer) {
@@ -176,6 +200,7 @@ describe('the metadata service in front of TiDB, with its Redis cache, after rea
       );
     } finally {
       await redisProxy.setEnabled(true);
+      await cacheServingAgain();
     }
   });
 

@@ -68,6 +68,7 @@ export class HttpFilesController {
       const expected = optionalInteger('expected_version', expectedVersion);
       const contentType = request.headers['content-type'];
       const { repository, limits, chunkBytes: chunkBytesBudget } = this.intake;
+      await this.intake.newUploads.admit();
       const initiated = await repository.createUpload(
         create(uploadV1.InitiateUploadRequestSchema, {
           name: name ?? '',

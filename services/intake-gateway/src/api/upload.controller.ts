@@ -28,7 +28,8 @@ export class UploadController {
   constructor(@Inject(INTAKE_DOMAIN) private readonly intake: IntakeDomain) {}
 
   @GrpcRpc(uploadV1.UploadService, 'InitiateUpload')
-  initiateUpload(request: uploadV1.InitiateUploadRequest): Promise<uploadV1.InitiateUploadResponse> {
+  async initiateUpload(request: uploadV1.InitiateUploadRequest): Promise<uploadV1.InitiateUploadResponse> {
+    await this.intake.newUploads.admit();
     return this.intake.repository.createUpload(request);
   }
 

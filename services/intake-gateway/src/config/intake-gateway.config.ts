@@ -26,8 +26,10 @@ export const IntakeGatewayEnvSchema = z
      * is refused with RESOURCE_EXHAUSTED / 429. At least MAX_CHUNK_BYTES.
      */
     MAX_INFLIGHT_CHUNK_BYTES: positiveInt(256 * MiB),
-    /** The retry-after hint of a refused chunk. */
+    /** The retry-after hint of a refused chunk or a refused new upload. */
     THROTTLE_RETRY_AFTER_SECONDS: positiveInt(1),
+    /** How long the metadata cache's health (asked before each new upload) is reused. */
+    CACHE_HEALTH_MAX_AGE_MS: positiveInt(1000),
     /** Chunks travel to the repository service in data frames of this size. */
     DATA_FRAME_BYTES: positiveInt(1024 * 1024),
     /** Downloads read S3 directly (the bucket and key come with each node's metadata). */

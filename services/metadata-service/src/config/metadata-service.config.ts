@@ -19,6 +19,8 @@ export const MetadataServiceEnvSchema = z.object({
   /** A Redis command slower than this counts as a cache failure: the read goes to TiDB. */
   REDIS_COMMAND_TIMEOUT_MS: positiveInt(200),
   REDIS_KEY_PREFIX: z.string().default('tessera:'),
+  /** How often Redis is pinged; while it does not answer in time, the intake refuses new uploads. */
+  REDIS_HEALTH_INTERVAL_MS: positiveInt(1000),
   /** How long a cached node entry lives. */
   NODE_CACHE_TTL_SECONDS: positiveInt(300),
   LIST_DEFAULT_PAGE_SIZE: positiveInt(100),

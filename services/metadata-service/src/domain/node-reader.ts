@@ -40,6 +40,8 @@ function decodeToken(token: string): string {
  */
 export class NodeReader {
   private readonly singleFlight = new SingleFlight<CachedNode | undefined>();
+  /** Nodes written while their cache entry could not be (see refresh()). */
+  private readonly unrefreshed = new Set<string>();
 
   constructor(
     private readonly catalog: NodeCatalog,
@@ -61,6 +63,7 @@ export class NodeReader {
         : this.catalog.version(nodeId, version));
       return node && { kind: 'version', node };
     };
+    if (this.unrefreshed.has(nodeId)) return this.versionOrNotFound(nodeId, version, await load());
     const { value, cacheHit } = await readThrough(key, load, {
       cache: this.cache,
       singleFlight: this.singleFlight,
@@ -68,10 +71,14 @@ export class NodeReader {
       onCacheError: (error, operation) => this.observer.failed(error, operation),
     });
     this.observer.lookedUp(cacheHit);
+    return { node: this.versionOrNotFound(nodeId, version, value).node, cacheHit };
+  }
+
+  private versionOrNotFound(nodeId: string, version: number | undefined, value: CachedNode | undefined) {
     if (value?.kind !== 'version') {
       throw TesseraError.notFound('node', version === undefined ? nodeId : `${nodeId} version ${version}`);
     }
-    return { node: value.node, cacheHit };
+    return { node: value.node, cacheHit: false };
   }
 
   async listNodes(driveId: string, pageSize: number, pageToken: string): Promise<NodePage> {
@@ -112,29 +119,43 @@ export class NodeReader {
   }
 
   /**
-   * Puts the node's latest version from TiDB into the cache, or marks it deleted. Fails when the
-   * cache cannot be written: the writer must then not report its write done.
+   * Puts the node's latest version from TiDB into the cache, or marks it deleted. When the cache
+   * cannot be written (Redis down or overloaded) the write is still done — the version is durable in
+   * TiDB — and the node is remembered as unrefreshed: this service reads it from TiDB, not the cache,
+   * until flushUnrefreshed() has written its entry once Redis answers again.
    */
   async refresh(nodeId: string): Promise<number> {
     requireNodeId(nodeId);
     const latest = await this.catalog.latest(nodeId);
     try {
-      if (latest) {
-        const entry: CachedNode = { kind: 'version', node: latest };
-        await this.cache.set(cacheKeys.latest(nodeId), entry, this.options.ttlSeconds);
-        await this.cache.set(cacheKeys.version(nodeId, latest.version), entry, this.options.ttlSeconds);
-      } else {
-        await this.cache.set(cacheKeys.latest(nodeId), { kind: 'deleted' }, this.options.ttlSeconds);
-      }
+      await this.writeLatest(nodeId, latest);
     } catch (error) {
-      throw new TesseraError(
-        ErrorCode.Unavailable,
-        `the cache entry of node ${nodeId} could not be refreshed`,
-        {
-          cause: error,
-        },
-      );
+      this.unrefreshed.add(nodeId);
+      this.observer.failed(error, 'set');
     }
     return latest?.version ?? 0;
+  }
+
+  /** Writes the entries of nodes refresh() could not; true once none is left. */
+  async flushUnrefreshed(): Promise<boolean> {
+    for (const nodeId of [...this.unrefreshed]) {
+      try {
+        await this.writeLatest(nodeId, await this.catalog.latest(nodeId));
+        this.unrefreshed.delete(nodeId);
+      } catch {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private async writeLatest(nodeId: string, latest: NodeVersion | undefined): Promise<void> {
+    if (!latest) {
+      await this.cache.set(cacheKeys.latest(nodeId), { kind: 'deleted' }, this.options.ttlSeconds);
+      return;
+    }
+    const entry: CachedNode = { kind: 'version', node: latest };
+    await this.cache.set(cacheKeys.latest(nodeId), entry, this.options.ttlSeconds);
+    await this.cache.set(cacheKeys.version(nodeId, latest.version), entry, this.options.ttlSeconds);
   }
 }

@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import { status, type Client, type ServiceError } from '@grpc/grpc-js';
+import { metadataV1, uploadV1 } from '@tessera/contracts';
+import {
+  callUnary,
+  checkHealth,
+  createGrpcClient,
+  createHealthClient,
+  DEPENDENCY_HEALTH,
+} from '@tessera/grpc';
+import { createProxy, eventually, stackEndpoints, type Proxy } from '@tessera/testing';
+import { startUploadStack, type UploadStack } from './service-process';
+
+const rpc = uploadV1.UploadService.method;
+
+describe('new uploads while Redis (the metadata cache) is down or overloaded', () => {
+  const { redis, toxiproxy } = stackEndpoints();
+  let redisProxy: Proxy;
+  let stack: UploadStack;
+  let uploads: Client;
+  let nodes: Client;
+
+  beforeAll(async () => {
+    redisProxy = await createProxy(
+      toxiproxy.url,
+      `cache-outage-${Date.now()}`,
+      `${redis.host}:${redis.port}`,
+    );
+    stack = await startUploadStack('cache_outage', {
+      metadataEnv: { REDIS_URL: `redis://127.0.0.1:${redisProxy.port}`, REDIS_HEALTH_INTERVAL_MS: '100' },
+      intakeEnv: { CACHE_HEALTH_MAX_AGE_MS: '100', THROTTLE_RETRY_AFTER_SECONDS: '3' },
+    });
+    uploads = createGrpcClient(uploadV1.UploadService, stack.intakeAddress);
+    nodes = createGrpcClient(metadataV1.MetadataService, stack.metadataAddress);
+  }, 120_000);
+
+  afterAll(async () => {
+    uploads?.close();
+    nodes?.close();
+    await stack?.stop();
+    await redisProxy?.remove();
+  });
+
+  const initiate = (name: string) =>
+    callUnary(uploads, rpc.initiateUpload, { name, driveId: 'cache-outage' });
+
+  it('refuses new uploads with UNAVAILABLE and a retry-after hint while started ones finish; catches the cache up and admits them again once Redis answers', async () => {
+    let completedNodeId = '';
+    const first = randomBytes(1000);
+    const second = randomBytes(2000);
+    const started = await initiate('started-before.bin');
+    await callUnary(uploads, rpc.uploadChunk, {
+      chunk: { uploadId: started.uploadId, chunkNumber: 0n, data: first },
+    });
+
+    await redisProxy.setEnabled(false);
+    try {
+      const refused = (await eventually(async () => {
+        const error = await initiate('refused.bin').then(
+          () => undefined,
+          (failure: ServiceError) => failure,
+        );
+        if (!error) throw new Error('still admitted');
+        return error;
+      })) as ServiceError;
+      expect(refused.code).toBe(status.UNAVAILABLE);
+      expect(refused.details).toMatch(
+        /new uploads are refused while the metadata cache \(Redis\) is unavailable/,
+      );
+      expect(refused.metadata.get('retry-after')).toEqual(['3']);
+
+      const http = await fetch(`${stack.intakeHttpUrl}/write?name=refused-http.bin&drive_id=cache-outage`, {
+        method: 'PUT',
+        body: randomBytes(10),
+      });
+      expect(http.status).toBe(503);
+      expect(http.headers.get('retry-after')).toBe('3');
+
+      // The upload started before the outage carries on to the end.
+      await callUnary(uploads, rpc.uploadChunk, {
+        chunk: { uploadId: started.uploadId, chunkNumber: 1n, data: second },
+      });
+      const { node } = await callUnary(uploads, rpc.completeUpload, {
+        uploadId: started.uploadId,
+        totalChunks: 2n,
+      });
+      expect(node!.size).toBe(3000n);
+      // Its cache entry could not be written: the metadata service reads it from TiDB meanwhile.
+      const read = await callUnary(nodes, metadataV1.MetadataService.method.getNode, {
+        nodeId: node!.nodeId,
+      });
+      expect(read).toMatchObject({ cacheHit: false, node: { version: 1n, size: 3000n } });
+      completedNodeId = node!.nodeId;
+    } finally {
+      await redisProxy.setEnabled(true);
+    }
+
+    const admitted = await eventually(() => initiate('after.bin'));
+    // Before admitting uploads again the metadata service wrote the entry it could not write.
+    const cached = await callUnary(nodes, metadataV1.MetadataService.method.getNode, {
+      nodeId: completedNodeId,
+    });
+    expect(cached).toMatchObject({ cacheHit: true, node: { version: 1n } });
+    expect(admitted.uploadId).toMatch(/^[0-9a-f-]{36}$/);
+    const health = createHealthClient(stack.metadataAddress);
+    expect(await checkHealth(health, DEPENDENCY_HEALTH.metadataCache, 1000)).toBe('SERVING');
+    health.close();
+  }, 60_000);
+
+  it('treats an overloaded Redis (answers slower than REDIS_COMMAND_TIMEOUT_MS) like a down one', async () => {
+    await redisProxy.addLatency(500);
+    try {
+      const refused = await eventually(async () => {
+        const error = await initiate('slow.bin').then(
+          () => undefined,
+          (failure: ServiceError) => failure,
+        );
+        if (!error) throw new Error('still admitted');
+        return error;
+      });
+      expect(refused.code).toBe(status.UNAVAILABLE);
+    } finally {
+      await redisProxy.clearToxics();
+    }
+  }, 60_000);
+});
