@@ -18,6 +18,8 @@ export interface ProtobufGrpcServerOptions {
   shutdownGraceMs: number;
   maxReceiveMessageBytes: number;
   logUnexpectedError: GrpcErrorLogger;
+  /** Dependencies' health (DEPENDENCY_HEALTH names) as reported from the first call on. */
+  dependencyHealth?: Record<string, boolean>;
 }
 
 /**
@@ -35,6 +37,9 @@ export class ProtobufGrpcServer extends Server implements CustomTransportStrateg
     widenHttp2Windows();
     this.grpcServer = new GrpcServer({ 'grpc.max_receive_message_length': options.maxReceiveMessageBytes });
     this.health = new HealthImplementation({ '': 'NOT_SERVING' });
+    for (const [name, serving] of Object.entries(options.dependencyHealth ?? {})) {
+      this.setDependencyHealth(name, serving);
+    }
   }
 
   /** The port the server listens on, once listening. */

@@ -16,6 +16,8 @@ export interface ServiceOptions {
   grpcServices: DescService[];
   maxReceiveMessageBytes: number;
   shutdownGraceMs: number;
+  /** Dependencies' health (DEPENDENCY_HEALTH names) as known at start, reported from the first call on. */
+  dependencyHealth?: Record<string, boolean>;
   /** Runs after both servers have closed, e.g. to flush telemetry. */
   onShutdown?: () => Promise<void>;
 }
@@ -43,6 +45,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     services: options.grpcServices,
     shutdownGraceMs: options.shutdownGraceMs,
     maxReceiveMessageBytes: options.maxReceiveMessageBytes,
+    ...(options.dependencyHealth && { dependencyHealth: options.dependencyHealth }),
     logUnexpectedError: (error, rpc) => logger.error({ err: error, rpc }, 'unexpected error in RPC handler'),
   });
   app.useGlobalFilters(new PassThroughRpcFilter(app.getHttpAdapter()));

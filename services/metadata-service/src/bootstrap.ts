@@ -8,7 +8,7 @@ import { createGrpcClient, DEPENDENCY_HEALTH } from '@tessera/grpc';
 import { createKafka, LifecycleConsumer } from '@tessera/events';
 import { GrpcNodeRemover } from './adapters/grpc/grpc-node-remover';
 import { OtelCacheObserver } from './adapters/otel/otel-cache-observer';
-import { probeRedisHealth } from './adapters/redis/redis-health-probe';
+import { probeRedisHealth, redisAnswersAtStart } from './adapters/redis/redis-health-probe';
 import { createRedisNodeCache } from './adapters/redis/redis-node-cache';
 import { TidbNodeCatalog } from './adapters/tidb/tidb-node-catalog';
 import type { MetadataServiceConfig } from './config/metadata-service.config';
@@ -62,8 +62,11 @@ export async function bootstrap(
       })
     : undefined;
 
+  // Known before the first call: the intake gateway admits new uploads from the start.
+  const cacheAnswers = await redisAnswersAtStart(redis, 5_000);
   const service = await startService({
     name: 'metadata-service',
+    dependencyHealth: { [DEPENDENCY_HEALTH.metadataCache]: cacheAnswers },
     rootModule: MetadataServiceModule.register({ reader }),
     logger,
     host: config.LISTEN_HOST,

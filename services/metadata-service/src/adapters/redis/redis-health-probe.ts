@@ -2,6 +2,26 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '@tessera/logging';
 
 /**
+ * Whether Redis answers a PING within `timeoutMs`, waiting for the first connection (commands are
+ * not queued while connecting, so a PING right after start would fail however healthy Redis is).
+ */
+export async function redisAnswersAtStart(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status !== 'ready') {
+    let timer: NodeJS.Timeout | undefined;
+    const ready = await Promise.race([
+      new Promise<boolean>((resolve) => redis.once('ready', () => resolve(true))),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (!ready) return false;
+  }
+  return redis.ping().then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
  * Pings Redis every `intervalMs` and reports whether it answered within the client's command
  * timeout — down or overwhelmed (too slow) is "not serving" — and, once it does, whether `catchUp`
  * (writing what could not be written meanwhile) succeeded. Reports the first result and every
