@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import { internalV1 } from '@tessera/contracts';
 import type { Logger } from '@tessera/logging';
 import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
@@ -11,11 +12,13 @@ import { GrpcNodeCacheNotifier } from './adapters/grpc/grpc-node-cache-notifier'
 import { MeteredChunkWriter } from './adapters/otel/metered-chunk-writer';
 import { OtelAdmissionMetrics } from './adapters/otel/otel-admission-metrics';
 import { MIGRATIONS } from './adapters/tidb/migrations';
+import { TidbInstanceHeartbeat } from './adapters/tidb/tidb-instance-heartbeat';
 import { TidbNodeStore } from './adapters/tidb/tidb-node-store';
 import { TidbUploadStore } from './adapters/tidb/tidb-upload-store';
 import type { RepositoryServiceConfig } from './config/repository-service.config';
 import { ChunkAdmission } from './domain/chunk-admission';
 import { ChunkWriter } from './domain/chunk-writer';
+import { CompletionRecovery } from './domain/completion-recovery';
 import { NodeDeleter } from './domain/node-deleter';
 import { ObjectAssembler } from './domain/object-assembler';
 import { UploadCompleter } from './domain/upload-completer';
@@ -64,7 +67,16 @@ export async function bootstrap(
 
   const metadataClient = createGrpcClient(internalV1.NodeCacheService, config.METADATA_SERVICE_ADDRESS);
   const notifier = new GrpcNodeCacheNotifier(metadataClient, { attempts: 3, timeoutMs: 2000 });
-  const uploads = new TidbUploadStore(pool);
+  const instanceId = randomUUID();
+  const heartbeat = new TidbInstanceHeartbeat(pool, {
+    instanceId,
+    intervalMs: config.INSTANCE_HEARTBEAT_MS,
+    forgetAfterMs: 24 * 3_600_000,
+    onError: (error) => logger.warn({ err: error, instanceId }, 'instance heartbeat not written'),
+  });
+  await heartbeat.start();
+  logger.info({ instanceId }, 'instance heartbeat started');
+  const uploads = new TidbUploadStore(pool, { instanceId, staleAfterMs: config.INSTANCE_STALE_AFTER_MS });
   const nodes = new TidbNodeStore(pool);
   const sessions = new UploadSessions(uploads, nodes, objects, {
     objectKeyTemplate: config.OBJECT_KEY_TEMPLATE,
@@ -126,6 +138,21 @@ export async function bootstrap(
     },
   );
 
+  const recovery = new CompletionRecovery(
+    uploads,
+    domain.completer,
+    { intervalMs: config.COMPLETION_RECOVERY_INTERVAL_MS, batchSize: 20 },
+    {
+      recovered: (uploadId, { node, foundAssembled }) =>
+        logger.info(
+          { uploadId, nodeId: node.nodeId, version: node.version, foundAssembled },
+          'completion of a gone instance finished',
+        ),
+      failed: (uploadId, error) =>
+        logger.warn({ uploadId, err: error }, 'completion of a gone instance not finished'),
+    },
+  );
+
   const relay = createLifecycleRelay(config, pool, logger);
 
   const service = await startService({
@@ -140,7 +167,9 @@ export async function bootstrap(
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     onShutdown: async () => {
       await janitor.stop();
+      await recovery.stop();
       await relay.stop();
+      await heartbeat.stop();
       metadataClient.close();
       await pool.end();
       s3.destroy();
@@ -148,6 +177,7 @@ export async function bootstrap(
     },
   });
   janitor.start();
+  recovery.start();
   relay.start();
   stopOnSignals(service, logger);
   return service;

@@ -53,6 +53,15 @@ export const RepositoryServiceEnvSchema = z
     UPLOAD_IDLE_TTL_MS: positiveInt(24 * 3_600_000),
     /** How often the janitor looks for idle uploads (default 5 min). */
     UPLOAD_JANITOR_INTERVAL_MS: positiveInt(5 * 60_000),
+    /** How often this instance writes its heartbeat in TiDB (repository_instances). */
+    INSTANCE_HEARTBEAT_MS: positiveInt(2_000),
+    /**
+     * An instance whose heartbeat is older than this is gone (killed): its chunk claims are taken
+     * over and its completions finished by the others. At least three heartbeats.
+     */
+    INSTANCE_STALE_AFTER_MS: positiveInt(10_000),
+    /** How often to look for completions whose instance is gone (also once at start). */
+    COMPLETION_RECOVERY_INTERVAL_MS: positiveInt(5_000),
     ...kafkaEnvShape,
     /** Create the lifecycle topic when it is missing (local development; production provisions it). */
     KAFKA_CREATE_TOPIC: booleanFlag(true),
@@ -65,6 +74,10 @@ export const RepositoryServiceEnvSchema = z
     /** Longest pause between the relay's attempts while Kafka or the registry is unreachable. */
     OUTBOX_MAX_BACKOFF_MS: positiveInt(10_000),
   })
-  .refine(...s3CredentialsPaired);
+  .refine(...s3CredentialsPaired)
+  .refine((env) => env.INSTANCE_STALE_AFTER_MS >= 3 * env.INSTANCE_HEARTBEAT_MS, {
+    message: 'must be at least three INSTANCE_HEARTBEAT_MS, so a slow beat is not taken for a death',
+    path: ['INSTANCE_STALE_AFTER_MS'],
+  });
 
 export type RepositoryServiceConfig = z.output<typeof RepositoryServiceEnvSchema>;

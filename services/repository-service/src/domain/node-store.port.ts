@@ -34,4 +34,6 @@ export interface NodeStore {
   /** The node's latest completed version; 0 before the first completes. */
   latestVersion(nodeId: string): Promise<number>;
   findVersion(nodeId: string, version: number): Promise<NodeVersion | undefined>;
+  /** The version the upload's completion recorded (none when it has not completed). */
+  findVersionOfUpload(uploadId: string): Promise<NodeVersion | undefined>;
 }

@@ -53,6 +53,21 @@ export class ObjectAssembler {
     return assembled;
   }
 
+  /**
+   * Removes what assembling would have consumed: the open multipart upload and staged chunks. For
+   * a completion found already assembled by an instance that died before cleaning up. Best effort.
+   */
+  async discardLeftovers(upload: UploadRecord): Promise<void> {
+    if (upload.multipartUploadId) {
+      await this.objects
+        .abortMultipartUpload({ key: upload.objectKey, uploadId: upload.multipartUploadId })
+        .catch(() => undefined);
+    }
+    await this.objects
+      .deletePrefix(stagingFolderOf(this.options.stagingPrefix, upload.uploadId))
+      .catch(() => undefined);
+  }
+
   private async run(
     upload: UploadRecord,
     chunks: StoredChunkRecord[],

@@ -92,15 +92,23 @@ describe('UploadCompleter with TiDB and MinIO', () => {
     );
   });
 
-  it('gives one completion and one clear refusal to two concurrent completes', async () => {
+  it('gives two concurrent completes one completion: the same version, or retry later', async () => {
     const uploadId = await uploadWith(new Map([[0, randomBytes(100)]]));
-    const results = await Promise.allSettled([
-      completer.complete({ uploadId, totalChunks: undefined, sha256: undefined }),
-      completer.complete({ uploadId, totalChunks: undefined, sha256: undefined }),
-    ]);
-    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
-    expect(refused.reason.message).toMatch(/is (COMPLETING|COMPLETED): it cannot be completed now/);
+    const request = { uploadId, totalChunks: undefined, sha256: undefined };
+    const results = await Promise.allSettled([completer.complete(request), completer.complete(request)]);
+    const versions = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    expect(versions.length).toBeGreaterThanOrEqual(1);
+    for (const version of versions) expect(version).toEqual(versions[0]);
+    for (const refused of results.filter((r) => r.status === 'rejected')) {
+      expect(refused.reason).toMatchObject({ code: ErrorCode.Unavailable, retryAfterSeconds: 1 });
+      expect(refused.reason.message).toMatch(/is being completed by an earlier CompleteUpload; retry/);
+    }
+    // Asked again once done (its answer lost): the version recorded the first time.
+    expect(await completer.complete(request)).toEqual(versions[0]);
+    await expect(completer.complete({ ...request, sha256: 'a'.repeat(64) })).rejects.toMatchObject({
+      code: ErrorCode.FailedPrecondition,
+      message: expect.stringContaining(`not the sha256 ${'a'.repeat(64)} asked for`),
+    });
   });
 
   it('fails the upload when the whole-file sha256 differs from the client’s, with both values', async () => {

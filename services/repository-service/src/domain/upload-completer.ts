@@ -1,20 +1,17 @@
 import { createHash } from 'node:crypto';
-import { ErrorCode, TesseraError } from '@tessera/errors';
+import { ErrorCode, isConnectionFailure, isTesseraError, TesseraError } from '@tessera/errors';
 import type { ObjectStore } from '@tessera/object-storage';
-import { planAssembly } from './assembly-plan';
+import { findAssembledObject } from './assembled-object-finder';
+import { planAssembly, type AssemblyPlan } from './assembly-plan';
 import { missingRanges, toRanges, type ChunkNumberRange } from './chunk-ranges';
 import type { NodeChangeListener } from './node-change.port';
 import type { NodeStore, NodeVersion } from './node-store.port';
 import { lifecycleEvent } from './lifecycle-event';
 import type { AssembledObject, ObjectAssembler } from './object-assembler';
-import type { StoredChunkRecord, UploadRecord, UploadStore } from './upload-store.port';
+import type { CompletionRequest, StoredChunkRecord, UploadRecord, UploadStore } from './upload-store.port';
 
-export interface CompleteRequest {
+export interface CompleteRequest extends CompletionRequest {
   uploadId: string;
-  /** When set, exactly chunks 0..totalChunks-1 must have been received. */
-  totalChunks: number | undefined;
-  /** When set, the assembled file must have this SHA-256 (lower-case hex). */
-  sha256: string | undefined;
 }
 
 function describeRanges(ranges: ChunkNumberRange[]): string {
@@ -25,11 +22,30 @@ function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** S3 or TiDB out of reach for now: the completion stays COMPLETING and recovery finishes it. */
+function isTransient(error: unknown): boolean {
+  return isConnectionFailure(error) || (isTesseraError(error) && error.code === ErrorCode.Unavailable);
+}
+
+/** A completion finished; foundAssembled: the object a dead instance had assembled was recorded. */
+export interface Recovered {
+  node: NodeVersion;
+  foundAssembled: boolean;
+}
+
+/** The object to record, and its SHA-256 when it is known already. */
+type Assembly = AssembledObject & { sha256?: string; adopted?: boolean };
+
 /**
  * CompleteUpload: checks that chunks 0..N-1 are all there, assembles them into one object, hashes
- * it, and records the node version. Two concurrent calls give one completion; the other is refused.
+ * it, and records the node version. Asking again once it completed gives the same version; asking
+ * while another call completes it is refused for now (UNAVAILABLE). A completion whose instance died
+ * is finished by recover() on another (or the restarted) instance.
  */
 export class UploadCompleter {
+  /** Uploads this instance is completing right now: recovery leaves them alone. */
+  private readonly completing = new Set<string>();
+
   constructor(
     private readonly uploads: UploadStore,
     private readonly nodes: NodeStore,
@@ -42,14 +58,53 @@ export class UploadCompleter {
     if (request.sha256 !== undefined && !/^[0-9a-f]{64}$/.test(request.sha256)) {
       throw TesseraError.invalidArgument('sha256', 'must be 64 lower-case hex characters');
     }
-    await this.begin(request.uploadId);
+    const completed = await this.begin(request);
+    if (completed) return completed;
     const upload = (await this.uploads.findUpload(request.uploadId))!;
+    return (await this.finish(upload, request, false)).node;
+  }
+
+  /**
+   * Finishes a completion whose instance is gone: uses the object it had assembled when its bytes
+   * are the chunks', assembles again otherwise. Undefined when another instance adopted it first.
+   */
+  async recover(uploadId: string): Promise<Recovered | undefined> {
+    const upload = await this.uploads.adoptCompletion(uploadId);
+    if (!upload) return undefined;
+    return this.finish(upload, upload.completion, true);
+  }
+
+  isCompleting(uploadId: string): boolean {
+    return this.completing.has(uploadId);
+  }
+
+  private async finish(
+    upload: UploadRecord,
+    request: CompletionRequest,
+    recovering: boolean,
+  ): Promise<Recovered> {
+    this.completing.add(upload.uploadId);
+    try {
+      return await this.assembleAndRecord(upload, request, recovering);
+    } finally {
+      this.completing.delete(upload.uploadId);
+    }
+  }
+
+  private async assembleAndRecord(
+    upload: UploadRecord,
+    request: CompletionRequest,
+    recovering: boolean,
+  ): Promise<Recovered> {
     const chunks = await this.completeChunkList(upload, request.totalChunks);
-    let assembled: AssembledObject | undefined;
+    let assembled: Assembly | undefined;
     let node: NodeVersion;
     try {
-      assembled = await this.assembler.assemble(upload, chunks, planAssembly(chunks));
-      const sha256 = await this.hashObject(assembled.key, assembled.size, assembled.versionId);
+      const plan = planAssembly(chunks);
+      assembled = (recovering && (await this.adoptAssembled(upload, chunks, plan))) || undefined;
+      assembled ??= await this.assembler.assemble(upload, chunks, plan);
+      const sha256 =
+        assembled.sha256 ?? (await this.hashObject(assembled.key, assembled.size, assembled.versionId));
       if (request.sha256 !== undefined && request.sha256 !== sha256) {
         throw new TesseraError(
           ErrorCode.DataLoss,
@@ -79,14 +134,16 @@ export class UploadCompleter {
         throw new TesseraError(ErrorCode.Conflict, `upload ${upload.uploadId} is no longer completing`);
       node = recorded;
     } catch (error) {
+      // Left COMPLETING with what it assembled, for recovery to finish once S3 and TiDB answer.
+      if (isTransient(error)) throw error;
       // The multipart upload may already be consumed: this upload cannot be completed again.
       const failed = lifecycleEvent.uploadFailed(upload, reasonOf(error));
       await this.uploads.transition(upload.uploadId, ['COMPLETING'], 'FAILED', failed);
-      if (assembled) await this.discard(assembled);
+      if (assembled && !assembled.adopted) await this.discard(assembled);
       throw error;
     }
     await this.announce(node);
-    return node;
+    return { node, foundAssembled: assembled.adopted === true };
   }
 
   /** The version is durable; until readers' caches know it, the write is not reported done. */
@@ -116,16 +173,41 @@ export class UploadCompleter {
       .catch(() => undefined);
   }
 
-  private async begin(uploadId: string): Promise<void> {
-    const started = await this.uploads.beginCompletion(uploadId);
+  /**
+   * An object a dead instance assembled: not this completion's own, so never discarded by it. Its
+   * multipart upload and staged chunks are left over, and cleaned up here as far as they exist.
+   */
+  private async adoptAssembled(
+    upload: UploadRecord,
+    chunks: StoredChunkRecord[],
+    plan: AssemblyPlan,
+  ): Promise<Assembly | undefined> {
+    const found = await findAssembledObject(this.objects, upload, chunks, plan);
+    if (!found) return undefined;
+    await this.assembler.discardLeftovers(upload);
+    return { ...found, adopted: true };
+  }
+
+  /** Moves the upload to COMPLETING; the recorded version when it completed already. */
+  private async begin(request: CompleteRequest): Promise<NodeVersion | undefined> {
+    const { uploadId } = request;
+    const started = await this.uploads.beginCompletion(uploadId, request);
     switch (started.outcome) {
       case 'started':
-        return;
+        return undefined;
       case 'unknown-upload':
         throw TesseraError.notFound('upload', uploadId);
       case 'not-accepting':
+        if (started.state === 'COMPLETED') return this.completedBefore(request);
+        if (started.state === 'COMPLETING') {
+          throw new TesseraError(
+            ErrorCode.Unavailable,
+            `upload ${uploadId} is being completed by an earlier CompleteUpload; retry for its result`,
+            { retryAfterSeconds: 1 },
+          );
+        }
         throw new TesseraError(
-          started.state === 'COMPLETING' ? ErrorCode.Conflict : ErrorCode.FailedPrecondition,
+          ErrorCode.FailedPrecondition,
           `upload ${uploadId} is ${started.state}: it cannot be completed now`,
         );
       case 'chunks-in-flight':
@@ -135,6 +217,24 @@ export class UploadCompleter {
           { retryAfterSeconds: 1 },
         );
     }
+  }
+
+  /** A retried CompleteUpload (its answer was lost) gets the version recorded the first time. */
+  private async completedBefore(request: CompleteRequest): Promise<NodeVersion> {
+    const node = await this.nodes.findVersionOfUpload(request.uploadId);
+    if (!node) {
+      throw new TesseraError(
+        ErrorCode.FailedPrecondition,
+        `upload ${request.uploadId} completed, but its node version was deleted since`,
+      );
+    }
+    if (request.sha256 !== undefined && request.sha256 !== node.sha256) {
+      throw new TesseraError(
+        ErrorCode.FailedPrecondition,
+        `upload ${request.uploadId} completed with sha256 ${node.sha256}, not the sha256 ${request.sha256} asked for`,
+      );
+    }
+    return node;
   }
 
   /** Chunks 0..N-1, or back to IN_PROGRESS with FAILED_PRECONDITION naming what is missing. */

@@ -1,3 +1,4 @@
+import { PeriodicTask } from './periodic-task';
 import type { UploadSessions } from './upload-sessions';
 import type { UploadStore } from './upload-store.port';
 
@@ -26,27 +27,29 @@ export interface SweepResult {
  * replicas may sweep at once: the abort's state transition lets one of them clean up each upload.
  */
 export class UploadJanitor {
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<SweepResult> | undefined;
-  private stopped = false;
+  private readonly schedule: PeriodicTask;
 
   constructor(
     private readonly uploads: UploadStore,
     private readonly sessions: UploadSessions,
     private readonly options: UploadJanitorOptions,
     private readonly listener: JanitorListener,
-  ) {}
+  ) {
+    this.schedule = new PeriodicTask(
+      () => this.sweep(),
+      options.intervalMs,
+      (error) => listener.failed(undefined, error),
+    );
+  }
 
   /** Sweeps every intervalMs until stop(); the first sweep runs after one interval. */
   start(): void {
-    this.schedule();
+    this.schedule.start();
   }
 
   /** Stops the timer and waits for a sweep under way. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.sweeping;
+    await this.schedule.stop();
   }
 
   /** Aborts every upload idle past the TTL now. */
@@ -65,20 +68,8 @@ export class UploadJanitor {
           this.listener.failed(upload.uploadId, error);
         }
       }
-      if (idle.length < this.options.batchSize || fresh.length === 0 || this.stopped) return result;
+      const done = idle.length < this.options.batchSize || fresh.length === 0;
+      if (done || this.schedule.isStopped) return result;
     }
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.sweeping = this.sweep()
-        .catch((error: unknown) => {
-          this.listener.failed(undefined, error);
-          return { aborted: [], failed: [] };
-        })
-        .finally(() => this.schedule());
-    }, this.options.intervalMs);
-    this.timer.unref();
   }
 }

@@ -18,10 +18,20 @@ export interface NewUpload {
   expectedVersion: number | undefined;
 }
 
+/** What CompleteUpload asked for, kept while COMPLETING so another instance can finish it. */
+export interface CompletionRequest {
+  /** When set, exactly chunks 0..totalChunks-1 must have been received. */
+  totalChunks: number | undefined;
+  /** When set, the assembled file must have this SHA-256 (lower-case hex). */
+  sha256: string | undefined;
+}
+
 export interface UploadRecord extends NewUpload {
   state: UploadState;
   /** The S3 multipart upload of the direct parts, once the first one arrived. */
   multipartUploadId: string | undefined;
+  /** The request of the completion under way or done (all undefined before one began). */
+  completion: CompletionRequest;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -90,8 +100,18 @@ export interface UploadStore {
    * is claimed once completion has started.
    */
   claimChunk(uploadId: string, claim: ChunkClaim, options: ClaimOptions): Promise<ClaimResult>;
-  /** Moves an accepting upload with no chunk in flight to COMPLETING. */
-  beginCompletion(uploadId: string): Promise<BeginCompletionResult>;
+  /**
+   * Moves an accepting upload with no chunk in flight to COMPLETING, held by this instance, keeping
+   * the request. Claims of writers that are gone are dropped first (their chunks count as missing).
+   */
+  beginCompletion(uploadId: string, request: CompletionRequest): Promise<BeginCompletionResult>;
+  /**
+   * COMPLETING uploads whose completing instance is gone (killed mid-completion), or is this one
+   * (which may be completing it now, or have left it after a transient failure), oldest first.
+   */
+  findOrphanedCompletions(limit: number): Promise<string[]>;
+  /** Takes a completion of a gone instance, or of this one, over; undefined when it cannot (now). */
+  adoptCompletion(uploadId: string): Promise<UploadRecord | undefined>;
   /**
    * Moves the upload from one of `from` to `to`, adding `event` to the outbox in the same
    * transaction; false (and no event) when it was in none of them.

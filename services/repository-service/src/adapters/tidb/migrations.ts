@@ -132,4 +132,21 @@ export const MIGRATIONS: readonly Migration[] = [
       "INSERT IGNORE INTO outbox_relay_lock (name) VALUES ('lifecycle')",
     ],
   },
+  {
+    version: 10,
+    name: 'live instances, and who holds each chunk claim and completion',
+    // A repository instance beats in repository_instances while it runs; claims and completions
+    // of an instance that stopped beating (killed) are taken over, and its completions finished.
+    statements: [
+      `CREATE TABLE IF NOT EXISTS repository_instances (
+         instance_id CHAR(36) NOT NULL PRIMARY KEY,
+         started_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+         heartbeat_at DATETIME(6) NOT NULL
+       )`,
+      'ALTER TABLE upload_chunks ADD COLUMN IF NOT EXISTS claim_owner CHAR(36) NULL',
+      'ALTER TABLE uploads ADD COLUMN IF NOT EXISTS completion_owner CHAR(36) NULL',
+      'ALTER TABLE uploads ADD COLUMN IF NOT EXISTS completion_total_chunks BIGINT NULL',
+      'ALTER TABLE uploads ADD COLUMN IF NOT EXISTS completion_sha256 CHAR(64) NULL',
+    ],
+  },
 ];

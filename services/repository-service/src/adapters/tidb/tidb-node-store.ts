@@ -138,4 +138,11 @@ export class TidbNodeStore implements NodeStore {
     );
     return rows[0] ? nodeVersionFromRow(rows[0]) : undefined;
   }
+
+  async findVersionOfUpload(uploadId: string): Promise<NodeVersion | undefined> {
+    const [rows] = await this.pool.execute<RowDataPacket[]>('SELECT * FROM nodes WHERE upload_id = ?', [
+      uploadId,
+    ]);
+    return rows[0] ? nodeVersionFromRow(rows[0]) : undefined;
+  }
 }

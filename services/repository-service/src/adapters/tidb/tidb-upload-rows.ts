@@ -13,6 +13,8 @@ export interface ChunkRow extends RowDataPacket {
   retry_count: number;
   etag: string | null;
   age_us: string;
+  /** 1 when the instance holding the claim is gone. */
+  owner_gone: number;
 }
 
 export function partNumberOf(claim: ChunkClaim): number | null {
@@ -32,6 +34,13 @@ export function toUpload(row: RowDataPacket): UploadRecord {
     expectedVersion: row['expected_version'] === null ? undefined : Number(row['expected_version']),
     state: row['state'] as UploadState,
     multipartUploadId: row['multipart_upload_id'] ?? undefined,
+    completion: {
+      totalChunks:
+        row['completion_total_chunks'] === null || row['completion_total_chunks'] === undefined
+          ? undefined
+          : Number(row['completion_total_chunks']),
+      sha256: row['completion_sha256'] ?? undefined,
+    },
     createdAt: new Date(row['created_at']),
     updatedAt: new Date(row['updated_at']),
   };
@@ -45,7 +54,8 @@ export function decide(
 ): 'take-over' | 'duplicate' | 'in-progress' | 'conflict' {
   const sameBytes = existing.sha256 === claim.sha256 && Number(existing.size) === claim.size;
   if (existing.state === 'WRITING') {
-    if (Number(existing.age_us) >= options.staleAfterMs * 1000) return 'take-over';
+    const gone = Number(existing.owner_gone) === 1 || Number(existing.age_us) >= options.staleAfterMs * 1000;
+    if (gone) return 'take-over';
     return sameBytes || options.force ? 'in-progress' : 'conflict';
   }
   if (sameBytes) return 'duplicate';

@@ -157,7 +157,9 @@ describe('TidbUploadStore against TiDB', () => {
   it('refuses claims for an unknown upload or one that no longer accepts chunks', async () => {
     expect(await store.claimChunk(randomUUID(), chunk(0), LIVE)).toEqual({ outcome: 'unknown-upload' });
     const uploadId = await created();
-    expect(await store.beginCompletion(uploadId)).toEqual({ outcome: 'started' });
+    expect(await store.beginCompletion(uploadId, { totalChunks: undefined, sha256: undefined })).toEqual({
+      outcome: 'started',
+    });
     expect(await store.claimChunk(uploadId, chunk(0), LIVE)).toEqual({
       outcome: 'not-accepting',
       state: 'COMPLETING',
@@ -168,13 +170,21 @@ describe('TidbUploadStore against TiDB', () => {
     const uploadId = await created();
     const claimed = await store.claimChunk(uploadId, chunk(1), LIVE);
     if (claimed.outcome !== 'claimed') throw new Error(claimed.outcome);
-    expect(await store.beginCompletion(uploadId)).toEqual({ outcome: 'chunks-in-flight', chunkNumbers: [1] });
+    expect(await store.beginCompletion(uploadId, { totalChunks: undefined, sha256: undefined })).toEqual({
+      outcome: 'chunks-in-flight',
+      chunkNumbers: [1],
+    });
     await store.markChunkStored(uploadId, 1, claimed.token, '"e"', chunkStored(uploadId, 1));
-    const both = await Promise.all([store.beginCompletion(uploadId), store.beginCompletion(uploadId)]);
+    const both = await Promise.all([
+      store.beginCompletion(uploadId, { totalChunks: undefined, sha256: undefined }),
+      store.beginCompletion(uploadId, { totalChunks: undefined, sha256: undefined }),
+    ]);
     expect(both).toEqual(
       expect.arrayContaining([{ outcome: 'started' }, { outcome: 'not-accepting', state: 'COMPLETING' }]),
     );
-    expect(await store.beginCompletion(randomUUID())).toEqual({ outcome: 'unknown-upload' });
+    expect(await store.beginCompletion(randomUUID(), { totalChunks: undefined, sha256: undefined })).toEqual({
+      outcome: 'unknown-upload',
+    });
   });
 
   it('guards state transitions and keeps the first multipart upload id recorded', async () => {
@@ -200,5 +210,76 @@ describe('TidbUploadStore against TiDB', () => {
       );
     }
     expect((await store.listStoredChunks(uploadId)).map((c) => c.chunkNumber)).toEqual([0, 5, 2 ** 40]);
+  });
+
+  describe('when the instance holding a claim or a completion is gone', () => {
+    const staleAfterMs = 500;
+    let deadId: string;
+    let dead: TidbUploadStore;
+    let alive: TidbUploadStore;
+
+    /** An instance that beat once, `ageMs` ago (by the database's clock). */
+    async function instanceBeatAgo(ageMs: number): Promise<string> {
+      const instanceId = randomUUID();
+      await pool.execute(
+        'INSERT INTO repository_instances (instance_id, heartbeat_at) VALUES (?, NOW(6) - INTERVAL ? MICROSECOND)',
+        [instanceId, ageMs * 1000],
+      );
+      return instanceId;
+    }
+
+    beforeEach(async () => {
+      deadId = await instanceBeatAgo(0);
+      dead = new TidbUploadStore(pool, { instanceId: deadId, staleAfterMs });
+      alive = new TidbUploadStore(pool, { instanceId: await instanceBeatAgo(0), staleAfterMs });
+    });
+
+    const stopBeating = () =>
+      pool.execute(
+        'UPDATE repository_instances SET heartbeat_at = NOW(6) - INTERVAL 1 SECOND WHERE instance_id = ?',
+        [deadId],
+      );
+
+    it('takes over its chunk claims at once, and drops them when completion begins', async () => {
+      const uploadId = await created();
+      expect((await dead.claimChunk(uploadId, chunk(0), LIVE)).outcome).toBe('claimed');
+      expect((await dead.claimChunk(uploadId, chunk(1), LIVE)).outcome).toBe('claimed');
+      expect(await alive.claimChunk(uploadId, chunk(0), LIVE)).toEqual({
+        outcome: 'in-progress',
+        sha256: SHA_A,
+      });
+      await stopBeating();
+      expect((await alive.claimChunk(uploadId, chunk(0), LIVE)).outcome).toBe('claimed');
+      // Chunk 0 is alive's now: still in flight. Chunk 1 died with its writer: missing.
+      expect(await alive.beginCompletion(uploadId, { totalChunks: undefined, sha256: undefined })).toEqual({
+        outcome: 'chunks-in-flight',
+        chunkNumbers: [0],
+      });
+    });
+
+    it('finds its completions and lets one instance adopt each, with the request kept', async () => {
+      const uploadId = await created();
+      const request = { totalChunks: 3, sha256: SHA_B };
+      expect(await dead.beginCompletion(uploadId, request)).toEqual({ outcome: 'started' });
+      expect(await alive.findOrphanedCompletions(100)).not.toContain(uploadId);
+      expect(await alive.adoptCompletion(uploadId)).toBeUndefined();
+      await stopBeating();
+      expect(await alive.findOrphanedCompletions(100)).toContain(uploadId);
+      const other = new TidbUploadStore(pool, { instanceId: await instanceBeatAgo(0), staleAfterMs });
+      const [first, second] = await Promise.all([
+        alive.adoptCompletion(uploadId),
+        other.adoptCompletion(uploadId),
+      ]);
+      const adopted = [first, second].filter((upload) => upload !== undefined);
+      expect(adopted).toEqual([
+        expect.objectContaining({ uploadId, state: 'COMPLETING', completion: request }),
+      ]);
+      // Now held by a live instance: only that one (after a transient failure) takes it up again.
+      const bystander = new TidbUploadStore(pool, { instanceId: await instanceBeatAgo(0), staleAfterMs });
+      expect(await bystander.findOrphanedCompletions(100)).not.toContain(uploadId);
+      const holder = first ? alive : other;
+      expect(await holder.findOrphanedCompletions(100)).toContain(uploadId);
+      expect(await holder.adoptCompletion(uploadId)).toMatchObject({ uploadId, state: 'COMPLETING' });
+    });
   });
 });

@@ -9,6 +9,7 @@ import type {
   ChunkClaim,
   ClaimOptions,
   ClaimResult,
+  CompletionRequest,
   NewUpload,
   StoredChunkRecord,
   UploadRecord,
@@ -20,9 +21,28 @@ const ACCEPTING: UploadState[] = ['INITIATED', 'IN_PROGRESS'];
 /** States the janitor may abort once idle; COMPLETING is left to its completer. */
 const ABANDONABLE: UploadState[] = [...ACCEPTING, 'FAILED'];
 
+/** This repository instance, as its heartbeat in repository_instances names it. */
+export interface InstanceIdentity {
+  instanceId: string;
+  /** An instance whose heartbeat is older than this is gone: its claims and completions are taken over. */
+  staleAfterMs: number;
+}
+
+/** True when the instance in `ownerColumn` beat once but stopped (killed, or stopped cleanly). */
+const OWNER_GONE = (ownerColumn: string) =>
+  `EXISTS (SELECT 1 FROM repository_instances i
+           WHERE i.instance_id = ${ownerColumn} AND i.heartbeat_at < NOW(6) - INTERVAL ? MICROSECOND)`;
+
 /** UploadStore in TiDB (tables from migrations.ts). Uses pessimistic transactions for claims. */
 export class TidbUploadStore implements UploadStore {
-  constructor(private readonly pool: Pool) {}
+  private readonly staleUs: number;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly instance: InstanceIdentity = { instanceId: randomUUID(), staleAfterMs: 10_000 },
+  ) {
+    this.staleUs = Math.round(instance.staleAfterMs * 1000);
+  }
 
   async createUpload(
     upload: NewUpload,
@@ -81,11 +101,16 @@ export class TidbUploadStore implements UploadStore {
     }
   }
 
-  async beginCompletion(uploadId: string): Promise<BeginCompletionResult> {
+  async beginCompletion(uploadId: string, request: CompletionRequest): Promise<BeginCompletionResult> {
     return inPessimisticTransaction(this.pool, async (connection) => {
       const state = await this.lockUpload(connection, uploadId);
       if (state === undefined) return { outcome: 'unknown-upload' };
       if (!ACCEPTING.includes(state)) return { outcome: 'not-accepting', state };
+      // Claims of a writer that is gone will never be stored: the chunks count as missing.
+      await connection.execute(
+        `DELETE FROM upload_chunks c WHERE c.upload_id = ? AND c.state = 'WRITING' AND ${OWNER_GONE('c.claim_owner')}`,
+        [uploadId, this.staleUs],
+      );
       const [writing] = await connection.execute<RowDataPacket[]>(
         `SELECT chunk_number FROM upload_chunks WHERE upload_id = ? AND state = 'WRITING' ORDER BY chunk_number`,
         [uploadId],
@@ -96,7 +121,11 @@ export class TidbUploadStore implements UploadStore {
           chunkNumbers: writing.map((row) => Number(row['chunk_number'])),
         };
       }
-      await connection.execute(`UPDATE uploads SET state = 'COMPLETING' WHERE upload_id = ?`, [uploadId]);
+      await connection.execute(
+        `UPDATE uploads SET state = 'COMPLETING', completion_owner = ?, completion_total_chunks = ?,
+           completion_sha256 = ? WHERE upload_id = ?`,
+        [this.instance.instanceId, request.totalChunks ?? null, request.sha256 ?? null, uploadId],
+      );
       return { outcome: 'started' };
     });
   }
@@ -190,6 +219,25 @@ export class TidbUploadStore implements UploadStore {
     return rows.map(toUpload);
   }
 
+  async findOrphanedCompletions(limit: number): Promise<string[]> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT upload_id FROM uploads
+       WHERE state = 'COMPLETING' AND (completion_owner = ? OR ${OWNER_GONE('completion_owner')})
+       ORDER BY updated_at LIMIT ?`,
+      [this.instance.instanceId, this.staleUs, limit],
+    );
+    return rows.map((row) => row['upload_id'] as string);
+  }
+
+  async adoptCompletion(uploadId: string): Promise<UploadRecord | undefined> {
+    const [result] = await this.pool.query<ResultSetHeader>(
+      `UPDATE uploads SET completion_owner = ?, updated_at = NOW(6)
+       WHERE upload_id = ? AND state = 'COMPLETING' AND (completion_owner = ? OR ${OWNER_GONE('completion_owner')})`,
+      [this.instance.instanceId, uploadId, this.instance.instanceId, this.staleUs],
+    );
+    return result.affectedRows === 1 ? this.findUpload(uploadId) : undefined;
+  }
+
   async findUnfinishedOfNode(nodeId: string): Promise<UploadRecord[]> {
     const [rows] = await this.pool.query<RowDataPacket[]>(
       'SELECT * FROM uploads WHERE node_id = ? AND state IN (?)',
@@ -218,18 +266,27 @@ export class TidbUploadStore implements UploadStore {
     if (!ACCEPTING.includes(state)) return { outcome: 'not-accepting', state };
     const [rows] = await connection.execute<ChunkRow[]>(
       `SELECT size, sha256, storage, part_number, state, retry_count, etag,
-         TIMESTAMPDIFF(MICROSECOND, claimed_at, NOW(6)) AS age_us
-       FROM upload_chunks WHERE upload_id = ? AND chunk_number = ? FOR UPDATE`,
-      [uploadId, claim.chunkNumber],
+         TIMESTAMPDIFF(MICROSECOND, claimed_at, NOW(6)) AS age_us, ${OWNER_GONE('c.claim_owner')} AS owner_gone
+       FROM upload_chunks c WHERE upload_id = ? AND chunk_number = ? FOR UPDATE`,
+      [this.staleUs, uploadId, claim.chunkNumber],
     );
     const existing = rows[0];
     const token = randomUUID();
     if (!existing) {
       await connection.execute(
         `INSERT INTO upload_chunks
-           (upload_id, chunk_number, size, sha256, storage, part_number, state, claim_token, claimed_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'WRITING', ?, NOW(6))`,
-        [uploadId, claim.chunkNumber, claim.size, claim.sha256, claim.storage, partNumberOf(claim), token],
+           (upload_id, chunk_number, size, sha256, storage, part_number, state, claim_token, claimed_at, claim_owner)
+         VALUES (?, ?, ?, ?, ?, ?, 'WRITING', ?, NOW(6), ?)`,
+        [
+          uploadId,
+          claim.chunkNumber,
+          claim.size,
+          claim.sha256,
+          claim.storage,
+          partNumberOf(claim),
+          token,
+          this.instance.instanceId,
+        ],
       );
       return { outcome: 'claimed', token };
     }
@@ -237,9 +294,18 @@ export class TidbUploadStore implements UploadStore {
     if (decision === 'take-over') {
       await connection.execute(
         `UPDATE upload_chunks SET size = ?, sha256 = ?, storage = ?, part_number = ?, state = 'WRITING',
-           claim_token = ?, claimed_at = NOW(6), etag = NULL, retry_count = retry_count + 1
+           claim_token = ?, claimed_at = NOW(6), claim_owner = ?, etag = NULL, retry_count = retry_count + 1
          WHERE upload_id = ? AND chunk_number = ?`,
-        [claim.size, claim.sha256, claim.storage, partNumberOf(claim), token, uploadId, claim.chunkNumber],
+        [
+          claim.size,
+          claim.sha256,
+          claim.storage,
+          partNumberOf(claim),
+          token,
+          this.instance.instanceId,
+          uploadId,
+          claim.chunkNumber,
+        ],
       );
       return { outcome: 'claimed', token };
     }

@@ -1,0 +1,57 @@
+import type { Pool } from 'mysql2/promise';
+
+export interface InstanceHeartbeatOptions {
+  instanceId: string;
+  intervalMs: number;
+  /** Rows of instances gone for longer than this are deleted (their leftovers fall back to age rules). */
+  forgetAfterMs: number;
+  /** A beat that could not be written: the instance keeps trying. */
+  onError: (error: unknown) => void;
+}
+
+/**
+ * Says in repository_instances that this instance is alive, every intervalMs. Another instance
+ * takes over the chunk claims and completions of one whose heartbeat went stale (killed), so a
+ * client resumes without waiting for claims to age out (docs/reliability.md).
+ */
+export class TidbInstanceHeartbeat {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly options: InstanceHeartbeatOptions,
+  ) {}
+
+  /** Writes the first beat (failing the boot if it cannot), then beats on a timer. */
+  async start(): Promise<void> {
+    await this.upsert();
+    await this.pool.execute(
+      'DELETE FROM repository_instances WHERE heartbeat_at < NOW(6) - INTERVAL ? MICROSECOND',
+      [Math.round(this.options.forgetAfterMs * 1000)],
+    );
+    this.timer = setInterval(() => void this.beat(), this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops beating and marks the instance gone at once: what it left behind is taken over now. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.pool
+      .execute(`UPDATE repository_instances SET heartbeat_at = '1970-01-02' WHERE instance_id = ?`, [
+        this.options.instanceId,
+      ])
+      .catch(this.options.onError);
+  }
+
+  private async beat(): Promise<void> {
+    await this.upsert().catch(this.options.onError);
+  }
+
+  private async upsert(): Promise<void> {
+    await this.pool.execute(
+      `INSERT INTO repository_instances (instance_id, heartbeat_at) VALUES (?, NOW(6))
+       ON DUPLICATE KEY UPDATE heartbeat_at = NOW(6)`,
+      [this.options.instanceId],
+    );
+  }
+}
