@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type { Client, Metadata } from '@grpc/grpc-js';
@@ -10,12 +10,14 @@ import { sendFileChunks, type RefusedChunk } from './file-chunk-sender';
 import { sha256OfFile } from './file-hash';
 import { fixedSizeChunks } from './fixed-size-chunks';
 import { readRanges, type DownloadOptions } from './ranged-download';
+import { retryWhileUnavailable } from './retry-policy';
 import { newTrace } from './trace-context';
 
 const MiB = 1024 * 1024;
 const uploadRpc = uploadV1.UploadService.method;
 const nodeRpc = metadataV1.MetadataService.method;
 const OPEN_STATES = new Set([uploadV1.UploadState.INITIATED, uploadV1.UploadState.IN_PROGRESS]);
+const FINISHING_STATES = new Set([uploadV1.UploadState.COMPLETING, uploadV1.UploadState.COMPLETED]);
 
 export interface UploadOptions {
   /** The file's name in its drive. */
@@ -34,7 +36,8 @@ export interface UploadOptions {
   /**
    * Rounds of sending again the chunks refused for now (RESOURCE_EXHAUSTED, UNAVAILABLE, or on a
    * stream that broke off), each after the server's retry-after hint doubled per round (default 5).
-   * Only for a file path: a byte stream cannot be read twice.
+   * Only for a file path: a byte stream cannot be read twice. InitiateUpload, GetUploadStatus and
+   * CompleteUpload refused for now (a service restarting) are sent again as often, for any source.
    */
   maxRetries?: number;
   onRetry?: (refused: RefusedChunk[], waitMs: number) => void;
@@ -166,7 +169,7 @@ export class TesseraClient {
         options.onProgress?.(Math.min((bytesDone += bytes), totalBytes), totalBytes),
       onRetry: options.onRetry,
     });
-    const node = await this.complete(uploadId, chunkCount, await sha256, metadata);
+    const node = await this.complete(uploadId, chunkCount, await sha256, metadata, options);
     return {
       node,
       uploadId,
@@ -181,20 +184,30 @@ export class TesseraClient {
   /** A new upload, or the one to resume with the chunks it still lacks. */
   private async openUpload(options: UploadOptions, chunkCount: number, metadata: Metadata) {
     const all = Array.from({ length: chunkCount }, (_, chunk) => chunk);
+    const retries = options.maxRetries ?? 5;
     if (options.resumeUploadId === undefined) {
-      const request = { name: options.name, driveId: options.driveId ?? 'default' };
-      const { uploadId, nodeId } = await callUnary(this.uploads, uploadRpc.initiateUpload, request, {
-        metadata,
-      });
+      // The key makes sending it again safe: an initiation whose answer was lost is not repeated.
+      const request = {
+        name: options.name,
+        driveId: options.driveId ?? 'default',
+        idempotencyKey: randomUUID(),
+      };
+      const { uploadId, nodeId } = await retryWhileUnavailable(
+        () => callUnary(this.uploads, uploadRpc.initiateUpload, request, { metadata }),
+        retries,
+      );
       return { uploadId, nodeId, chunks: all };
     }
-    const status = await callUnary(
-      this.uploads,
-      uploadRpc.getUploadStatus,
-      { uploadId: options.resumeUploadId },
-      { metadata },
+    const statusRequest = { uploadId: options.resumeUploadId };
+    const status = await retryWhileUnavailable(
+      () => callUnary(this.uploads, uploadRpc.getUploadStatus, statusRequest, { metadata }),
+      retries,
     );
     const upload = status.upload!;
+    if (FINISHING_STATES.has(upload.state)) {
+      // Stopped at or after CompleteUpload: nothing to send, completing again tells the outcome.
+      return { uploadId: upload.uploadId, nodeId: upload.nodeId, chunks: [] };
+    }
     if (!OPEN_STATES.has(upload.state)) {
       throw new ResumeError(
         `upload ${upload.uploadId} is ${uploadV1.UploadState[upload.state]}, not open: it cannot be resumed (node ${upload.nodeId})`,
@@ -209,9 +222,19 @@ export class TesseraClient {
     };
   }
 
-  private async complete(uploadId: string, chunkCount: number, sha256: string, metadata: Metadata) {
+  /** Completing again is safe: a completed upload answers with the version it recorded. */
+  private async complete(
+    uploadId: string,
+    chunkCount: number,
+    sha256: string,
+    metadata: Metadata,
+    options: UploadOptions,
+  ) {
     const request = { uploadId, totalChunks: BigInt(chunkCount), sha256 };
-    const { node } = await callUnary(this.uploads, uploadRpc.completeUpload, request, { metadata });
+    const { node } = await retryWhileUnavailable(
+      () => callUnary(this.uploads, uploadRpc.completeUpload, request, { metadata }),
+      options.maxRetries ?? 5,
+    );
     if (node!.sha256 !== sha256) {
       throw new IntegrityError(`node ${node!.nodeId} has SHA-256 ${node!.sha256}, the bytes sent ${sha256}`);
     }
@@ -246,7 +269,7 @@ export class TesseraClient {
     });
     const refused = results.find((result) => result.code !== 0);
     if (refused) throw new ChunkRefusedError(Number(refused.chunkNumber), refused.code, refused.message);
-    const node = await this.complete(uploadId, chunkCount, hash.digest('hex'), metadata);
+    const node = await this.complete(uploadId, chunkCount, hash.digest('hex'), metadata, options);
     return {
       node,
       uploadId,

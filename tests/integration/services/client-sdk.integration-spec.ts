@@ -97,7 +97,6 @@ describe('the @tessera/client SDK against the services', () => {
         chunk: { uploadId, chunkNumber: BigInt(chunk), data },
       });
     }
-    raw.close();
     const sent: number[] = [];
     const result = await client.upload(path, {
       name: 'resume.bin',
@@ -109,9 +108,22 @@ describe('the @tessera/client SDK against the services', () => {
     expect(sent[0]).toBe(4 * 256 * KiB); // the first progress report counts the three stored chunks
     const back = await collect((sink) => client.download(result.node.nodeId, sink));
     expect(back.equals(bytes)).toBe(true);
+    // Resumed once it completed (its answer lost): the version recorded, nothing sent again.
+    const again = await client.upload(path, {
+      name: 'resume.bin',
+      chunkBytes: 256 * KiB,
+      resumeUploadId: uploadId,
+    });
+    expect(again.node).toEqual(result.node);
+    const aborted = await callUnary(raw, uploadV1.UploadService.method.initiateUpload, {
+      name: 'aborted.bin',
+      driveId: 'default',
+    });
+    await callUnary(raw, uploadV1.UploadService.method.abortUpload, { uploadId: aborted.uploadId });
     await expect(
-      client.upload(path, { name: 'resume.bin', chunkBytes: 256 * KiB, resumeUploadId: uploadId }),
+      client.upload(path, { name: 'aborted.bin', chunkBytes: 256 * KiB, resumeUploadId: aborted.uploadId }),
     ).rejects.toThrow(ResumeError);
+    raw.close();
   });
 
   it('carries on when the connection to the gateway drops mid-upload: asks the status, sends what is missing', async () => {
