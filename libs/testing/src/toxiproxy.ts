@@ -4,12 +4,17 @@ export interface Proxy {
   port: number;
   /** Cuts (false) or restores (true) every connection through the proxy. */
   setEnabled(enabled: boolean): Promise<void>;
-  /** Adds latency (ms) to everything through the proxy. */
-  addLatency(ms: number): Promise<void>;
+  /**
+   * Adds latency (ms) to everything through the proxy: to answers (downstream, the default), or to
+   * requests before they reach the server (upstream).
+   */
+  addLatency(ms: number, stream?: 'upstream' | 'downstream'): Promise<void>;
   /** Resets that share (0–1) of connections through the proxy at once: an error rate. */
   addResets(share: number): Promise<void>;
   /** Closes each connection once this many bytes went upstream through it: requests cut midway. */
   limitData(bytes: number): Promise<void>;
+  /** Holds everything sent upstream from now on, without closing: requests hang, never arrive. */
+  stall(): Promise<void>;
   /** Removes every toxic added so far: the proxy passes traffic unharmed again. */
   clearToxics(): Promise<void>;
   remove(): Promise<void>;
@@ -34,9 +39,10 @@ export async function createProxy(apiUrl: string, name: string, upstream: string
   return {
     port: Number(created.listen.split(':').pop()),
     setEnabled: async (enabled) => void (await call(apiUrl, `/proxies/${name}`, 'POST', { enabled })),
-    addLatency: async (ms) =>
+    addLatency: async (ms, stream = 'downstream') =>
       void (await call(apiUrl, `/proxies/${name}/toxics`, 'POST', {
         type: 'latency',
+        stream,
         attributes: { latency: ms },
       })),
     addResets: async (share) =>
@@ -50,6 +56,12 @@ export async function createProxy(apiUrl: string, name: string, upstream: string
         type: 'limit_data',
         stream: 'upstream',
         attributes: { bytes },
+      })),
+    stall: async () =>
+      void (await call(apiUrl, `/proxies/${name}/toxics`, 'POST', {
+        type: 'timeout',
+        stream: 'upstream',
+        attributes: { timeout: 0 },
       })),
     clearToxics: async () => {
       const toxics = (await (await call(apiUrl, `/proxies/${name}/toxics`, 'GET')).json()) as {

@@ -1,6 +1,14 @@
 import { stackEndpoints } from './stack-endpoints';
 import { freePort, startServiceProcess, type ServiceProcess } from './service-process';
 
+export type StackService = 'repository' | 'metadata' | 'intake';
+
+const PACKAGES: Record<StackService, string> = {
+  repository: 'repository-service',
+  metadata: 'metadata-service',
+  intake: 'intake-gateway',
+};
+
 /** The repository service (fresh database and bucket) with the intake gateway in front of it. */
 export interface UploadStack {
   bucket: string;
@@ -22,8 +30,12 @@ export interface UploadStack {
   repositoryLogs: Record<string, unknown>[];
   /** This stack's own lifecycle topic (the services' KAFKA_LIFECYCLE_TOPIC). */
   lifecycleTopic: string;
-  /** Process ids, for memory measurements. */
+  /** Process ids, for memory measurements (they change when a service is restarted). */
   pids: { repository: number; intake: number; metadata: number };
+  /** kill -9 of one service: no shutdown of any kind. */
+  kill(service: StackService): Promise<void>;
+  /** Starts a killed service again with its settings and ports; its logs start afresh. */
+  restart(service: StackService): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -61,66 +73,65 @@ export async function startLocalUploadStack(
     KAFKA_BROKERS: kafka.brokers.join(','),
     KAFKA_LIFECYCLE_TOPIC: lifecycleTopic,
   };
-  const started: ServiceProcess[] = [];
+  const running: Partial<Record<StackService, ServiceProcess>> = {};
+  const envs: Partial<Record<StackService, Record<string, string>>> = {};
+  const start = async (service: StackService, env: Record<string, string>) => {
+    envs[service] = env;
+    running[service] = await startServiceProcess(PACKAGES[service], env, { nodeArgs });
+    return running[service];
+  };
   const stop = async () => {
-    for (const service of started.reverse()) {
-      service.child.kill('SIGTERM');
-      await service.exited;
+    for (const service of ['intake', 'metadata', 'repository'] as const) {
+      running[service]?.child.kill('SIGTERM');
+      await running[service]?.exited;
     }
+  };
+  const kill = async (service: StackService) => {
+    running[service]!.child.kill('SIGKILL');
+    await running[service]!.exited;
+  };
+  const restart = async (service: StackService) => {
+    const { grpcPort, httpPort } = running[service]!;
+    await start(service, { ...envs[service], GRPC_PORT: String(grpcPort), HTTP_PORT: String(httpPort) });
   };
   try {
     // The repository and metadata services call each other: the metadata port is chosen first.
     const metadataAddress = `127.0.0.1:${await freePort()}`;
-    const repository = await startServiceProcess(
-      'repository-service',
-      {
-        TIDB_DATABASE: run,
-        S3_BUCKET: bucket,
-        S3_ENDPOINT: minio.endpoint,
-        S3_ACCESS_KEY_ID: minio.accessKeyId,
-        S3_SECRET_ACCESS_KEY: minio.secretAccessKey,
-        METADATA_SERVICE_ADDRESS: metadataAddress,
-        TRACING_ENABLED: 'false',
-        ...kafkaEnv,
-        KAFKA_LIFECYCLE_TOPIC_PARTITIONS: '3',
-        OUTBOX_POLL_INTERVAL_MS: '100',
-        SCHEMA_REGISTRY_URL: apicurio.url,
-        SCHEMA_GROUP: schemaGroup,
-        ...repositoryEnv,
-      },
-      { nodeArgs },
-    );
-    started.push(repository);
-    const metadata = await startServiceProcess(
-      'metadata-service',
-      {
-        GRPC_PORT: metadataAddress.split(':')[1]!,
-        TIDB_DATABASE: run,
-        REDIS_URL: `redis://${redis.host}:${redis.port}`,
-        REDIS_KEY_PREFIX: cachePrefix,
-        REPOSITORY_SERVICE_ADDRESS: `127.0.0.1:${repository.grpcPort}`,
-        TRACING_ENABLED: 'false',
-        ...kafkaEnv,
-        KAFKA_CONSUMER_GROUP: `${run}.metadata-service`,
-        ...metadataEnv,
-      },
-      { nodeArgs },
-    );
-    started.push(metadata);
-    const intake = await startServiceProcess(
-      'intake-gateway',
-      {
-        S3_ENDPOINT: minio.endpoint,
-        S3_ACCESS_KEY_ID: minio.accessKeyId,
-        S3_SECRET_ACCESS_KEY: minio.secretAccessKey,
-        REPOSITORY_SERVICE_ADDRESS: `127.0.0.1:${repository.grpcPort}`,
-        METADATA_SERVICE_ADDRESS: metadataAddress,
-        TRACING_ENABLED: 'false',
-        ...intakeEnv,
-      },
-      { nodeArgs },
-    );
-    started.push(intake);
+    const repository = await start('repository', {
+      TIDB_DATABASE: run,
+      S3_BUCKET: bucket,
+      S3_ENDPOINT: minio.endpoint,
+      S3_ACCESS_KEY_ID: minio.accessKeyId,
+      S3_SECRET_ACCESS_KEY: minio.secretAccessKey,
+      METADATA_SERVICE_ADDRESS: metadataAddress,
+      TRACING_ENABLED: 'false',
+      ...kafkaEnv,
+      KAFKA_LIFECYCLE_TOPIC_PARTITIONS: '3',
+      OUTBOX_POLL_INTERVAL_MS: '100',
+      SCHEMA_REGISTRY_URL: apicurio.url,
+      SCHEMA_GROUP: schemaGroup,
+      ...repositoryEnv,
+    });
+    const metadata = await start('metadata', {
+      GRPC_PORT: metadataAddress.split(':')[1]!,
+      TIDB_DATABASE: run,
+      REDIS_URL: `redis://${redis.host}:${redis.port}`,
+      REDIS_KEY_PREFIX: cachePrefix,
+      REPOSITORY_SERVICE_ADDRESS: `127.0.0.1:${repository.grpcPort}`,
+      TRACING_ENABLED: 'false',
+      ...kafkaEnv,
+      KAFKA_CONSUMER_GROUP: `${run}.metadata-service`,
+      ...metadataEnv,
+    });
+    const intake = await start('intake', {
+      S3_ENDPOINT: minio.endpoint,
+      S3_ACCESS_KEY_ID: minio.accessKeyId,
+      S3_SECRET_ACCESS_KEY: minio.secretAccessKey,
+      REPOSITORY_SERVICE_ADDRESS: `127.0.0.1:${repository.grpcPort}`,
+      METADATA_SERVICE_ADDRESS: metadataAddress,
+      TRACING_ENABLED: 'false',
+      ...intakeEnv,
+    });
     return {
       bucket,
       database: run,
@@ -130,15 +141,27 @@ export async function startLocalUploadStack(
       intakeHttpUrl: `http://127.0.0.1:${intake.httpPort}`,
       metadataAddress,
       metadataHttpUrl: `http://127.0.0.1:${metadata.httpPort}`,
-      metadataLogs: metadata.logs,
+      get metadataLogs() {
+        return running.metadata!.logs;
+      },
       repositoryHttpUrl: `http://127.0.0.1:${repository.httpPort}`,
-      repositoryLogs: repository.logs,
+      get repositoryLogs() {
+        return running.repository!.logs;
+      },
       lifecycleTopic,
-      pids: { repository: repository.child.pid!, intake: intake.child.pid!, metadata: metadata.child.pid! },
+      get pids() {
+        return {
+          repository: running.repository!.child.pid!,
+          intake: running.intake!.child.pid!,
+          metadata: running.metadata!.child.pid!,
+        };
+      },
+      kill,
+      restart,
       stop,
     };
   } catch (error) {
-    for (const service of started) service.child.kill('SIGKILL');
+    for (const service of Object.values(running)) service.child.kill('SIGKILL');
     throw error;
   }
 }

@@ -1,0 +1,198 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { status, type Client, type ServiceError } from '@grpc/grpc-js';
+import { TesseraClient, type UploadResult } from '@tessera/client';
+import { uploadV1 } from '@tessera/contracts';
+import { callUnary, createGrpcClient } from '@tessera/grpc';
+import { eventually, stackEndpoints } from '@tessera/testing';
+import { readLifecycleTopic } from './lifecycle-topic';
+import { PrivateServer } from './private-server';
+import { S3FaultProxy } from './s3-fault-proxy';
+import { startUploadStack, type UploadStack } from './service-process';
+
+const MiB = 1024 * 1024;
+const rpc = uploadV1.UploadService.method;
+const { kafka, minio } = stackEndpoints();
+
+async function sha256OfDownload(client: TesseraClient, nodeId: string): Promise<string> {
+  const hash = createHash('sha256');
+  const sink = new PassThrough();
+  sink.on('data', (piece: Buffer) => hash.update(piece));
+  await client.download(nodeId, sink, { parallelism: 4 });
+  return hash.digest('hex');
+}
+
+/** Every lifecycle event of the upload arrived: initiated, one per chunk, completed. */
+async function expectNoEventLost(stack: UploadStack, result: UploadResult, chunks: number): Promise<void> {
+  const ofUpload = (events: Awaited<ReturnType<typeof readLifecycleTopic>>) =>
+    events.filter((event) => event.event.message.uploadId === result.uploadId);
+  const events = ofUpload(
+    await readLifecycleTopic(kafka.brokers, stack.lifecycleTopic, (got) =>
+      ofUpload(got).some((event) => event.type === 'UploadCompleted'),
+    ),
+  );
+  const chunkNumbers = new Set(
+    events.flatMap((event) =>
+      event.event.type === 'tessera.events.v1.ChunkUploaded' ? [Number(event.event.message.chunkNumber)] : [],
+    ),
+  );
+  expect(chunkNumbers.size).toBe(chunks);
+  expect(events.filter((event) => event.type === 'UploadInitiated')).toHaveLength(1);
+  expect(events.filter((event) => event.type === 'UploadCompleted')).toHaveLength(1);
+}
+
+/** Sum of tessera_retries_total samples on a service's /metrics page. */
+async function retriesCounted(httpUrl: string): Promise<number> {
+  const page = await (await fetch(`${httpUrl}/metrics`)).text();
+  return page
+    .split('\n')
+    .filter((line) => line.startsWith('tessera_retries_total'))
+    .reduce((total, line) => total + Number(line.split(' ').pop()), 0);
+}
+
+describe('fault suite: the servers Tessera depends on fail mid-upload', () => {
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tessera-faults-'));
+  });
+
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('MinIO killed and restarted mid-upload: the upload completes byte-identical, no event lost', async () => {
+    const store = await PrivateServer.start('minio');
+    const s3 = { S3_ENDPOINT: store.url };
+    const stack = await startUploadStack('fault_minio', { repositoryEnv: s3, intakeEnv: s3 });
+    const client = new TesseraClient(stack.intakeAddress);
+    try {
+      const bytes = randomBytes(64 * MiB);
+      const path = join(dir, 'minio-restart.bin');
+      await writeFile(path, bytes);
+      let restarted: Promise<void> | undefined;
+      const result = await client.upload(path, {
+        name: 'minio-restart.bin',
+        chunkBytes: 8 * MiB,
+        streams: 2,
+        onProgress: (done) => {
+          if (done >= 24 * MiB) restarted ??= store.halt('SIGKILL').then(() => store.resume());
+        },
+      });
+      await restarted;
+      expect(restarted).toBeDefined();
+      expect(result.node.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+      expect(await sha256OfDownload(client, result.node.nodeId)).toBe(result.node.sha256);
+      await expectNoEventLost(stack, result, 8);
+    } finally {
+      client.close();
+      await stack.stop();
+      await store.remove();
+    }
+  }, 240_000);
+
+  it('TiDB stopped: every call is a clean UNAVAILABLE, nothing completes partly; once back the upload completes', async () => {
+    const database = await PrivateServer.start('tidb');
+    const tidb = { TIDB_PORT: String(database.port) };
+    const stack = await startUploadStack('fault_tidb', { repositoryEnv: tidb, metadataEnv: tidb });
+    const uploads: Client = createGrpcClient(uploadV1.UploadService, stack.intakeAddress);
+    const client = new TesseraClient(stack.intakeAddress);
+    const refusal = (call: Promise<unknown>) =>
+      call.then(
+        () => 'answered OK',
+        (error: ServiceError) => ({ code: error.code, details: error.details }),
+      );
+    try {
+      const bytes = randomBytes(12 * MiB);
+      const chunk = (n: number) => bytes.subarray(n * 5 * MiB, (n + 1) * 5 * MiB);
+      const { uploadId } = await callUnary(uploads, rpc.initiateUpload, { name: 'tidb.bin', driveId: 'd' });
+      for (const n of [0, 1]) {
+        await callUnary(uploads, rpc.uploadChunk, {
+          chunk: { uploadId, chunkNumber: BigInt(n), data: chunk(n) },
+        });
+      }
+      await database.halt();
+
+      const unavailable = {
+        code: status.UNAVAILABLE,
+        details: expect.stringMatching(/cannot be reached|retry/),
+      };
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const complete = { uploadId, totalChunks: 3n, sha256 };
+      expect(await refusal(callUnary(uploads, rpc.completeUpload, complete))).toMatchObject(unavailable);
+      expect(
+        await refusal(
+          callUnary(uploads, rpc.uploadChunk, { chunk: { uploadId, chunkNumber: 2n, data: chunk(2) } }),
+        ),
+      ).toMatchObject(unavailable);
+      expect(
+        await refusal(callUnary(uploads, rpc.initiateUpload, { name: 'new.bin', driveId: 'd' })),
+      ).toMatchObject(unavailable);
+      expect(await refusal(callUnary(uploads, rpc.getUploadStatus, { uploadId }))).toMatchObject(unavailable);
+
+      await database.resume();
+      // Nothing happened while it was down: the upload still lacks chunk 2 and has no version.
+      const { upload, received } = await eventually(
+        () => callUnary(uploads, rpc.getUploadStatus, { uploadId }),
+        {
+          timeoutMs: 30_000,
+          intervalMs: 500,
+        },
+      );
+      expect(upload!.state).toBe(uploadV1.UploadState.IN_PROGRESS);
+      expect(received).toEqual([expect.objectContaining({ first: 0n, last: 1n })]);
+      await callUnary(uploads, rpc.uploadChunk, { chunk: { uploadId, chunkNumber: 2n, data: chunk(2) } });
+      const { node } = await callUnary(uploads, rpc.completeUpload, complete);
+      expect(node!.sha256).toBe(sha256);
+      expect(await sha256OfDownload(client, node!.nodeId)).toBe(sha256);
+    } finally {
+      uploads.close();
+      client.close();
+      await stack.stop();
+      await database.remove();
+    }
+  }, 240_000);
+
+  it('5 % of S3 requests answered 503 SlowDown during a 1 GiB upload: retried, completes byte-identical', async () => {
+    const proxy = await S3FaultProxy.start(minio.endpoint, 20);
+    const stack = await startUploadStack('fault_s3_errors', { repositoryEnv: { S3_ENDPOINT: proxy.url } });
+    const client = new TesseraClient(stack.intakeAddress);
+    try {
+      const path = join(dir, 'one-gib.bin');
+      const hash = createHash('sha256');
+      const out = createWriteStream(path);
+      for (let i = 0; i < 64; i++) {
+        const piece = randomBytes(16 * MiB);
+        hash.update(piece);
+        if (!out.write(piece)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      }
+      await new Promise<void>((resolve) => out.end(() => resolve()));
+      const before = proxy.counts;
+      let chunksSentAgain = 0;
+      const result = await client.upload(path, {
+        name: 'one-gib.bin',
+        chunkBytes: 8 * MiB,
+        streams: 4,
+        onRetry: (refused) => (chunksSentAgain += refused.length),
+      });
+      const refused = proxy.counts.refused - before.refused;
+      expect(result.node.sha256).toBe(hash.digest('hex'));
+      expect(refused).toBeGreaterThanOrEqual(6); // of about 130 requests: every 20th
+      // A refused UploadPart fails its chunk (the body streamed through: the client sends it again);
+      // any other request is sent again by the repository's S3 client.
+      expect(chunksSentAgain + (await retriesCounted(stack.repositoryHttpUrl))).toBeGreaterThanOrEqual(
+        refused,
+      );
+      expect(await sha256OfDownload(client, result.node.nodeId)).toBe(result.node.sha256);
+      await expectNoEventLost(stack, result, 128);
+    } finally {
+      client.close();
+      await stack.stop();
+      await proxy.stop();
+    }
+  }, 600_000);
+});
