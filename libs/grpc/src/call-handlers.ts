@@ -11,8 +11,10 @@ import type {
   sendUnaryData,
 } from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
+import { TesseraError } from '@tessera/errors';
 import { isObservable, lastValueFrom, toArray, type Observable } from 'rxjs';
 import { recordServedCall } from './rpc-metrics';
+import { MalformedRequest } from './service-definition';
 
 /** What a handler gets besides the request: the call's metadata and a signal for cancellation. */
 export interface GrpcCallContext {
@@ -33,6 +35,21 @@ function contextOf(rpc: string, call: AnyCall): GrpcCallContext {
   const abort = new AbortController();
   call.on('cancelled', () => abort.abort(new Error(`${rpc} cancelled by the client`)));
   return { rpc, metadata: call.metadata, peer: call.getPeer(), signal: abort.signal };
+}
+
+/** A request as the handler gets it: one whose bytes did not decode fails the call here. */
+function wellFormed(request: unknown): unknown {
+  if (request instanceof MalformedRequest) {
+    throw TesseraError.invalidArgument(
+      'request',
+      `is not a valid ${request.typeName} message (${request.reason})`,
+    );
+  }
+  return request;
+}
+
+async function* wellFormedStream(call: AsyncIterable<unknown>): AsyncIterable<unknown> {
+  for await (const request of call) yield wellFormed(request);
 }
 
 function asMessage(schema: DescMessage, value: unknown): unknown {
@@ -89,6 +106,15 @@ function queueFewWrites(call: object): void {
   if (state) state.highWaterMark = 2;
 }
 
+/**
+ * A handler that failed because its client cancelled the call (its stream then fails midway) has
+ * nobody to answer and nothing unexpected to report: the call counts as CANCELLED.
+ */
+function leftByClient(call: { cancelled: boolean }, rpc: string, startedAt: number): boolean {
+  if (call.cancelled) recordServedCall(rpc, status.CANCELLED, startedAt);
+  return call.cancelled;
+}
+
 /** Adapts one Nest handler to the grpc-js handler of the method's kind. */
 export function grpcHandlerFor(
   method: DescMethod,
@@ -102,9 +128,12 @@ export function grpcHandlerFor(
       return (call: AnyCall, callback: sendUnaryData<unknown>) => {
         const startedAt = performance.now();
         if (method.methodKind === 'client_streaming') readOnDemand(call);
-        const data =
-          method.methodKind === 'unary' ? (call as ServerUnaryCall<unknown, unknown>).request : call;
-        handler(data, contextOf(rpc, call))
+        const data = () =>
+          method.methodKind === 'unary'
+            ? wellFormed((call as ServerUnaryCall<unknown, unknown>).request)
+            : wellFormedStream(call as ServerReadableStream<unknown, unknown>);
+        Promise.resolve()
+          .then(() => handler(data(), contextOf(rpc, call)))
           .then(single)
           .then((value) => asMessage(method.output, value))
           .then(
@@ -113,6 +142,7 @@ export function grpcHandlerFor(
               callback(null, message);
             },
             (error: unknown) => {
+              if (leftByClient(call, rpc, startedAt)) return;
               const failure = translate(error, rpc);
               recordServedCall(rpc, failure.code ?? status.UNKNOWN, startedAt);
               callback(failure);
@@ -125,11 +155,12 @@ export function grpcHandlerFor(
         const startedAt = performance.now();
         if (method.methodKind === 'bidi_streaming') readOnDemand(call);
         queueFewWrites(call);
-        const data =
+        const data = () =>
           method.methodKind === 'server_streaming'
-            ? (call as ServerWritableStream<unknown, unknown>).request
-            : call;
-        handler(data, contextOf(rpc, call as AnyCall))
+            ? wellFormed((call as ServerWritableStream<unknown, unknown>).request)
+            : wellFormedStream(call as ServerDuplexStream<unknown, unknown>);
+        Promise.resolve()
+          .then(() => handler(data(), contextOf(rpc, call as AnyCall)))
           .then((result) => writeAll(call, method.output, result))
           .then(
             () => {
@@ -137,6 +168,7 @@ export function grpcHandlerFor(
               call.end();
             },
             (error: unknown) => {
+              if (leftByClient(call, rpc, startedAt)) return;
               const failure = translate(error, rpc);
               recordServedCall(rpc, failure.code ?? status.UNKNOWN, startedAt);
               call.emit('error', failure);

@@ -84,18 +84,39 @@ export async function callClientStream<I extends DescMessage, O extends DescMess
         : resolve(value as MessageShape<O>)) as Callback) as ClientWritableStream<unknown>;
   });
   if (maxQueuedMessages !== undefined) limitQueuedWrites(stream, maxQueuedMessages);
+  // The call may end (the server refused it, the connection broke) while the next request is
+  // awaited: then stop waiting for it and answer with the call's outcome, which is never left
+  // as an unhandled rejection meanwhile.
+  const ended: Promise<typeof CALL_ENDED> = response.then(
+    () => CALL_ENDED,
+    () => CALL_ENDED,
+  );
+  const iterator = iteratorOf(requests);
   try {
-    for await (const request of requests) {
-      if (!stream.write(create(rpc.input, request))) await Promise.race([once(stream, 'drain'), response]);
+    for (;;) {
+      const next = await Promise.race([iterator.next(), ended]);
+      if (next === CALL_ENDED) {
+        void Promise.resolve()
+          .then(() => iterator.return?.())
+          .catch(() => undefined);
+        break;
+      }
+      if (next.done) break;
+      if (!stream.write(create(rpc.input, next.value))) await Promise.race([once(stream, 'drain'), response]);
     }
     stream.end();
   } catch (error) {
     // The caller's messages failed: cancel the call, whose own CANCELLED outcome is then expected.
-    response.catch(() => undefined);
     stream.cancel();
     throw error;
   }
   return response;
+}
+
+const CALL_ENDED = Symbol('call ended');
+
+function iteratorOf<T>(items: AsyncIterable<T> | Iterable<T>): AsyncIterator<T> | Iterator<T> {
+  return Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]();
 }
 
 /** Calls a server-streaming RPC; the messages arrive as an async iterable (with backpressure). */

@@ -18,6 +18,28 @@ function deserializer<Desc extends DescMessage>(schema: Desc) {
   return (bytes: Buffer): MessageShape<Desc> => fromBinary(schema, bytes);
 }
 
+/**
+ * A request whose bytes are not a message of its type. grpc-js answers a request deserializer that
+ * throws with INTERNAL, so servers deserialize into this instead and the call handler answers
+ * INVALID_ARGUMENT (call-handlers.ts).
+ */
+export class MalformedRequest {
+  constructor(
+    readonly typeName: string,
+    readonly reason: string,
+  ) {}
+}
+
+function requestDeserializer<Desc extends DescMessage>(schema: Desc) {
+  return (bytes: Buffer): MessageShape<Desc> | MalformedRequest => {
+    try {
+      return fromBinary(schema, bytes);
+    } catch (error) {
+      return new MalformedRequest(schema.typeName, error instanceof Error ? error.message : String(error));
+    }
+  };
+}
+
 /** A grpc-js service definition whose (de)serialisation is done by protobuf-es. */
 export function serviceDefinitionOf(service: DescService): ServiceDefinition {
   const definition: Record<string, MethodDefinition<unknown, unknown>> = {};
@@ -27,7 +49,7 @@ export function serviceDefinitionOf(service: DescService): ServiceDefinition {
       requestStream: method.methodKind === 'client_streaming' || method.methodKind === 'bidi_streaming',
       responseStream: method.methodKind === 'server_streaming' || method.methodKind === 'bidi_streaming',
       requestSerialize: serializer(method.input) as (value: unknown) => Buffer,
-      requestDeserialize: deserializer(method.input),
+      requestDeserialize: requestDeserializer(method.input),
       responseSerialize: serializer(method.output) as (value: unknown) => Buffer,
       responseDeserialize: deserializer(method.output),
       originalName: method.localName,
