@@ -113,6 +113,18 @@ function copySourceOf(bucket: string, key: string): string {
   return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
 }
 
+/**
+ * The SDK pipes a stream body into its HTTP request, and pipe passes no error on: a body that fails
+ * midway (its sender gone) would leave the request waiting for the rest of its bytes forever. This
+ * aborts the request when the body fails.
+ */
+function abortedWhenBodyFails(body: ObjectBody): { abortSignal?: AbortSignal } {
+  if (!(body instanceof Readable)) return {};
+  const controller = new AbortController();
+  body.once('error', (error) => controller.abort(error));
+  return { abortSignal: controller.signal };
+}
+
 /** ObjectStore over one bucket of an S3-compatible store. */
 export class S3ObjectStore implements ObjectStore {
   constructor(
@@ -158,6 +170,7 @@ export class S3ObjectStore implements ObjectStore {
           ContentLength: size,
           ...(contentType && { ContentType: contentType }),
         }),
+        abortedWhenBodyFails(body),
       ),
     );
     return { etag: requireEtag(output.ETag, 'PutObject'), versionId: output.VersionId };
@@ -265,6 +278,7 @@ export class S3ObjectStore implements ObjectStore {
           Body: body,
           ContentLength: size,
         }),
+        abortedWhenBodyFails(body),
       ),
     );
     return { partNumber, etag: requireEtag(output.ETag, 'UploadPart') };

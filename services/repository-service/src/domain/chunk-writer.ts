@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import { ErrorCode, TesseraError } from '@tessera/errors';
 import type { MultipartTarget, ObjectStore } from '@tessera/object-storage';
 import { directPartNumber, storageForChunk } from './assembly-plan';
@@ -127,7 +127,9 @@ export class ChunkWriter {
     let etag: string;
     try {
       const fingerprint = new Fingerprint();
-      const counted = Readable.from(body).pipe(fingerprint);
+      // pipeline, not pipe: a body that fails midway (the sender's stream cut off) must fail the
+      // write; with pipe its error would be an unhandled 'error' event, which ends the process.
+      const counted = pipeline(Readable.from(body), fingerprint, () => undefined);
       etag = direct
         ? (
             await this.objects.uploadPart(
