@@ -4,7 +4,9 @@ import { NestFactory } from '@nestjs/core';
 import { PassThroughRpcFilter, ProtobufGrpcServer } from '@tessera/grpc';
 import { NestJsonLogger, type Logger } from '@tessera/logging';
 import { metricsHandler } from '@tessera/telemetry';
+import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerUnparsableRequests } from './unparsable-requests';
 
 export interface ServiceOptions {
   name: string;
@@ -56,6 +58,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const scrape = metricsHandler();
   if (scrape) app.getHttpAdapter().get('/metrics', scrape);
   await app.startAllMicroservices();
+  answerUnparsableRequests(app.getHttpServer() as HttpServer);
   await app.listen(options.httpPort, options.host);
   const httpPort = (app.getHttpServer().address() as AddressInfo).port;
   const grpcPort = grpcServer.boundPort ?? options.grpcPort;

@@ -1,22 +1,14 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Controller, Inject } from '@nestjs/common';
 import { downloadV1 } from '@tessera/contracts';
-import { TesseraError } from '@tessera/errors';
 import { GrpcRpc } from '@tessera/grpc';
 import { toNodeMessage } from '@tessera/nodes';
 import { iterateInSpan } from '@tessera/telemetry';
 import type { FileRead } from '../domain/file-reader';
 import { INTAKE_DOMAIN, type IntakeDomain } from '../intake-domain';
+import { optionalNumber } from './request-numbers';
 
 type ReadFileMessage = MessageInitShape<typeof downloadV1.ReadFileResponseSchema>;
-
-/** A uint64/int64 field as a JS number, refusing values that would lose precision. */
-function optionalNumber(field: string, value: bigint | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (value < 0n || value > BigInt(Number.MAX_SAFE_INTEGER))
-    throw TesseraError.invalidArgument(field, 'is out of range');
-  return Number(value);
-}
 
 /** The public download API: translation and validation only. */
 @Controller()

@@ -9,6 +9,7 @@ import { chunksOf } from '../domain/body-chunks';
 import type { ByteRange } from '../domain/read-plan';
 import { INTAKE_DOMAIN, type IntakeDomain } from '../intake-domain';
 import { chunkRefusal } from './chunk-refusal';
+import { queryText } from './http-query';
 import { parseRange } from './http-range';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -60,12 +61,14 @@ export class HttpFilesController {
   async write(
     @Req() request: IncomingMessage,
     @Res() response: ServerResponse,
-    @Query('name') name: string | undefined,
-    @Query('drive_id') driveId: string | undefined,
-    @Query('expected_version') expectedVersion: string | undefined,
+    @Query('name') nameParameter: unknown,
+    @Query('drive_id') driveIdParameter: unknown,
+    @Query('expected_version') expectedVersion: unknown,
   ): Promise<void> {
     try {
-      const expected = optionalInteger('expected_version', expectedVersion);
+      const name = queryText('name', nameParameter);
+      const driveId = queryText('drive_id', driveIdParameter);
+      const expected = optionalInteger('expected_version', queryText('expected_version', expectedVersion));
       const contentType = request.headers['content-type'];
       const { repository, limits, chunkBytes: chunkBytesBudget } = this.intake;
       await this.intake.newUploads.admit();
@@ -108,7 +111,7 @@ export class HttpFilesController {
   @Head('read/:id')
   async head(
     @Param('id') id: string,
-    @Query('version') version: string | undefined,
+    @Query('version') version: unknown,
     @Req() request: IncomingMessage,
     @Res() response: ServerResponse,
   ): Promise<void> {
@@ -118,7 +121,7 @@ export class HttpFilesController {
   @Get('read/:id')
   async read(
     @Param('id') id: string,
-    @Query('version') version: string | undefined,
+    @Query('version') version: unknown,
     @Req() request: IncomingMessage,
     @Res() response: ServerResponse,
   ): Promise<void> {
@@ -127,14 +130,17 @@ export class HttpFilesController {
 
   private async serve(
     id: string,
-    version: string | undefined,
+    version: unknown,
     request: IncomingMessage,
     response: ServerResponse,
     withBody: boolean,
   ): Promise<void> {
     try {
       if (!UUID.test(id)) throw TesseraError.notFound('file', id);
-      const node = await this.intake.files.node(id, optionalInteger('version', version));
+      const node = await this.intake.files.node(
+        id,
+        optionalInteger('version', queryText('version', version)),
+      );
       const asked = parseRange(request.headers.range, node.size);
       if (asked.kind === 'unsatisfiable') {
         response.writeHead(416, { 'Content-Range': `bytes */${node.size}`, 'Accept-Ranges': 'bytes' });

@@ -4,6 +4,7 @@ import { metadataV1 } from '@tessera/contracts';
 import { GrpcRpc } from '@tessera/grpc';
 import { toNodeMessage } from '@tessera/nodes';
 import { INTAKE_DOMAIN, type IntakeDomain } from '../intake-domain';
+import { optionalNumber } from './request-numbers';
 
 type Init<Schema extends DescMessage> = MessageInitShape<Schema>;
 
@@ -17,7 +18,7 @@ export class NodesController {
 
   @GrpcRpc(metadataV1.MetadataService, 'GetNode')
   async getNode(request: metadataV1.GetNodeRequest): Promise<Init<typeof metadataV1.GetNodeResponseSchema>> {
-    const version = request.version === undefined ? undefined : Number(request.version);
+    const version = optionalNumber('version', request.version);
     return { node: toNodeMessage(await this.intake.nodes.getNode(request.nodeId, version)) };
   }
 

@@ -31,6 +31,8 @@ export interface UploadSessionsOptions {
 }
 
 const DRIVE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
+// A MIME type becomes an HTTP header (S3's Content-Type, the HTTP API's answers): printable ASCII.
+const HEADER_TEXT = /^[\x20-\x7e]*$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
@@ -51,7 +53,11 @@ function validateInitiate(request: InitiateRequest): void {
       'must be 1-255 characters of letters, digits, ".", "_" or "-", not starting with "." or "-"',
     );
   }
-  if (request.mimeType !== undefined) requireText('mime_type', request.mimeType, 255);
+  if (request.mimeType !== undefined) {
+    requireText('mime_type', request.mimeType, 255);
+    if (!HEADER_TEXT.test(request.mimeType))
+      throw TesseraError.invalidArgument('mime_type', 'must be printable ASCII (it is sent as Content-Type)');
+  }
   if (request.idempotencyKey !== undefined) requireText('idempotency_key', request.idempotencyKey, 255);
   const expected = request.expectedVersion;
   if (expected !== undefined && (!Number.isSafeInteger(expected) || expected < 0))
