@@ -7,6 +7,11 @@ export const serviceEnvShape = {
   /** Interface both servers bind to. 127.0.0.1 by default; the Helm chart sets 0.0.0.0. */
   LISTEN_HOST: z.string().min(1).default('127.0.0.1'),
   GRPC_MAX_RECEIVE_MESSAGE_BYTES: positiveInt(80 * 1024 * 1024),
+  /**
+   * Calls one client connection may have open at once (HTTP/2 MAX_CONCURRENT_STREAMS); more wait on
+   * the client's side. With the largest message, it bounds what one connection makes the server hold.
+   */
+  GRPC_MAX_CONCURRENT_STREAMS: positiveInt(100),
   SHUTDOWN_GRACE_MS: positiveInt(15_000),
   TRACING_ENABLED: booleanFlag(true),
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl('http://127.0.0.1:4317'),

@@ -17,6 +17,8 @@ export interface ProtobufGrpcServerOptions {
   /** How long in-flight calls may run on after shutdown starts before they are cancelled. */
   shutdownGraceMs: number;
   maxReceiveMessageBytes: number;
+  /** HTTP/2 MAX_CONCURRENT_STREAMS: calls one connection may have open at once. */
+  maxConcurrentStreams?: number;
   logUnexpectedError: GrpcErrorLogger;
   /** Dependencies' health (DEPENDENCY_HEALTH names) as reported from the first call on. */
   dependencyHealth?: Record<string, boolean>;
@@ -35,7 +37,10 @@ export class ProtobufGrpcServer extends Server implements CustomTransportStrateg
   constructor(private readonly options: ProtobufGrpcServerOptions) {
     super();
     widenHttp2Windows();
-    this.grpcServer = new GrpcServer({ 'grpc.max_receive_message_length': options.maxReceiveMessageBytes });
+    this.grpcServer = new GrpcServer({
+      'grpc.max_receive_message_length': options.maxReceiveMessageBytes,
+      ...(options.maxConcurrentStreams && { 'grpc.max_concurrent_streams': options.maxConcurrentStreams }),
+    });
     this.health = new HealthImplementation({ '': 'NOT_SERVING' });
     for (const [name, serving] of Object.entries(options.dependencyHealth ?? {})) {
       this.setDependencyHealth(name, serving);

@@ -17,6 +17,8 @@ export interface ServiceOptions {
   httpPort: number;
   grpcServices: DescService[];
   maxReceiveMessageBytes: number;
+  /** HTTP/2 MAX_CONCURRENT_STREAMS of the gRPC server (GRPC_MAX_CONCURRENT_STREAMS). */
+  maxConcurrentStreams?: number;
   shutdownGraceMs: number;
   /** Dependencies' health (DEPENDENCY_HEALTH names) as known at start, reported from the first call on. */
   dependencyHealth?: Record<string, boolean>;
@@ -47,6 +49,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     services: options.grpcServices,
     shutdownGraceMs: options.shutdownGraceMs,
     maxReceiveMessageBytes: options.maxReceiveMessageBytes,
+    ...(options.maxConcurrentStreams && { maxConcurrentStreams: options.maxConcurrentStreams }),
     ...(options.dependencyHealth && { dependencyHealth: options.dependencyHealth }),
     logUnexpectedError: (error, rpc) => logger.error({ err: error, rpc }, 'unexpected error in RPC handler'),
   });

@@ -56,6 +56,7 @@ export async function bootstrap(
     httpPort: config.HTTP_PORT,
     grpcServices: [uploadV1.UploadService, downloadV1.DownloadService, metadataV1.MetadataService],
     maxReceiveMessageBytes: config.GRPC_MAX_RECEIVE_MESSAGE_BYTES,
+    maxConcurrentStreams: config.GRPC_MAX_CONCURRENT_STREAMS,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     onShutdown: async () => {
       repositoryClient.close();

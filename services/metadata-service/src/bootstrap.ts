@@ -74,6 +74,7 @@ export async function bootstrap(
     httpPort: config.HTTP_PORT,
     grpcServices: [metadataV1.MetadataService, internalV1.NodeCacheService],
     maxReceiveMessageBytes: config.GRPC_MAX_RECEIVE_MESSAGE_BYTES,
+    maxConcurrentStreams: config.GRPC_MAX_CONCURRENT_STREAMS,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     onShutdown: async () => {
       redisHealth.stop();

@@ -164,6 +164,7 @@ export async function bootstrap(
     httpPort: config.HTTP_PORT,
     grpcServices: [internalV1.RepositoryService],
     maxReceiveMessageBytes: config.GRPC_MAX_RECEIVE_MESSAGE_BYTES,
+    maxConcurrentStreams: config.GRPC_MAX_CONCURRENT_STREAMS,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     onShutdown: async () => {
       await janitor.stop();

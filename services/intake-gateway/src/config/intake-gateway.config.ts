@@ -15,6 +15,11 @@ export const IntakeGatewayEnvSchema = z
   .object({
     ...serviceEnvShape,
     ...servicePortsShape(50051, 8081),
+    /**
+     * Fewer than the other services: every call may carry a whole chunk, received before it is
+     * handled (200 uploads at once: peak RSS 1,284 MiB at 100, 824 MiB at 32; docs/benchmarks.md).
+     */
+    GRPC_MAX_CONCURRENT_STREAMS: positiveInt(32),
     /** Where the repository service's internal gRPC API listens. */
     REPOSITORY_SERVICE_ADDRESS: hostPort('127.0.0.1:50052'),
     /** Where the metadata service's gRPC API listens. */
