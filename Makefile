@@ -1,5 +1,5 @@
 # Tessera's entry points. `make test` and `make demo` each install what they need on a fresh machine.
-.PHONY: bench-sdk bench-tus bench-small-files bench-chunk-sizes test demo deploy-check stack-up stack-down stack-status install build lint typecheck unit integration generate contracts schemas bench-upload bench-download bench-tracing
+.PHONY: bench-load bench-sdk bench-tus bench-small-files bench-chunk-sizes test demo deploy-check stack-up stack-down stack-status install build lint typecheck unit integration generate contracts schemas bench-upload bench-download bench-tracing
 
 test: ## Everything: contracts, lint, types, build, unit and integration tests against the real stack
 	@scripts/test.sh
@@ -80,6 +80,10 @@ bench-sdk: ## 1 GiB up and down through the SDK and all services vs lib-storage 
 bench-tus: ## 1 GiB upload: Tessera vs @tus/server + @tus/s3-store and tusd on the same MinIO
 	$(BENCH_SETUP) && scripts/stack/install.sh tusd
 	npx tsx bench/tus-peers.ts $(BENCH_ARGS)
+
+bench-load: ## 200 uploads at once, 4 KiB to 256 MiB: throughput, chunk ack latency, refusals, peak RSS
+	$(BENCH_SETUP)
+	npx tsx bench/load-200.ts $(BENCH_ARGS)
 
 bench-small-files: ## 1,000 files of 4 KiB: p50/p95/p99 round trips, Tessera and MinIO
 	$(BENCH_SETUP)
