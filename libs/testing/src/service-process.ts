@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -55,11 +56,38 @@ export async function startServiceProcess(
   }
 }
 
-/** A TCP port nothing listens on right now. */
-export async function freePort(): Promise<number> {
+/** The lowest port the kernel hands out for outgoing connections and port-0 listeners. */
+function ephemeralLow(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+  } catch {
+    return 32768;
+  }
+}
+
+/** Binds the port (0: any) on 127.0.0.1 and frees it again; the port, or undefined when taken. */
+async function tryPort(port: number): Promise<number | undefined> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const bound = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => resolve(true));
+  });
+  if (!bound) return undefined;
+  const { port: chosen } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
-  return port;
+  return chosen;
+}
+
+/**
+ * A TCP port nothing listens on right now, for a process started next. Chosen below the ephemeral
+ * range: a port from inside it could be taken meanwhile by any outgoing connection (or port-0
+ * listener) of the processes starting in between, and the later bind would fail with EADDRINUSE.
+ */
+export async function freePort(): Promise<number> {
+  const low = ephemeralLow();
+  for (let attempt = 0; low > 20_100 && attempt < 50; attempt++) {
+    const port = await tryPort(20_000 + Math.floor(Math.random() * (low - 20_000)));
+    if (port !== undefined) return port;
+  }
+  return (await tryPort(0))!;
 }

@@ -75,9 +75,11 @@ export async function startLocalUploadStack(
   };
   const running: Partial<Record<StackService, ServiceProcess>> = {};
   const envs: Partial<Record<StackService, Record<string, string>>> = {};
+  // Ports chosen up front (not 0): a restarted service gets its own back (see freePort).
   const start = async (service: StackService, env: Record<string, string>) => {
-    envs[service] = env;
-    running[service] = await startServiceProcess(PACKAGES[service], env, { nodeArgs });
+    const ports = { GRPC_PORT: String(await freePort()), HTTP_PORT: String(await freePort()) };
+    envs[service] = { ...ports, ...env };
+    running[service] = await startServiceProcess(PACKAGES[service], envs[service], { nodeArgs });
     return running[service];
   };
   const stop = async () => {
@@ -91,8 +93,7 @@ export async function startLocalUploadStack(
     await running[service]!.exited;
   };
   const restart = async (service: StackService) => {
-    const { grpcPort, httpPort } = running[service]!;
-    await start(service, { ...envs[service], GRPC_PORT: String(grpcPort), HTTP_PORT: String(httpPort) });
+    await start(service, envs[service]!);
   };
   try {
     // The repository and metadata services call each other: the metadata port is chosen first.
