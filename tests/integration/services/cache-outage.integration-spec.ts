@@ -9,6 +9,7 @@ import {
   DEPENDENCY_HEALTH,
 } from '@tessera/grpc';
 import { createProxy, eventually, stackEndpoints, type Proxy } from '@tessera/testing';
+import { countUploadEvents } from './lifecycle-topic';
 import { startUploadStack, type UploadStack } from './service-process';
 
 const rpc = uploadV1.UploadService.method;
@@ -105,6 +106,13 @@ describe('new uploads while Redis (the metadata cache) is down or overloaded', (
     const health = createHealthClient(stack.metadataAddress);
     expect(await checkHealth(health, DEPENDENCY_HEALTH.metadataCache, 1000)).toBe('SERVING');
     health.close();
+    // The upload that finished during the outage lost no lifecycle event.
+    const events = await countUploadEvents(
+      stackEndpoints().kafka.brokers,
+      stack.lifecycleTopic,
+      started.uploadId,
+    );
+    expect(events).toEqual({ initiated: 1, chunks: 2, completed: 1 });
   }, 60_000);
 
   it('treats an overloaded Redis (answers slower than REDIS_COMMAND_TIMEOUT_MS) like a down one', async () => {

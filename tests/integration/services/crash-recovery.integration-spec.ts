@@ -8,9 +8,12 @@ import { TesseraClient, type UploadResult } from '@tessera/client';
 import { uploadV1 } from '@tessera/contracts';
 import { callUnary, createGrpcClient } from '@tessera/grpc';
 import { createProxy, eventually, stackEndpoints, type Proxy, type StackService } from '@tessera/testing';
+import { countUploadEvents } from './lifecycle-topic';
 import { startUploadStack, type UploadStack } from './service-process';
 
 const MiB = 1024 * 1024;
+const { kafka } = stackEndpoints();
+const allEvents = (chunks: number) => ({ initiated: 1, chunks, completed: 1 });
 const rpc = uploadV1.UploadService.method;
 
 /** Fast failure detection, so a killed instance's leftovers are taken over within a second. */
@@ -79,6 +82,8 @@ describe('kill -9 of a service mid-upload: the client resumes and the object is 
         expect(result.node.size).toBe(BigInt(bytes.length));
         const back = await download(client, result.node.nodeId);
         expect(back.equals(bytes)).toBe(true);
+        const events = await countUploadEvents(kafka.brokers, stack.lifecycleTopic, uploadId);
+        expect(events).toEqual(allEvents(8));
       } finally {
         client.close();
         await stack.stop();
@@ -90,6 +95,7 @@ describe('kill -9 of a service mid-upload: the client resumes and the object is 
 
 describe('kill -9 of the repository service while it completes an upload', () => {
   const { minio, toxiproxy } = stackEndpoints();
+
   let s3Proxy: Proxy;
   let stack: UploadStack;
   let uploads: Client;
@@ -168,6 +174,8 @@ describe('kill -9 of the repository service while it completes an upload', () =>
     const { node } = await callUnary(uploads, rpc.completeUpload, request);
     expect(node!.sha256).toBe(sha256(bytes));
     expect((await download(client, node!.nodeId)).equals(bytes)).toBe(true);
+    const events = await countUploadEvents(kafka.brokers, stack.lifecycleTopic, uploadId);
+    expect(events).toEqual(allEvents(Math.ceil(bytes.length / (5 * MiB))));
   }
 
   it('finishes it from the object S3 had already assembled (answers held back)', async () => {

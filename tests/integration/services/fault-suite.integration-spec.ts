@@ -9,7 +9,7 @@ import { TesseraClient, type UploadResult } from '@tessera/client';
 import { uploadV1 } from '@tessera/contracts';
 import { callUnary, createGrpcClient } from '@tessera/grpc';
 import { eventually, stackEndpoints } from '@tessera/testing';
-import { readLifecycleTopic } from './lifecycle-topic';
+import { countUploadEvents } from './lifecycle-topic';
 import { PrivateServer } from './private-server';
 import { S3FaultProxy } from './s3-fault-proxy';
 import { startUploadStack, type UploadStack } from './service-process';
@@ -28,21 +28,11 @@ async function sha256OfDownload(client: TesseraClient, nodeId: string): Promise<
 
 /** Every lifecycle event of the upload arrived: initiated, one per chunk, completed. */
 async function expectNoEventLost(stack: UploadStack, result: UploadResult, chunks: number): Promise<void> {
-  const ofUpload = (events: Awaited<ReturnType<typeof readLifecycleTopic>>) =>
-    events.filter((event) => event.event.message.uploadId === result.uploadId);
-  const events = ofUpload(
-    await readLifecycleTopic(kafka.brokers, stack.lifecycleTopic, (got) =>
-      ofUpload(got).some((event) => event.type === 'UploadCompleted'),
-    ),
-  );
-  const chunkNumbers = new Set(
-    events.flatMap((event) =>
-      event.event.type === 'tessera.events.v1.ChunkUploaded' ? [Number(event.event.message.chunkNumber)] : [],
-    ),
-  );
-  expect(chunkNumbers.size).toBe(chunks);
-  expect(events.filter((event) => event.type === 'UploadInitiated')).toHaveLength(1);
-  expect(events.filter((event) => event.type === 'UploadCompleted')).toHaveLength(1);
+  expect(await countUploadEvents(kafka.brokers, stack.lifecycleTopic, result.uploadId)).toEqual({
+    initiated: 1,
+    chunks,
+    completed: 1,
+  });
 }
 
 /** Sum of tessera_retries_total samples on a service's /metrics page. */

@@ -69,3 +69,36 @@ export async function readLifecycleTopic(
 export function eventsOfNode(events: ReceivedEvent[], nodeId: string): ReceivedEvent[] {
   return events.filter((event) => event.key === nodeId);
 }
+
+/** Of one upload: how many initiated, chunk (distinct chunk numbers) and completed events arrived. */
+export interface UploadEventCount {
+  initiated: number;
+  chunks: number;
+  completed: number;
+}
+
+/** Reads the topic until the upload's UploadCompleted arrived, and counts the upload's events. */
+export async function countUploadEvents(
+  brokers: string[],
+  topic: string,
+  uploadId: string,
+): Promise<UploadEventCount> {
+  const ofUpload = (events: ReceivedEvent[]) =>
+    events.filter((event) => event.event.message.uploadId === uploadId);
+  const events = ofUpload(
+    await readLifecycleTopic(brokers, topic, (got) =>
+      ofUpload(got).some((event) => event.type === 'UploadCompleted'),
+    ),
+  );
+  const chunkNumbers = new Set(
+    events.flatMap((event) =>
+      event.event.type === 'tessera.events.v1.ChunkUploaded' ? [Number(event.event.message.chunkNumber)] : [],
+    ),
+  );
+  const count = (type: string) => events.filter((event) => event.type === type).length;
+  return {
+    initiated: count('UploadInitiated'),
+    chunks: chunkNumbers.size,
+    completed: count('UploadCompleted'),
+  };
+}
