@@ -7,3 +7,4 @@ export * from './service-definition';
 export * from './grpc-client';
 export * from './http2-windows';
 export * from './dependency-health';
+export * from './call-limit';

@@ -5,6 +5,7 @@ import { HealthImplementation } from 'grpc-health-check';
 import { grpcHandlerFor, type GrpcCallContext, type RpcHandler } from './call-handlers';
 import { toGrpcError, type GrpcErrorLogger } from './grpc-error';
 import { widenHttp2Windows } from './http2-windows';
+import { callLimitInterceptor, type CallLimit } from './call-limit';
 import { rpcPattern } from './grpc-rpc.decorator';
 import { reflectionServiceFor } from './reflection';
 import { serviceDefinitionOf } from './service-definition';
@@ -19,6 +20,8 @@ export interface ProtobufGrpcServerOptions {
   maxReceiveMessageBytes: number;
   /** HTTP/2 MAX_CONCURRENT_STREAMS: calls one connection may have open at once. */
   maxConcurrentStreams?: number;
+  /** Calls of some methods open at once across all connections; more are refused at their headers. */
+  callLimit?: CallLimit;
   logUnexpectedError: GrpcErrorLogger;
   /** Dependencies' health (DEPENDENCY_HEALTH names) as reported from the first call on. */
   dependencyHealth?: Record<string, boolean>;
@@ -40,6 +43,7 @@ export class ProtobufGrpcServer extends Server implements CustomTransportStrateg
     this.grpcServer = new GrpcServer({
       'grpc.max_receive_message_length': options.maxReceiveMessageBytes,
       ...(options.maxConcurrentStreams && { 'grpc.max_concurrent_streams': options.maxConcurrentStreams }),
+      ...(options.callLimit && { interceptors: [callLimitInterceptor(options.callLimit)] }),
     });
     this.health = new HealthImplementation({ '': 'NOT_SERVING' });
     for (const [name, serving] of Object.entries(options.dependencyHealth ?? {})) {

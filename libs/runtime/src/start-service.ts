@@ -1,7 +1,7 @@
 import type { DescService } from '@bufbuild/protobuf';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { PassThroughRpcFilter, ProtobufGrpcServer } from '@tessera/grpc';
+import { PassThroughRpcFilter, ProtobufGrpcServer, type CallLimit } from '@tessera/grpc';
 import { NestJsonLogger, type Logger } from '@tessera/logging';
 import { metricsHandler } from '@tessera/telemetry';
 import type { Server as HttpServer } from 'node:http';
@@ -19,6 +19,8 @@ export interface ServiceOptions {
   maxReceiveMessageBytes: number;
   /** HTTP/2 MAX_CONCURRENT_STREAMS of the gRPC server (GRPC_MAX_CONCURRENT_STREAMS). */
   maxConcurrentStreams?: number;
+  /** Calls of some methods open at once across all connections (callLimitInterceptor). */
+  callLimit?: CallLimit;
   shutdownGraceMs: number;
   /** Dependencies' health (DEPENDENCY_HEALTH names) as known at start, reported from the first call on. */
   dependencyHealth?: Record<string, boolean>;
@@ -50,6 +52,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     shutdownGraceMs: options.shutdownGraceMs,
     maxReceiveMessageBytes: options.maxReceiveMessageBytes,
     ...(options.maxConcurrentStreams && { maxConcurrentStreams: options.maxConcurrentStreams }),
+    ...(options.callLimit && { callLimit: options.callLimit }),
     ...(options.dependencyHealth && { dependencyHealth: options.dependencyHealth }),
     logUnexpectedError: (error, rpc) => logger.error({ err: error, rpc }, 'unexpected error in RPC handler'),
   });

@@ -57,6 +57,15 @@ export async function bootstrap(
     grpcServices: [uploadV1.UploadService, downloadV1.DownloadService, metadataV1.MetadataService],
     maxReceiveMessageBytes: config.GRPC_MAX_RECEIVE_MESSAGE_BYTES,
     maxConcurrentStreams: config.GRPC_MAX_CONCURRENT_STREAMS,
+    // Each call may carry a whole chunk: their number bounds what this gateway holds.
+    callLimit: {
+      methods: [uploadV1.UploadService.method.uploadChunk, uploadV1.UploadService.method.uploadChunks].map(
+        (method) => `/${uploadV1.UploadService.typeName}/${method.name}`,
+      ),
+      max: config.MAX_OPEN_CHUNK_CALLS,
+      retryAfterSeconds: config.THROTTLE_RETRY_AFTER_SECONDS,
+      what: 'UploadChunk/UploadChunks calls',
+    },
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     onShutdown: async () => {
       repositoryClient.close();

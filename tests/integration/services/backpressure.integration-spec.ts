@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { status, type Client, type ServiceError } from '@grpc/grpc-js';
 import { TesseraClient } from '@tessera/client';
 import { uploadV1 } from '@tessera/contracts';
-import { callUnary, createGrpcClient } from '@tessera/grpc';
+import { callClientStream, callUnary, createGrpcClient } from '@tessera/grpc';
 import { createProxy, stackEndpoints, type Proxy } from '@tessera/testing';
+import { countUploadEvents } from './lifecycle-topic';
 import { startUploadStack, type UploadStack } from './service-process';
 
 const rpc = uploadV1.UploadService.method;
@@ -142,6 +143,12 @@ describe('backpressure: bounded chunk writes refused with RESOURCE_EXHAUSTED / 4
       );
       expect(retried.length).toBeGreaterThan(0);
       uploads.forEach((upload, n) => expect(upload.bytes).toBe(3 * 64 * 1024 + n)); // sha256 checked by the SDK
+      // Refused and sent again: still one event per chunk, none lost.
+      const { kafka } = stackEndpoints();
+      for (const [n, upload] of uploads.entries()) {
+        const events = await countUploadEvents(kafka.brokers, stack.lifecycleTopic, upload.uploadId);
+        expect(events).toEqual({ initiated: 1, chunks: n === 0 ? 3 : 4, completed: 1 });
+      }
     } finally {
       sdk.close();
       await rm(dir, { recursive: true, force: true });
@@ -160,5 +167,53 @@ describe('backpressure: bounded chunk writes refused with RESOURCE_EXHAUSTED / 4
     expect(response.headers.get('retry-after')).toBe('2');
     expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/at capacity/);
     expect(await holding).toEqual(['ok', 'ok']);
+  }, 60_000);
+});
+
+describe('MAX_OPEN_CHUNK_CALLS: chunk-carrying calls open at once, across connections', () => {
+  let stack: UploadStack;
+
+  beforeAll(async () => {
+    stack = await startUploadStack('chunk_calls', {
+      intakeEnv: { MAX_OPEN_CHUNK_CALLS: '1', THROTTLE_RETRY_AFTER_SECONDS: '3' },
+    });
+  }, 120_000);
+
+  afterAll(() => stack?.stop());
+
+  it('refuses a chunk call on another connection at its headers while the limit is open, admits it after', async () => {
+    const first = createGrpcClient(uploadV1.UploadService, stack.intakeAddress);
+    const second = createGrpcClient(uploadV1.UploadService, stack.intakeAddress, {
+      'grpc.use_local_subchannel_pool': 1, // a connection of its own
+    });
+    try {
+      const { uploadId } = await callUnary(first, rpc.initiateUpload, { name: 'held.bin', driveId: 'calls' });
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      async function* heldOpen() {
+        yield { chunk: { uploadId, chunkNumber: 0n, data: randomBytes(1000) } };
+        await released; // the stream stays open, holding the one slot
+      }
+      const holding = callClientStream(first, rpc.uploadChunks, heldOpen());
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      const chunk = { uploadId, chunkNumber: 1n, data: randomBytes(1000) };
+      const refused = (await callUnary(second, rpc.uploadChunk, { chunk }).then(
+        () => undefined,
+        (error: ServiceError) => error,
+      )) as ServiceError;
+      expect(refused.code).toBe(status.RESOURCE_EXHAUSTED);
+      expect(refused.details).toMatch(/1 UploadChunk\/UploadChunks calls are open at once already/);
+      expect(refused.metadata.get('retry-after')).toEqual(['3']);
+
+      release();
+      expect((await holding).results).toEqual([expect.objectContaining({ chunkNumber: 0n, code: 0 })]);
+      await callUnary(second, rpc.uploadChunk, { chunk });
+      const { received } = await callUnary(first, rpc.getUploadStatus, { uploadId });
+      expect(received).toEqual([expect.objectContaining({ first: 0n, last: 1n })]);
+    } finally {
+      first.close();
+      second.close();
+    }
   }, 60_000);
 });

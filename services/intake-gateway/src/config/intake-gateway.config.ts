@@ -31,6 +31,12 @@ export const IntakeGatewayEnvSchema = z
      * is refused with RESOURCE_EXHAUSTED / 429. At least MAX_CHUNK_BYTES.
      */
     MAX_INFLIGHT_CHUNK_BYTES: positiveInt(256 * MiB),
+    /**
+     * UploadChunk and UploadChunks calls open at once, over all connections; more are refused at
+     * their headers (RESOURCE_EXHAUSTED with the retry-after hint), before their chunk is read.
+     * With MAX_CHUNK_BYTES it bounds the chunk bytes this gateway can hold.
+     */
+    MAX_OPEN_CHUNK_CALLS: positiveInt(64),
     /** The retry-after hint of a refused chunk or a refused new upload. */
     THROTTLE_RETRY_AFTER_SECONDS: positiveInt(1),
     /** How long the metadata cache's health (asked before each new upload) is reused. */
