@@ -43,8 +43,8 @@ type Assembly = AssembledObject & { sha256?: string; adopted?: boolean };
  * is finished by recover() on another (or the restarted) instance.
  */
 export class UploadCompleter {
-  /** Uploads this instance is completing right now: recovery leaves them alone. */
-  private readonly completing = new Set<string>();
+  /** Calls of this instance under way per upload (from before COMPLETING): recovery leaves them alone. */
+  private readonly completing = new Map<string, number>();
 
   constructor(
     private readonly uploads: UploadStore,
@@ -58,10 +58,12 @@ export class UploadCompleter {
     if (request.sha256 !== undefined && !/^[0-9a-f]{64}$/.test(request.sha256)) {
       throw TesseraError.invalidArgument('sha256', 'must be 64 lower-case hex characters');
     }
-    const completed = await this.begin(request);
-    if (completed) return completed;
-    const upload = (await this.uploads.findUpload(request.uploadId))!;
-    return (await this.finish(upload, request, false)).node;
+    return this.holding(request.uploadId, async () => {
+      const completed = await this.begin(request);
+      if (completed) return completed;
+      const upload = (await this.uploads.findUpload(request.uploadId))!;
+      return (await this.assembleAndRecord(upload, request, false)).node;
+    });
   }
 
   /**
@@ -69,25 +71,26 @@ export class UploadCompleter {
    * are the chunks', assembles again otherwise. Undefined when another instance adopted it first.
    */
   async recover(uploadId: string): Promise<Recovered | undefined> {
-    const upload = await this.uploads.adoptCompletion(uploadId);
-    if (!upload) return undefined;
-    return this.finish(upload, upload.completion, true);
+    if (this.isCompleting(uploadId)) return undefined;
+    return this.holding(uploadId, async () => {
+      const upload = await this.uploads.adoptCompletion(uploadId);
+      if (!upload) return undefined;
+      return this.assembleAndRecord(upload, upload.completion, true);
+    });
   }
 
   isCompleting(uploadId: string): boolean {
     return this.completing.has(uploadId);
   }
 
-  private async finish(
-    upload: UploadRecord,
-    request: CompletionRequest,
-    recovering: boolean,
-  ): Promise<Recovered> {
-    this.completing.add(upload.uploadId);
+  private async holding<T>(uploadId: string, run: () => Promise<T>): Promise<T> {
+    this.completing.set(uploadId, (this.completing.get(uploadId) ?? 0) + 1);
     try {
-      return await this.assembleAndRecord(upload, request, recovering);
+      return await run();
     } finally {
-      this.completing.delete(upload.uploadId);
+      const left = this.completing.get(uploadId)! - 1;
+      if (left === 0) this.completing.delete(uploadId);
+      else this.completing.set(uploadId, left);
     }
   }
 
