@@ -272,40 +272,31 @@ export class TidbUploadStore implements UploadStore {
     );
     const existing = rows[0];
     const token = randomUUID();
+    // size, sha256, storage, part_number, claim_token, claim_owner
+    const claimed = [
+      claim.size,
+      claim.sha256,
+      claim.storage,
+      partNumberOf(claim),
+      token,
+      this.instance.instanceId,
+    ];
     if (!existing) {
       await connection.execute(
         `INSERT INTO upload_chunks
-           (upload_id, chunk_number, size, sha256, storage, part_number, state, claim_token, claimed_at, claim_owner)
-         VALUES (?, ?, ?, ?, ?, ?, 'WRITING', ?, NOW(6), ?)`,
-        [
-          uploadId,
-          claim.chunkNumber,
-          claim.size,
-          claim.sha256,
-          claim.storage,
-          partNumberOf(claim),
-          token,
-          this.instance.instanceId,
-        ],
+           (upload_id, chunk_number, size, sha256, storage, part_number, claim_token, claim_owner, state, claimed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'WRITING', NOW(6))`,
+        [uploadId, claim.chunkNumber, ...claimed],
       );
       return { outcome: 'claimed', token };
     }
     const decision = decide(existing, claim, options);
     if (decision === 'take-over') {
       await connection.execute(
-        `UPDATE upload_chunks SET size = ?, sha256 = ?, storage = ?, part_number = ?, state = 'WRITING',
-           claim_token = ?, claimed_at = NOW(6), claim_owner = ?, etag = NULL, retry_count = retry_count + 1
+        `UPDATE upload_chunks SET size = ?, sha256 = ?, storage = ?, part_number = ?, claim_token = ?, claim_owner = ?,
+           state = 'WRITING', claimed_at = NOW(6), etag = NULL, retry_count = retry_count + 1
          WHERE upload_id = ? AND chunk_number = ?`,
-        [
-          claim.size,
-          claim.sha256,
-          claim.storage,
-          partNumberOf(claim),
-          token,
-          this.instance.instanceId,
-          uploadId,
-          claim.chunkNumber,
-        ],
+        [...claimed, uploadId, claim.chunkNumber],
       );
       return { outcome: 'claimed', token };
     }
