@@ -1,12 +1,13 @@
 /**
  * Issue 7, load: N uploads at once (default 200) of mixed sizes, log-uniform from 4 KiB to
  * 256 MiB, through the whole of Tessera (tracing, TiDB, Redis, Kafka on). Each upload sends its
- * 8 MiB chunks one after the other as UploadChunk calls; a chunk refused for now
+ * 8 MiB chunks one after the other as UploadChunk calls, over one or more client connections; a chunk refused for now
  * (RESOURCE_EXHAUSTED, UNAVAILABLE) is sent again after the server's retry-after hint. Reports
  * throughput, chunk acknowledgement latency p50/p95/p99, refusals, errors (anything else) and each
  * service's peak RSS.
  *
- *   npx tsx bench/load-200.ts [--uploads 200] [--seed 7] [--max-streams 100]
+ *   npx tsx bench/load-200.ts [--uploads 200] [--seed 7] [--max-streams 32] [--max-chunk-calls 64]
+ *     [--connections 1]
  */
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -25,6 +26,10 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '7' },
     /** The intake gateway's GRPC_MAX_CONCURRENT_STREAMS (its default when not given). */
     'max-streams': { type: 'string' },
+    /** The intake gateway's MAX_OPEN_CHUNK_CALLS (its default when not given). */
+    'max-chunk-calls': { type: 'string' },
+    /** Client connections the uploads are dealt over. */
+    connections: { type: 'string', default: '1' },
   },
 });
 const CHUNK_BYTES = 8 * MiB;
@@ -113,14 +118,24 @@ async function main(): Promise<void> {
   const sizes = uploadSizes(Number(args.uploads), Number(args.seed));
   const totalBytes = sizes.reduce((sum, size) => sum + size, 0);
   const streams = args['max-streams'];
+  const chunkCalls = args['max-chunk-calls'];
   const bench = await startBenchStack('bench_load', {
-    intakeEnv: streams ? { GRPC_MAX_CONCURRENT_STREAMS: streams } : {},
+    intakeEnv: {
+      ...(streams && { GRPC_MAX_CONCURRENT_STREAMS: streams }),
+      ...(chunkCalls && { MAX_OPEN_CHUNK_CALLS: chunkCalls }),
+    },
   });
-  const client = createGrpcClient(uploadV1.UploadService, bench.stack.intakeAddress);
+  const clients = Array.from({ length: Number(args.connections) }, () =>
+    createGrpcClient(uploadV1.UploadService, bench.stack.intakeAddress, {
+      'grpc.use_local_subchannel_pool': 1,
+    }),
+  );
   try {
     const tally: LoadTally = { ackMs: [], throttled: 0, errors: [] };
     const started = performance.now();
-    await Promise.all(sizes.map((size, index) => uploadOne(client, index, size, tally)));
+    await Promise.all(
+      sizes.map((size, index) => uploadOne(clients[index % clients.length]!, index, size, tally)),
+    );
     const seconds = (performance.now() - started) / 1000;
     const pids = bench.stack.pids;
     const peaks = await Promise.all(
@@ -129,7 +144,9 @@ async function main(): Promise<void> {
         (await processMemory(pids[service])).peakRssBytes,
       ]),
     );
-    console.log(`${sizes.length} uploads at once, ${mib(totalBytes)} MiB in ${seconds.toFixed(1)} s`);
+    console.log(
+      `${sizes.length} uploads at once over ${clients.length} connection(s), ${mib(totalBytes)} MiB in ${seconds.toFixed(1)} s`,
+    );
     console.log('| measure | value |');
     console.log('| --- | --- |');
     console.log(`| throughput | ${(totalBytes / MiB / seconds).toFixed(1)} MiB/s |`);
@@ -143,7 +160,7 @@ async function main(): Promise<void> {
     for (const error of tally.errors.slice(0, 10)) console.error(error);
     if (tally.errors.length > 0) process.exitCode = 1;
   } finally {
-    client.close();
+    clients.forEach((client) => client.close());
     await bench.stop();
   }
 }
