@@ -8,3 +8,4 @@ export * from './grpc-client';
 export * from './http2-windows';
 export * from './dependency-health';
 export * from './call-limit';
+export * from './request-numbers';

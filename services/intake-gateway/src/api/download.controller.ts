@@ -6,7 +6,7 @@ import { toNodeMessage } from '@tessera/nodes';
 import { iterateInSpan } from '@tessera/telemetry';
 import type { FileRead } from '../domain/file-reader';
 import { INTAKE_DOMAIN, type IntakeDomain } from '../intake-domain';
-import { optionalNumber } from './request-numbers';
+import { optionalNumber } from '@tessera/grpc';
 
 type ReadFileMessage = MessageInitShape<typeof downloadV1.ReadFileResponseSchema>;
 

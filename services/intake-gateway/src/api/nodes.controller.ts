@@ -4,7 +4,7 @@ import { metadataV1 } from '@tessera/contracts';
 import { GrpcRpc } from '@tessera/grpc';
 import { toNodeMessage } from '@tessera/nodes';
 import { INTAKE_DOMAIN, type IntakeDomain } from '../intake-domain';
-import { optionalNumber } from './request-numbers';
+import { optionalNumber } from '@tessera/grpc';
 
 type Init<Schema extends DescMessage> = MessageInitShape<Schema>;
 

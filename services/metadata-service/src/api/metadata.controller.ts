@@ -1,7 +1,7 @@
 import type { DescMessage, MessageInitShape } from '@bufbuild/protobuf';
 import { Controller, Inject } from '@nestjs/common';
 import { metadataV1 } from '@tessera/contracts';
-import { GrpcRpc } from '@tessera/grpc';
+import { GrpcRpc, optionalNumber } from '@tessera/grpc';
 import { toNodeMessage } from '@tessera/nodes';
 import { inSpan } from '@tessera/telemetry';
 import { METADATA_DOMAIN, type MetadataDomain } from '../metadata-domain';
@@ -18,7 +18,7 @@ export class MetadataController {
   getNode(request: metadataV1.GetNodeRequest): Promise<Init<typeof metadataV1.GetNodeResponseSchema>> {
     return inSpan('metadata.get_node', async (span) => {
       span.setAttribute('tessera.node_id', request.nodeId);
-      const version = request.version === undefined ? undefined : Number(request.version);
+      const version = optionalNumber('version', request.version);
       const { node, cacheHit } = await this.domain.reader.getNode(request.nodeId, version);
       return { node: toNodeMessage(node), cacheHit };
     });
