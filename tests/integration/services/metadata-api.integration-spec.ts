@@ -68,10 +68,16 @@ describe('the metadata service in front of TiDB, with its Redis cache, after rea
     try {
       while ((await checkHealth(health, DEPENDENCY_HEALTH.metadataCache, 1000)) !== 'SERVING')
         await sleep(50);
-      await sleep(200);
     } finally {
       health.close();
     }
+    // And until the intake gateway, which asks that health now and then, admits new uploads again.
+    const probe = await eventually(
+      () =>
+        callUnary(uploads, upload.initiateUpload, { name: 'admission-probe', driveId: 'admission-probe' }),
+      { timeoutMs: 15_000 },
+    );
+    await callUnary(uploads, upload.abortUpload, { uploadId: probe.uploadId });
   }
 
   /** Uploads `data` as `name` in drive-m through the public API; returns the new node version. */
