@@ -21,6 +21,7 @@ import { ChunkWriter } from './domain/chunk-writer';
 import { CompletionRecovery } from './domain/completion-recovery';
 import { NodeDeleter } from './domain/node-deleter';
 import { ObjectAssembler } from './domain/object-assembler';
+import { RunningFileHashes } from './domain/running-file-hashes';
 import { UploadCompleter } from './domain/upload-completer';
 import { UploadJanitor } from './domain/upload-janitor';
 import { UploadSessions } from './domain/upload-sessions';
@@ -82,15 +83,24 @@ export async function bootstrap(
     objectKeyTemplate: config.OBJECT_KEY_TEMPLATE,
     stagingPrefix: config.STAGING_PREFIX,
   });
+  const fileHashes = new RunningFileHashes({
+    maxParkedBytes: config.FILE_HASH_HELD_BYTES,
+    maxUploads: config.FILE_HASH_MAX_UPLOADS,
+  });
   const admissionMetrics = new OtelAdmissionMetrics();
   const chunkAdmission = new ChunkAdmission(
     new MeteredChunkWriter(
-      new ChunkWriter(uploads, objects, {
-        maxChunkBytes: config.MAX_CHUNK_BYTES,
-        maxChunkNumber: config.MAX_CHUNK_NUMBER,
-        claimStaleAfterMs: config.CHUNK_CLAIM_STALE_AFTER_MS,
-        stagingPrefix: config.STAGING_PREFIX,
-      }),
+      new ChunkWriter(
+        uploads,
+        objects,
+        {
+          maxChunkBytes: config.MAX_CHUNK_BYTES,
+          maxChunkNumber: config.MAX_CHUNK_NUMBER,
+          claimStaleAfterMs: config.CHUNK_CLAIM_STALE_AFTER_MS,
+          stagingPrefix: config.STAGING_PREFIX,
+        },
+        fileHashes,
+      ),
     ),
     {
       workers: config.CHUNK_WORKERS,
@@ -114,6 +124,7 @@ export async function bootstrap(
         concurrency: config.ASSEMBLY_CONCURRENCY,
       }),
       notifier,
+      fileHashes,
     ),
     limits: {
       suggestedChunkBytes: config.SUGGESTED_CHUNK_BYTES,

@@ -49,6 +49,18 @@ export const RepositoryServiceEnvSchema = z
     /** A chunk claim older than this is taken over: its writer is presumed dead. */
     CHUNK_CLAIM_STALE_AFTER_MS: positiveInt(5 * 60_000),
     ASSEMBLY_CONCURRENCY: positiveInt(4),
+    /**
+     * Bytes of chunks stored ahead of their turn held in memory, over all uploads, so the whole
+     * file's SHA-256 is kept as chunks arrive and CompleteUpload need not read the object back
+     * (what is not held is read back then). 0 holds none.
+     */
+    FILE_HASH_HELD_BYTES: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(64 * MiB),
+    /** Uploads whose running SHA-256 is kept at once; the least recently fed is dropped beyond it. */
+    FILE_HASH_MAX_UPLOADS: positiveInt(1000),
     /** An unfinished upload with no activity for this long is aborted by the janitor (default 24 h). */
     UPLOAD_IDLE_TTL_MS: positiveInt(24 * 3_600_000),
     /** How often the janitor looks for idle uploads (default 5 min). */

@@ -4,6 +4,7 @@ import { ErrorCode, TesseraError } from '@tessera/errors';
 import type { MultipartTarget, ObjectStore } from '@tessera/object-storage';
 import { directPartNumber, storageForChunk } from './assembly-plan';
 import { lifecycleEvent } from './lifecycle-event';
+import type { ChunkFeed, RunningFileHashes } from './running-file-hashes';
 import type { UploadRecord, UploadStore } from './upload-store.port';
 
 /** A chunk as the intake gateway announces it before its bytes. */
@@ -48,10 +49,14 @@ export function stagingFolderOf(stagingPrefix: string, uploadId: string): string
   return `${stagingPrefix}${uploadId}/`;
 }
 
-/** Counts and hashes bytes as they stream through. */
+/** Counts and hashes bytes as they stream through, and feeds them to the file's running hash. */
 class Fingerprint extends Transform {
   private readonly hash = createHash('sha256');
   bytes = 0;
+
+  constructor(private readonly feed: ChunkFeed | undefined) {
+    super();
+  }
 
   override _transform(
     data: Buffer,
@@ -59,6 +64,7 @@ class Fingerprint extends Transform {
     done: (error?: Error | null, data?: Buffer) => void,
   ): void {
     this.hash.update(data);
+    this.feed?.update(data);
     this.bytes += data.length;
     done(null, data);
   }
@@ -77,6 +83,8 @@ export class ChunkWriter {
     private readonly store: UploadStore,
     private readonly objects: ObjectStore,
     private readonly options: ChunkWriterOptions,
+    /** When given, the whole file's SHA-256 is kept as chunks are stored (for CompleteUpload). */
+    private readonly fileHashes?: RunningFileHashes,
   ) {}
 
   async write(header: ChunkHeader, body: ChunkBody): Promise<ChunkWriteResult> {
@@ -124,9 +132,10 @@ export class ChunkWriter {
     body: ChunkBody,
   ): Promise<void> {
     const where = `chunk ${header.chunkNumber} of upload ${header.uploadId}`;
+    const feed = this.fileHashes?.feed(header.uploadId, header.chunkNumber);
     let etag: string;
     try {
-      const fingerprint = new Fingerprint();
+      const fingerprint = new Fingerprint(feed);
       // pipeline, not pipe: a body that fails midway (the sender's stream cut off) must fail the
       // write; with pipe its error would be an unhandled 'error' event, which ends the process.
       const counted = pipeline(Readable.from(body), fingerprint, () => undefined);
@@ -154,13 +163,22 @@ export class ChunkWriter {
         );
       }
     } catch (error) {
+      feed?.dropped();
       await this.store.releaseClaim(header.uploadId, header.chunkNumber, token);
       throw error;
     }
     const stored = lifecycleEvent.chunkUploaded(upload, header);
-    if (!(await this.store.markChunkStored(header.uploadId, header.chunkNumber, token, etag, stored))) {
+    const recorded = await this.store
+      .markChunkStored(header.uploadId, header.chunkNumber, token, etag, stored)
+      .catch((error: unknown) => {
+        feed?.dropped();
+        throw error;
+      });
+    if (!recorded) {
+      feed?.dropped();
       throw new TesseraError(ErrorCode.Conflict, `${where} was taken over by another writer; retry`);
     }
+    feed?.stored(header.sha256);
     if (upload.state === 'INITIATED')
       await this.store.transition(header.uploadId, ['INITIATED'], 'IN_PROGRESS');
   }

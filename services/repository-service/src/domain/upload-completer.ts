@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { ErrorCode, isConnectionFailure, isTesseraError, TesseraError } from '@tessera/errors';
 import type { ObjectStore } from '@tessera/object-storage';
 import { findAssembledObject } from './assembled-object-finder';
@@ -8,6 +7,8 @@ import type { NodeChangeListener } from './node-change.port';
 import type { NodeStore, NodeVersion } from './node-store.port';
 import { lifecycleEvent } from './lifecycle-event';
 import type { AssembledObject, ObjectAssembler } from './object-assembler';
+import { sha256OfObject } from './object-hash';
+import type { RunningFileHashes } from './running-file-hashes';
 import type { CompletionRequest, StoredChunkRecord, UploadRecord, UploadStore } from './upload-store.port';
 
 export interface CompleteRequest extends CompletionRequest {
@@ -52,6 +53,8 @@ export class UploadCompleter {
     private readonly objects: ObjectStore,
     private readonly assembler: ObjectAssembler,
     private readonly changes: NodeChangeListener,
+    /** Whole-file hashes kept while chunks were stored here: only the rest is read back. */
+    private readonly fileHashes?: RunningFileHashes,
   ) {}
 
   async complete(request: CompleteRequest): Promise<NodeVersion> {
@@ -106,8 +109,7 @@ export class UploadCompleter {
       const plan = planAssembly(chunks);
       assembled = (recovering && (await this.adoptAssembled(upload, chunks, plan))) || undefined;
       assembled ??= await this.assembler.assemble(upload, chunks, plan);
-      const sha256 =
-        assembled.sha256 ?? (await this.hashObject(assembled.key, assembled.size, assembled.versionId));
+      const sha256 = assembled.sha256 ?? (await this.fileSha256(upload.uploadId, assembled, chunks, request));
       if (request.sha256 !== undefined && request.sha256 !== sha256) {
         throw new TesseraError(
           ErrorCode.DataLoss,
@@ -270,13 +272,22 @@ export class UploadCompleter {
     return stored;
   }
 
-  private async hashObject(key: string, size: number, versionId: string | undefined): Promise<string> {
-    const hash = createHash('sha256');
-    if (size > 0) {
-      for await (const data of await this.objects.readRange(key, 0, size, versionId)) {
-        hash.update(data as Uint8Array);
-      }
-    }
-    return hash.digest('hex');
+  /**
+   * The assembled file's SHA-256: from the running hash of the chunks stored here, reading back only
+   * what it lacks. Should that differ from what the client expects, the whole object is read back
+   * before the completion is failed, so a fault here can never fail a good upload.
+   */
+  private async fileSha256(
+    uploadId: string,
+    assembled: AssembledObject,
+    chunks: StoredChunkRecord[],
+    request: CompletionRequest,
+  ): Promise<string> {
+    const prefix = this.fileHashes?.take(uploadId, chunks);
+    if (!prefix) return sha256OfObject(this.objects, assembled);
+    const offset = chunks.slice(0, prefix.chunks).reduce((bytes, chunk) => bytes + chunk.size, 0);
+    const sha256 = await sha256OfObject(this.objects, assembled, { hash: prefix.hash, offset });
+    if (request.sha256 === undefined || request.sha256 === sha256) return sha256;
+    return sha256OfObject(this.objects, assembled);
   }
 }
