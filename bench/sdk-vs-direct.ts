@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { Writable } from 'node:stream';
 import { MiB, median, mibPerSecond, startBenchStack, writeBenchFile } from './lib/bench-stack';
 import { downloadWithRangedGets, uploadWithLibStorage } from './lib/direct-s3';
+import { describeCpu, findProcess, meterCpu } from './lib/process-cpu';
 
 const { values: args } = parseArgs({
   options: {
@@ -43,23 +44,42 @@ async function main(): Promise<void> {
       tesseraDown: [] as number[],
       directDown: [] as number[],
     };
+    const pids = {
+      client: process.pid,
+      ...bench.stack.pids,
+      minio: (await findProcess('minio'))!,
+      tidb: (await findProcess('tidb-server'))!,
+    };
+    console.error(`pids: ${JSON.stringify(pids)}`);
+    // Where the CPU of each flow goes: every process of the path, and the machine as a whole.
+    const metered = async <T>(flow: string, run: () => Promise<T>): Promise<T> => {
+      const stop = await meterCpu(pids);
+      const result = await run();
+      console.error(`  ${flow}: ${describeCpu(await stop())}`);
+      return result;
+    };
     for (let round = 1; round <= Number(args.rounds); round++) {
-      const up = await bench.client.upload(file.path, { name: `bench-${round}.bin`, chunkBytes, streams });
+      const up = await metered('Tessera upload', () =>
+        bench.client.upload(file.path, { name: `bench-${round}.bin`, chunkBytes, streams }),
+      );
       if (up.sha256 !== file.sha256) throw new Error('the uploaded node is not the file');
       seconds.tesseraUp.push(up.seconds);
       seconds.directUp.push(
-        await uploadWithLibStorage(bench.s3, bench.bucket, file.path, {
-          partBytes: chunkBytes,
-          queueSize: streams,
-        }),
+        await metered('direct upload', () =>
+          uploadWithLibStorage(bench.s3, bench.bucket, file.path, {
+            partBytes: chunkBytes,
+            queueSize: streams,
+          }),
+        ),
       );
-      const down = await bench.client.download(up.node.nodeId, discard(), { parallelism, rangeBytes });
+      const down = await metered('Tessera download', () =>
+        bench.client.download(up.node.nodeId, discard(), { parallelism, rangeBytes }),
+      );
       seconds.tesseraDown.push(down.seconds);
       const location = up.node.location!;
-      const direct = await downloadWithRangedGets(bench.s3, location.bucket, location.key, size, {
-        rangeBytes,
-        parallelism,
-      });
+      const direct = await metered('direct download', () =>
+        downloadWithRangedGets(bench.s3, location.bucket, location.key, size, { rangeBytes, parallelism }),
+      );
       if (direct.sha256 !== file.sha256 || down.sha256 !== file.sha256)
         throw new Error('a download is not the file');
       seconds.directDown.push(direct.seconds);

@@ -31,6 +31,8 @@ export interface FileChunksJob {
   maxRetries: number;
   /** A chunk was handed to a stream for the first time. */
   onChunkSent: (chunkNumber: number, bytes: number) => void;
+  /** A chunk's bytes as read from the file (again when it is sent again). */
+  onChunkRead?: ((chunkNumber: number, data: Buffer) => void) | undefined;
   onRetry?: ((refused: RefusedChunk[], waitMs: number) => void) | undefined;
 }
 
@@ -89,6 +91,7 @@ async function sendLane(
   async function* messages() {
     for (const chunkNumber of lane) {
       const data = await readChunk(job, file, chunkNumber);
+      job.onChunkRead?.(chunkNumber, data);
       if (!sent.has(chunkNumber)) {
         sent.add(chunkNumber);
         job.onChunkSent(chunkNumber, data.length);

@@ -59,7 +59,7 @@ export async function readRanges(
     offset: offset + index * rangeBytes,
     length: Math.min(rangeBytes, length - index * rangeBytes),
   }));
-  const inFlight: Promise<Buffer>[] = [];
+  const inFlight: Promise<Uint8Array[]>[] = [];
   const start = (index: number) => {
     const pending = readWindow(read, windows[index]!);
     pending.catch(() => undefined); // awaited in order below; this keeps a later failure from going unhandled
@@ -69,13 +69,15 @@ export async function readRanges(
   const hash = createHash('sha256');
   let bytes = 0;
   for (let index = 0; index < windows.length; index++) {
-    const data = await inFlight[index]!;
+    const pieces = await inFlight[index]!;
     delete inFlight[index];
     if (index + parallelism < windows.length) start(index + parallelism);
-    hash.update(data);
-    bytes += data.length;
-    if (read.sink && !read.sink.write(data))
-      await new Promise((resolve) => read.sink!.once('drain', resolve));
+    for (const data of pieces) {
+      hash.update(data);
+      bytes += data.length;
+      if (read.sink && !read.sink.write(data))
+        await new Promise((resolve) => read.sink!.once('drain', resolve));
+    }
     options.onProgress?.(bytes, length);
   }
   const sha256 = hash.digest('hex');
@@ -87,8 +89,13 @@ export async function readRanges(
   return { bytes, sha256 };
 }
 
-async function readWindow(read: RangedRead, window: { offset: number; length: number }): Promise<Buffer> {
+/** A window's bytes as the messages brought them (not joined: that would copy every byte once more). */
+async function readWindow(
+  read: RangedRead,
+  window: { offset: number; length: number },
+): Promise<Uint8Array[]> {
   const pieces: Uint8Array[] = [];
+  let received = 0;
   const request = {
     nodeId: read.node.nodeId,
     version: read.node.version,
@@ -102,12 +109,10 @@ async function readWindow(read: RangedRead, window: { offset: number; length: nu
     { metadata: read.metadata },
   )) {
     pieces.push(data);
+    received += data.length;
   }
-  const data = Buffer.concat(pieces);
-  if (data.length !== window.length) {
-    throw new IntegrityError(
-      `ReadFile of ${window.length} bytes at ${window.offset} returned ${data.length}`,
-    );
+  if (received !== window.length) {
+    throw new IntegrityError(`ReadFile of ${window.length} bytes at ${window.offset} returned ${received}`);
   }
-  return data;
+  return pieces;
 }

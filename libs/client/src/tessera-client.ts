@@ -7,13 +7,15 @@ import { callClientStream, callUnary, createGrpcClient } from '@tessera/grpc';
 import { chunkCountOf, chunksNotReceived } from './chunk-plan';
 import { ChunkRefusedError, IntegrityError, ResumeError } from './client-errors';
 import { sendFileChunks, type RefusedChunk } from './file-chunk-sender';
-import { sha256OfFile } from './file-hash';
+import { InOrderFileHash } from './file-hash';
 import { fixedSizeChunks } from './fixed-size-chunks';
 import { readRanges, type DownloadOptions } from './ranged-download';
 import { retryWhileUnavailable } from './retry-policy';
 import { newTrace } from './trace-context';
 
 const MiB = 1024 * 1024;
+/** Chunks read ahead of their turn held for the whole-file SHA-256 (else the file is read again). */
+const HELD_FOR_FILE_HASH_BYTES = 64 * MiB;
 const uploadRpc = uploadV1.UploadService.method;
 const nodeRpc = metadataV1.MetadataService.method;
 const OPEN_STATES = new Set([uploadV1.UploadState.INITIATED, uploadV1.UploadState.IN_PROGRESS]);
@@ -149,8 +151,7 @@ export class TesseraClient {
     const totalBytes = (await stat(path)).size;
     const chunkBytes = options.chunkBytes ?? 8 * MiB;
     const chunkCount = chunkCountOf(totalBytes, chunkBytes);
-    const sha256 = sha256OfFile(path);
-    sha256.catch(() => undefined); // awaited below, after the chunks
+    const fileHash = new InOrderFileHash(HELD_FOR_FILE_HASH_BYTES);
     const { uploadId, nodeId, chunks } = await this.openUpload(options, chunkCount, metadata);
     options.onUploadStarted?.({ uploadId, nodeId, chunkBytes });
     let bytesDone = (chunkCount - chunks.length) * chunkBytes;
@@ -168,8 +169,10 @@ export class TesseraClient {
       onChunkSent: (_chunk, bytes) =>
         options.onProgress?.(Math.min((bytesDone += bytes), totalBytes), totalBytes),
       onRetry: options.onRetry,
+      onChunkRead: (chunk, data) => fileHash.add(chunk, data),
     });
-    const node = await this.complete(uploadId, chunkCount, await sha256, metadata, options);
+    const sha256 = await fileHash.digest(path, chunkBytes, totalBytes);
+    const node = await this.complete(uploadId, chunkCount, sha256, metadata, options);
     return {
       node,
       uploadId,

@@ -6,10 +6,12 @@ import {
   type MessageShape,
 } from '@bufbuild/protobuf';
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
+import { bulkEncoderOf } from '@tessera/contracts';
 
 function serializer<Desc extends DescMessage>(schema: Desc) {
+  const bulk = bulkEncoderOf(schema);
   return (message: MessageShape<Desc>): Buffer => {
-    const bytes = toBinary(schema, message);
+    const bytes = bulk?.(message) ?? toBinary(schema, message);
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   };
 }

@@ -1,4 +1,3 @@
-import { buffer } from 'node:stream/consumers';
 import { metrics } from '@opentelemetry/api';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -25,7 +24,10 @@ export class S3ObjectReader implements ObjectReader {
       range.length,
       node.objectVersionId,
     );
-    const data = await buffer(stream);
+    // Buffer.concat copies each byte once; stream/consumers' buffer() copies it twice (via a Blob).
+    const pieces: Buffer[] = [];
+    for await (const piece of stream) pieces.push(piece as Buffer);
+    const data = Buffer.concat(pieces);
     bytesRead.add(data.length);
     return data;
   }
