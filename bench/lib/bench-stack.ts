@@ -39,7 +39,11 @@ export async function startBenchStack(
     repositoryEnv: traced,
     intakeEnv: { ...traced, ...intakeEnv },
     metadataEnv: traced,
-    nodeArgs: cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [],
+    nodeArgs: [
+      ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : []),
+      // e.g. BENCH_SERVICE_NODE_ARGS="--max-semi-space-size=64" to try V8 settings on the services
+      ...(process.env['BENCH_SERVICE_NODE_ARGS']?.split(' ').filter(Boolean) ?? []),
+    ],
   });
   const client = new TesseraClient(stack.intakeAddress);
   const s3 = createS3Client(minioClientOptions(3));
