@@ -29,7 +29,7 @@ for service in repository-service metadata-service intake-gateway; do
     TIDB_PORT="$TIDB_PORT" REDIS_URL="redis://127.0.0.1:$REDIS_PORT" KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT" \
     SCHEMA_REGISTRY_URL="http://127.0.0.1:$APICURIO_PORT/apis/registry/v3" \
     OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$JAEGER_OTLP_GRPC_PORT" \
-    launch "svc-$service" node "services/$service/dist/main.js"
+    launch "svc-$service" node --single-threaded-gc "services/$service/dist/main.js" # SERVICE_NODE_FLAGS
 done
 
 echo

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '@tessera/config';
+import { SERVICE_NODE_FLAGS } from '@tessera/testing';
 import { repoRoot } from './support/deploy-tools';
 import { envSchemas } from './support/service-env';
 
@@ -57,8 +58,13 @@ describe.each(Object.keys(envSchemas))('the %s image', (service) => {
   it('exposes the ports the service listens on by default, and starts its built main', () => {
     const config = loadConfig(envSchemas[service] as never, {}) as { GRPC_PORT: number; HTTP_PORT: number };
     expect(instruction('EXPOSE')).toEqual([`EXPOSE ${config.GRPC_PORT} ${config.HTTP_PORT}`]);
-    expect(instruction('CMD')).toEqual([`CMD ["services/${service}/dist/main.js"]`]);
+    const flags = SERVICE_NODE_FLAGS.map((flag) => `"${flag}", `).join('');
+    expect(instruction('CMD')).toEqual([`CMD [${flags}"services/${service}/dist/main.js"]`]);
     expect(existsSync(join(repoRoot, `services/${service}/src/main.ts`))).toBe(true);
+    // The demo and the tests' service processes start it with the same flags.
+    expect(read('scripts/demo.sh')).toContain(
+      `node ${SERVICE_NODE_FLAGS.join(' ')} "services/$service/dist/main.js"`,
+    );
     expect(JSON.parse(read(`services/${service}/tsconfig.build.json`)).compilerOptions.outDir).toBe('dist');
   });
 });

@@ -7,6 +7,14 @@ import { createInterface } from 'node:readline';
 /** The repository's root (from libs/testing/src or libs/testing/dist alike). */
 export const REPO_ROOT = join(__dirname, '../../..');
 
+/**
+ * The node flags every service runs with, here as in its image (the Dockerfiles' CMD) and the demo.
+ * The services' CPU goes mostly to V8's garbage collector reclaiming chunk buffers; on the few
+ * cores a service gets, collecting on helper threads costs more CPU than it saves in pauses
+ * (docs/benchmarks.md).
+ */
+export const SERVICE_NODE_FLAGS = ['--single-threaded-gc'];
+
 export interface ServiceProcess {
   child: ChildProcess;
   grpcPort: number;
@@ -16,7 +24,7 @@ export interface ServiceProcess {
 }
 
 /**
- * Starts a built service (`node services/<name>/dist/main.js`) on free ports and waits (at most
+ * Starts a built service (`node <SERVICE_NODE_FLAGS> services/<name>/dist/main.js`) on free ports and waits (at most
  * `timeoutMs`) for its "listening" log line, which is logged at info level. `nodeArgs` go to node
  * itself (e.g. --cpu-prof, which NODE_OPTIONS does not allow).
  */
@@ -26,7 +34,7 @@ export async function startServiceProcess(
   { timeoutMs = 30_000, nodeArgs = [] }: { timeoutMs?: number; nodeArgs?: string[] } = {},
 ): Promise<ServiceProcess> {
   const main = join(REPO_ROOT, 'services', name, 'dist', 'main.js');
-  const child = spawn(process.execPath, [...nodeArgs, main], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...nodeArgs, main], {
     env: { ...process.env, GRPC_PORT: '0', HTTP_PORT: '0', LISTEN_HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
