@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Upload } from 'tus-js-client';
-import { freePort, stackEndpoints } from '@tessera/testing';
+import { freePort, SERVICE_NODE_FLAGS, stackEndpoints } from '@tessera/testing';
 
 export interface TusPeer {
   name: string;
@@ -45,11 +45,14 @@ function s3Env() {
   return { endpoint: minio.endpoint, accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey };
 }
 
-/** `@tus/server` with `@tus/s3-store` (npm), in a process of its own. */
+/**
+ * `@tus/server` with `@tus/s3-store` (npm), in a process of its own, with the node flags Tessera's
+ * services run with, so neither side gains from a V8 setting the other lacks.
+ */
 export async function startTusNodeServer(bucket: string, partBytes: number): Promise<TusPeer> {
   const port = await freePort();
   const s3 = s3Env();
-  const child = spawn(process.execPath, [join(__dirname, 'tus-node-server.mjs')], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, join(__dirname, 'tus-node-server.mjs')], {
     env: {
       ...process.env,
       PORT: String(port),
