@@ -9,6 +9,7 @@ import { TesseraClient } from '@tessera/client';
 import { createS3Client } from '@tessera/object-storage';
 import { DeterministicFile, minioClientOptions, stackEndpoints } from '@tessera/testing';
 import { startUploadStack, type UploadStack } from '../../tests/integration/services/service-process';
+import { removeBucket } from './remove-bucket';
 
 /**
  * The whole of Tessera as a deployment runs it — the three services with TiDB, Redis, Kafka, the
@@ -56,8 +57,11 @@ export async function startBenchStack(
     workDir,
     async stop() {
       client.close();
-      s3.destroy();
       await stack.stop();
+      await removeBucket(s3, stack.bucket).catch((error: unknown) =>
+        console.error(`bucket ${stack.bucket} not removed: ${String(error)}`),
+      );
+      s3.destroy();
       await rm(workDir, { recursive: true, force: true });
     },
   };
