@@ -87,7 +87,7 @@ export async function bootstrap(
   });
   const redisHealth = probeRedisHealth(
     redis,
-    config.REDIS_HEALTH_INTERVAL_MS,
+    { intervalMs: config.REDIS_HEALTH_INTERVAL_MS, failuresToDown: config.REDIS_HEALTH_FAILURES_TO_DOWN },
     {
       catchUp: () => reader.flushUnrefreshed(),
       report: (serving) => service.setDependencyHealth(DEPENDENCY_HEALTH.metadataCache, serving),

@@ -21,6 +21,8 @@ export const MetadataServiceEnvSchema = z.object({
   REDIS_KEY_PREFIX: z.string().default('tessera:'),
   /** How often Redis is pinged; while it does not answer in time, the intake refuses new uploads. */
   REDIS_HEALTH_INTERVAL_MS: positiveInt(1000),
+  /** Failed probes in a row before the cache counts as down (one slow PING on a busy machine is not). */
+  REDIS_HEALTH_FAILURES_TO_DOWN: positiveInt(2),
   /** How long a cached node entry lives. */
   NODE_CACHE_TTL_SECONDS: positiveInt(300),
   LIST_DEFAULT_PAGE_SIZE: positiveInt(100),

@@ -24,16 +24,18 @@ export async function redisAnswersAtStart(redis: Redis, timeoutMs: number): Prom
 /**
  * Pings Redis every `intervalMs` and reports whether it answered within the client's command
  * timeout — down or overwhelmed (too slow) is "not serving" — and, once it does, whether `catchUp`
- * (writing what could not be written meanwhile) succeeded. Reports the first result and every
- * change, and logs each change.
+ * (writing what could not be written meanwhile) succeeded. "Not serving" takes `failuresToDown`
+ * failed probes in a row (one slow PING on a loaded machine is not an outage); one good probe is
+ * "serving" again. Reports the first result and every change, and logs each change.
  */
 export function probeRedisHealth(
-  redis: Redis,
-  intervalMs: number,
+  redis: Pick<Redis, 'ping'>,
+  { intervalMs, failuresToDown }: { intervalMs: number; failuresToDown: number },
   { catchUp, report }: { catchUp: () => Promise<boolean>; report: (serving: boolean) => void },
-  logger: Logger,
+  logger: Pick<Logger, 'info' | 'warn'>,
 ): { stop(): void } {
   let last: boolean | undefined;
+  let failures = 0;
   let running = false;
   const probe = async () => {
     if (running) return; // a slow PING is still out: it will report
@@ -42,13 +44,15 @@ export function probeRedisHealth(
       () => true,
       () => false,
     );
-    const serving = answers && (await catchUp().catch(() => false));
+    const healthy = answers && (await catchUp().catch(() => false));
     running = false;
+    failures = healthy ? 0 : failures + 1;
+    const serving = healthy || (failures < failuresToDown && last !== undefined ? last : false);
     if (serving === last) return;
     last = serving;
     report(serving);
     if (serving) logger.info('redis answers again: new uploads are admitted');
-    else logger.warn('redis does not answer in time: new uploads are refused until it does');
+    else logger.warn({ failures }, 'redis does not answer in time: new uploads are refused until it does');
   };
   void probe();
   const timer = setInterval(() => void probe(), intervalMs);
