@@ -87,14 +87,11 @@ export async function callClientStream<I extends DescMessage, O extends DescMess
   // The call may end (the server refused it, the connection broke) while the next request is
   // awaited: then stop waiting for it and answer with the call's outcome, which is never left
   // as an unhandled rejection meanwhile.
-  const ended: Promise<typeof CALL_ENDED> = response.then(
-    () => CALL_ENDED,
-    () => CALL_ENDED,
-  );
+  const callEnd = new CallEnd(response);
   const iterator = iteratorOf(requests);
   try {
     for (;;) {
-      const next = await Promise.race([iterator.next(), ended]);
+      const next = await callEnd.or(Promise.resolve(iterator.next()));
       if (next === CALL_ENDED) {
         void Promise.resolve()
           .then(() => iterator.return?.())
@@ -102,7 +99,7 @@ export async function callClientStream<I extends DescMessage, O extends DescMess
         break;
       }
       if (next.done) break;
-      if (!stream.write(create(rpc.input, next.value))) await Promise.race([once(stream, 'drain'), response]);
+      if (!stream.write(create(rpc.input, next.value))) await callEnd.or(once(stream, 'drain'));
     }
     stream.end();
   } catch (error) {
@@ -114,6 +111,32 @@ export async function callClientStream<I extends DescMessage, O extends DescMess
 }
 
 const CALL_ENDED = Symbol('call ended');
+
+/**
+ * Waits for something or for the call's end, whichever comes first. Not Promise.race against the
+ * call's promise: each race leaves a reaction on that promise which keeps the raced value (a
+ * request, with its chunk) reachable until the call ends, so a stream held every chunk it sent.
+ */
+class CallEnd {
+  private ended = false;
+  private wake: (() => void) | undefined;
+
+  constructor(call: Promise<unknown>) {
+    const end = () => {
+      this.ended = true;
+      this.wake?.();
+    };
+    call.then(end, end);
+  }
+
+  or<T>(work: Promise<T>): Promise<T | typeof CALL_ENDED> {
+    if (this.ended) return Promise.resolve(CALL_ENDED);
+    return new Promise<T | typeof CALL_ENDED>((resolve, reject) => {
+      this.wake = () => resolve(CALL_ENDED);
+      work.then(resolve, reject);
+    }).finally(() => (this.wake = undefined));
+  }
+}
 
 function iteratorOf<T>(items: AsyncIterable<T> | Iterable<T>): AsyncIterator<T> | Iterator<T> {
   return Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]();
