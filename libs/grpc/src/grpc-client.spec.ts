@@ -15,23 +15,29 @@ import { serviceDefinitionOf } from './service-definition';
 
 const writeChunks = internalV1.RepositoryService.method.writeChunks;
 
+/** A RepositoryService server on a free local port with the given WriteChunks; its address. */
+async function serveWriteChunks(writeChunksHandler: unknown): Promise<{ server: Server; address: string }> {
+  const server = new Server();
+  server.addService(serviceDefinitionOf(internalV1.RepositoryService), {
+    WriteChunks: writeChunksHandler,
+  } as never);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  );
+  return { server, address: `127.0.0.1:${port}` };
+}
+
 describe('callClientStream', () => {
   let server: Server;
   let address: string;
 
   beforeAll(async () => {
-    server = new Server();
     // Refuses every stream at once, before the client has sent anything.
-    server.addService(serviceDefinitionOf(internalV1.RepositoryService), {
-      WriteChunks: (_call: unknown, callback: sendUnaryData<unknown>) =>
-        callback({ code: status.INVALID_ARGUMENT, details: 'frame: refused' }),
-    });
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
-        error ? reject(error) : resolve(bound),
-      ),
-    );
-    address = `127.0.0.1:${port}`;
+    ({ server, address } = await serveWriteChunks((_call: unknown, callback: sendUnaryData<unknown>) =>
+      callback({ code: status.INVALID_ARGUMENT, details: 'frame: refused' }),
+    ));
   });
 
   afterAll(() => server.forceShutdown());
@@ -58,19 +64,12 @@ describe('callClientStream with a server that reads every request', () => {
   let address: string;
 
   beforeAll(async () => {
-    server = new Server();
-    server.addService(serviceDefinitionOf(internalV1.RepositoryService), {
-      WriteChunks: (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+    ({ server, address } = await serveWriteChunks(
+      (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
         call.on('data', () => undefined);
         call.on('end', () => callback(null, create(internalV1.WriteChunksResponseSchema, {})));
       },
-    });
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
-        error ? reject(error) : resolve(bound),
-      ),
-    );
-    address = `127.0.0.1:${port}`;
+    ));
   });
 
   afterAll(() => server.forceShutdown());
