@@ -83,6 +83,26 @@ describe('the @tessera/client SDK against the services', () => {
     ).rejects.toThrow(/offset must be within the file/);
   });
 
+  it('uploads a byte stream in pieces of any size, cut into chunks in order, and checks its SHA-256', async () => {
+    const bytes = randomBytes(1 * MiB + 12_345);
+    async function* pieces() {
+      for (let offset = 0, size = 1; offset < bytes.length; offset += size, size = (size * 7 + 13) % 200_000)
+        yield bytes.subarray(offset, offset + size);
+    }
+    const progress: (number | undefined)[] = [];
+    const uploaded = await client.upload(pieces(), {
+      name: 'streamed.bin',
+      chunkBytes: 256 * KiB,
+      onProgress: (_done, total) => progress.push(total),
+    });
+    expect(uploaded.bytes).toBe(bytes.length);
+    expect(uploaded.node.size).toBe(BigInt(bytes.length));
+    expect(progress.length).toBe(5); // four whole chunks and the rest; the total is not known ahead
+    expect(progress.every((total) => total === undefined)).toBe(true);
+    const read = await collect((sink) => client.download(uploaded.node.nodeId, sink));
+    expect(read.equals(bytes)).toBe(true);
+  });
+
   it('resumes an upload from GetUploadStatus, sending only the chunks the server lacks', async () => {
     const bytes = randomBytes(2 * MiB);
     const path = await file('resume.bin', bytes);
