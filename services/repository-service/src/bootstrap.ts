@@ -84,7 +84,7 @@ export async function bootstrap(
     stagingPrefix: config.STAGING_PREFIX,
   });
   const fileHashes = new RunningFileHashes({
-    maxParkedBytes: config.FILE_HASH_HELD_BYTES,
+    maxHeldBytes: config.FILE_HASH_HELD_BYTES,
     maxUploads: config.FILE_HASH_MAX_UPLOADS,
   });
   const admissionMetrics = new OtelAdmissionMetrics();

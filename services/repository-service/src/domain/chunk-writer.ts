@@ -133,54 +133,64 @@ export class ChunkWriter {
   ): Promise<void> {
     const where = `chunk ${header.chunkNumber} of upload ${header.uploadId}`;
     const feed = this.fileHashes?.feed(header.uploadId, header.chunkNumber);
-    let etag: string;
+    let recorded = false;
+    try {
+      const etag = await this.writeBytes(upload, header, direct, token, body, feed);
+      const stored = lifecycleEvent.chunkUploaded(upload, header);
+      recorded = await this.store.markChunkStored(header.uploadId, header.chunkNumber, token, etag, stored);
+      if (!recorded) {
+        throw new TesseraError(ErrorCode.Conflict, `${where} was taken over by another writer; retry`);
+      }
+    } finally {
+      // The running file hash takes the chunk only once it is recorded as stored.
+      if (recorded) feed?.stored(header.sha256);
+      else feed?.dropped();
+    }
+    if (upload.state === 'INITIATED')
+      await this.store.transition(header.uploadId, ['INITIATED'], 'IN_PROGRESS');
+  }
+
+  /**
+   * Streams the bytes to S3 as a direct part or a staged object and checks them against the
+   * header; its ETag. On any failure the claim is released.
+   */
+  private async writeBytes(
+    upload: UploadRecord,
+    header: ChunkHeader,
+    direct: boolean,
+    token: string,
+    body: ChunkBody,
+    feed: ChunkFeed | undefined,
+  ): Promise<string> {
     try {
       const fingerprint = new Fingerprint(feed);
       // pipeline, not pipe: a body that fails midway (the sender's stream cut off) must fail the
       // write; with pipe its error would be an unhandled 'error' event, which ends the process.
       const counted = pipeline(Readable.from(body), fingerprint, () => undefined);
-      etag = direct
-        ? (
-            await this.objects.uploadPart(
-              await this.multipartOf(upload),
-              directPartNumber(header.chunkNumber),
-              counted,
-              header.size,
-            )
-          ).etag
-        : (
-            await this.objects.putObject(
-              stagingKeyOf(this.options.stagingPrefix, upload.uploadId, header.chunkNumber),
-              counted,
-              header.size,
-            )
-          ).etag;
+      const { etag } = direct
+        ? await this.objects.uploadPart(
+            await this.multipartOf(upload),
+            directPartNumber(header.chunkNumber),
+            counted,
+            header.size,
+          )
+        : await this.objects.putObject(
+            stagingKeyOf(this.options.stagingPrefix, upload.uploadId, header.chunkNumber),
+            counted,
+            header.size,
+          );
       const sha256 = fingerprint.digest();
       if (fingerprint.bytes !== header.size || sha256 !== header.sha256) {
         throw new TesseraError(
           ErrorCode.DataLoss,
-          `${where}: received ${fingerprint.bytes} bytes with sha256 ${sha256}, announced ${header.size} bytes with sha256 ${header.sha256}`,
+          `chunk ${header.chunkNumber} of upload ${header.uploadId}: received ${fingerprint.bytes} bytes with sha256 ${sha256}, announced ${header.size} bytes with sha256 ${header.sha256}`,
         );
       }
+      return etag;
     } catch (error) {
-      feed?.dropped();
       await this.store.releaseClaim(header.uploadId, header.chunkNumber, token);
       throw error;
     }
-    const stored = lifecycleEvent.chunkUploaded(upload, header);
-    const recorded = await this.store
-      .markChunkStored(header.uploadId, header.chunkNumber, token, etag, stored)
-      .catch((error: unknown) => {
-        feed?.dropped();
-        throw error;
-      });
-    if (!recorded) {
-      feed?.dropped();
-      throw new TesseraError(ErrorCode.Conflict, `${where} was taken over by another writer; retry`);
-    }
-    feed?.stored(header.sha256);
-    if (upload.state === 'INITIATED')
-      await this.store.transition(header.uploadId, ['INITIATED'], 'IN_PROGRESS');
   }
 
   /** The upload's multipart upload for direct parts, created by the first direct part. */

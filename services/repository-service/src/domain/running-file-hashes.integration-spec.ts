@@ -35,7 +35,7 @@ describe('CompleteUpload with the running file hash, on TiDB and MinIO', () => {
   /** A writer and a completer sharing running hashes that hold at most `heldBytes`. */
   function repository(heldBytes: number) {
     const { objects, uploads, nodes } = stack;
-    const hashes = new RunningFileHashes({ maxParkedBytes: heldBytes, maxUploads: 100 });
+    const hashes = new RunningFileHashes({ maxHeldBytes: heldBytes, maxUploads: 100 });
     const watched: ObjectStore = Object.assign(Object.create(objects) as ObjectStore, {
       readRange: (key: string, offset: number, length: number, versionId?: string) => {
         readBack.push({ offset, length });

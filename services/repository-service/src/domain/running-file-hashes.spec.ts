@@ -20,7 +20,7 @@ function store(hashes: RunningFileHashes, chunkNumber: number, upload = 'u1'): v
 }
 
 describe('RunningFileHashes', () => {
-  const roomy = { maxParkedBytes: 1_000_000, maxUploads: 10 };
+  const roomy = { maxHeldBytes: 1_000_000, maxUploads: 10 };
 
   it('hashes chunks stored in order into the whole file', () => {
     const hashes = new RunningFileHashes(roomy);
@@ -54,9 +54,9 @@ describe('RunningFileHashes', () => {
     const failed = hashes.feed('u1', 0);
     failed.update(randomBytes(500));
     failed.dropped();
-    const parkedThenFailed = hashes.feed('u1', 1);
-    parkedThenFailed.update(randomBytes(500));
-    parkedThenFailed.dropped();
+    const heldThenFailed = hashes.feed('u1', 1);
+    heldThenFailed.update(randomBytes(500));
+    heldThenFailed.dropped();
     expect(hashes.heldBytes).toBe(0);
     store(hashes, 1);
     store(hashes, 0);
@@ -64,7 +64,7 @@ describe('RunningFileHashes', () => {
   });
 
   it('stops at a chunk it could not hold, and lets go of the chunks after it', () => {
-    const hashes = new RunningFileHashes({ maxParkedBytes: 1500, maxUploads: 10 });
+    const hashes = new RunningFileHashes({ maxHeldBytes: 1500, maxUploads: 10 });
     store(hashes, 3); // held: 1000 bytes
     store(hashes, 2); // does not fit: a gap at 2, chunk 3 let go
     expect(hashes.heldBytes).toBe(0);
@@ -88,7 +88,7 @@ describe('RunningFileHashes', () => {
   });
 
   it('forgets the least recently fed upload beyond maxUploads, with what it held', () => {
-    const hashes = new RunningFileHashes({ maxParkedBytes: 1_000_000, maxUploads: 2 });
+    const hashes = new RunningFileHashes({ maxHeldBytes: 1_000_000, maxUploads: 2 });
     store(hashes, 1, 'a');
     store(hashes, 0, 'b');
     store(hashes, 0, 'c');

@@ -6,7 +6,7 @@ export interface RunningFileHashesOptions {
    * uploads until the chunks before them are hashed. A chunk that does not fit is not held: the
    * completion then reads the file back from that chunk on. 0 holds none.
    */
-  maxParkedBytes: number;
+  maxHeldBytes: number;
   /** Uploads followed at once; beyond it the least recently fed is forgotten. */
   maxUploads: number;
 }
@@ -24,7 +24,7 @@ export interface ChunkFeed {
   dropped(): void;
 }
 
-interface ParkedChunk {
+interface HeldChunk {
   pieces: Uint8Array[];
   bytes: number;
   sha256: string;
@@ -37,7 +37,7 @@ interface UploadHash {
   fed: string[];
   /** The chunk hashed live as it streams, if any. */
   live: number | undefined;
-  parked: Map<number, ParkedChunk>;
+  held: Map<number, HeldChunk>;
   /** A chunk stored without being hashed or held: no chunk after it can be hashed here. */
   gap: number | undefined;
 }
@@ -52,7 +52,7 @@ const IGNORED: ChunkFeed = { update: () => undefined, stored: () => undefined, d
  */
 export class RunningFileHashes {
   private readonly uploads = new Map<string, UploadHash>();
-  private parkedBytes = 0;
+  private heldTotal = 0;
 
   constructor(private readonly options: RunningFileHashesOptions) {}
 
@@ -66,7 +66,7 @@ export class RunningFileHashes {
     if (chunkNumber === upload.fed.length && upload.live === undefined)
       return this.liveFeed(uploadId, upload);
     if (upload.gap !== undefined && chunkNumber > upload.gap) return IGNORED;
-    return this.parkingFeed(uploadId, upload, chunkNumber);
+    return this.holdingFeed(uploadId, upload, chunkNumber);
   }
 
   /**
@@ -87,12 +87,12 @@ export class RunningFileHashes {
     const upload = this.uploads.get(uploadId);
     if (!upload) return;
     this.uploads.delete(uploadId);
-    for (const chunk of upload.parked.values()) this.parkedBytes -= chunk.bytes;
+    for (const chunk of upload.held.values()) this.heldTotal -= chunk.bytes;
   }
 
   /** Bytes held for chunks waiting for their turn, over all uploads. */
   get heldBytes(): number {
-    return this.parkedBytes;
+    return this.heldTotal;
   }
 
   private liveFeed(uploadId: string, upload: UploadHash): ChunkFeed {
@@ -106,7 +106,7 @@ export class RunningFileHashes {
         if (this.uploads.get(uploadId) !== upload || upload.fed.length !== chunkNumber) return;
         upload.hash = candidate;
         upload.fed.push(sha256);
-        this.hashParked(upload);
+        this.hashHeld(upload);
       },
       dropped: () => {
         if (upload.live === chunkNumber) upload.live = undefined;
@@ -114,26 +114,26 @@ export class RunningFileHashes {
     };
   }
 
-  private parkingFeed(uploadId: string, upload: UploadHash, chunkNumber: number): ChunkFeed {
+  private holdingFeed(uploadId: string, upload: UploadHash, chunkNumber: number): ChunkFeed {
     const pieces: Uint8Array[] = [];
     let bytes = 0;
     let overflowed = false;
     const release = () => {
-      this.parkedBytes -= bytes;
+      this.heldTotal -= bytes;
       pieces.length = 0;
       bytes = 0;
     };
     return {
       update: (data) => {
         if (overflowed) return;
-        if (this.parkedBytes + data.length > this.options.maxParkedBytes) {
+        if (this.heldTotal + data.length > this.options.maxHeldBytes) {
           overflowed = true;
           release();
           return;
         }
         pieces.push(data);
         bytes += data.length;
-        this.parkedBytes += data.length;
+        this.heldTotal += data.length;
       },
       stored: (sha256) => {
         if (this.uploads.get(uploadId) !== upload || chunkNumber < upload.fed.length) {
@@ -144,10 +144,10 @@ export class RunningFileHashes {
           this.leaveGap(upload, chunkNumber);
           return;
         }
-        const earlier = upload.parked.get(chunkNumber);
-        if (earlier) this.parkedBytes -= earlier.bytes;
-        upload.parked.set(chunkNumber, { pieces, bytes, sha256 });
-        this.hashParked(upload);
+        const earlier = upload.held.get(chunkNumber);
+        if (earlier) this.heldTotal -= earlier.bytes;
+        upload.held.set(chunkNumber, { pieces, bytes, sha256 });
+        this.hashHeld(upload);
       },
       dropped: release,
     };
@@ -156,20 +156,20 @@ export class RunningFileHashes {
   /** Chunks after an unhashable one will never have their turn: they are not held any longer. */
   private leaveGap(upload: UploadHash, chunkNumber: number): void {
     upload.gap = Math.min(upload.gap ?? chunkNumber, chunkNumber);
-    for (const [held, chunk] of upload.parked) {
-      if (held <= upload.gap) continue;
-      upload.parked.delete(held);
-      this.parkedBytes -= chunk.bytes;
+    for (const [later, chunk] of upload.held) {
+      if (later <= upload.gap) continue;
+      upload.held.delete(later);
+      this.heldTotal -= chunk.bytes;
     }
   }
 
   /** Hashes the held chunks whose turn has come. */
-  private hashParked(upload: UploadHash): void {
-    for (let next = upload.parked.get(upload.fed.length); next; next = upload.parked.get(upload.fed.length)) {
-      upload.parked.delete(upload.fed.length);
+  private hashHeld(upload: UploadHash): void {
+    for (let next = upload.held.get(upload.fed.length); next; next = upload.held.get(upload.fed.length)) {
+      upload.held.delete(upload.fed.length);
       for (const piece of next.pieces) upload.hash.update(piece);
       upload.fed.push(next.sha256);
-      this.parkedBytes -= next.bytes;
+      this.heldTotal -= next.bytes;
     }
   }
 
@@ -177,7 +177,7 @@ export class RunningFileHashes {
   private touch(uploadId: string): UploadHash {
     let upload = this.uploads.get(uploadId);
     if (upload) this.uploads.delete(uploadId);
-    else upload = { hash: createHash('sha256'), fed: [], live: undefined, parked: new Map(), gap: undefined };
+    else upload = { hash: createHash('sha256'), fed: [], live: undefined, held: new Map(), gap: undefined };
     this.uploads.set(uploadId, upload);
     while (this.uploads.size > this.options.maxUploads) this.forget(this.uploads.keys().next().value!);
     return upload;
