@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Obtains every server of the local stack into the cache, building Go servers from their modules
 # and fetching jars from Maven Central. Idempotent: what is already cached is not built again.
-# Usage: install.sh [redis|tidb|minio|jaeger|toxiproxy|kafka|apicurio|grpcurl|tusd ...]
+# Usage: install.sh [redis|stress_ng|tidb|minio|jaeger|toxiproxy|kafka|apicurio|grpcurl|tusd ...]
 # (default: all but tusd, a benchmark peer)
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -18,6 +18,13 @@ install_redis() {
   local rc=$?
   ((created)) && rm -f "$policy"
   return $rc
+}
+
+# stress-ng: not a server; the tests load the CPU with it to prove the health gates (docs/reliability.md).
+install_stress_ng() {
+  command -v stress-ng >/dev/null && return 0
+  log "installing stress-ng from Debian"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq stress-ng >/dev/null
 }
 
 install_tidb() {
@@ -98,7 +105,7 @@ install_apicurio() {
 }
 
 components=("$@")
-((${#components[@]})) || components=(redis kafka apicurio toxiproxy grpcurl minio jaeger tidb)
+((${#components[@]})) || components=(redis stress_ng kafka apicurio toxiproxy grpcurl minio jaeger tidb)
 for component in "${components[@]}"; do
   "install_$component"
 done

@@ -1,11 +1,17 @@
 import 'reflect-metadata';
 import { s3ClientOptionsOf } from '@tessera/config';
 import { downloadV1, internalV1, metadataV1, uploadV1 } from '@tessera/contracts';
-import { createGrpcClient, createHealthClient } from '@tessera/grpc';
+import { createGrpcClient } from '@tessera/grpc';
 import type { Logger } from '@tessera/logging';
-import { startService, stopOnSignals, type RunningService } from '@tessera/runtime';
+import {
+  createHealthJudge,
+  DEFAULT_HEALTH_POLICY,
+  startService,
+  stopOnSignals,
+  type RunningService,
+} from '@tessera/runtime';
 import { createS3Client } from '@tessera/object-storage';
-import { GrpcCacheHealth } from './adapters/grpc-cache-health';
+import { PolledCacheHealth } from './adapters/grpc-cache-health';
 import { GrpcNodeDirectory } from './adapters/grpc-node-directory';
 import { GrpcRepository } from './adapters/grpc-repository';
 import { S3ObjectReader } from './adapters/s3-object-reader';
@@ -26,13 +32,23 @@ export async function bootstrap(
   const s3 = createS3Client(s3ClientOptionsOf(config));
   const chunkBytesMetrics = new OtelChunkBytesMetrics();
   const nodes = new GrpcNodeDirectory(metadataClient);
-  const metadataHealthClient = createHealthClient(config.METADATA_SERVICE_ADDRESS);
+  const nodeCacheClient = createGrpcClient(internalV1.NodeCacheService, config.METADATA_SERVICE_ADDRESS);
+  const cacheHealth = new PolledCacheHealth(
+    nodeCacheClient,
+    createHealthJudge(
+      'metadata-service',
+      {
+        ...DEFAULT_HEALTH_POLICY,
+        slowMs: config.CACHE_HEALTH_TIMEOUT_MS,
+        loopDelayAllowanceMs: config.CACHE_HEALTH_TIMEOUT_MS / 4,
+      },
+      logger,
+    ),
+    { intervalMs: config.CACHE_HEALTH_INTERVAL_MS, timeoutMs: config.CACHE_HEALTH_TIMEOUT_MS },
+  );
   const domain = {
     repository: new GrpcRepository(repositoryClient, config.DATA_FRAME_BYTES),
-    newUploads: new NewUploadGate(
-      new GrpcCacheHealth(metadataHealthClient, config.CACHE_HEALTH_MAX_AGE_MS, 1000),
-      config.THROTTLE_RETRY_AFTER_SECONDS,
-    ),
+    newUploads: new NewUploadGate(cacheHealth, config.THROTTLE_RETRY_AFTER_SECONDS),
     limits: { maxChunkBytes: config.MAX_CHUNK_BYTES },
     chunkBytes: new ChunkBytesBudget(
       { maxBytes: config.MAX_INFLIGHT_CHUNK_BYTES, retryAfterSeconds: config.THROTTLE_RETRY_AFTER_SECONDS },
@@ -70,7 +86,8 @@ export async function bootstrap(
     onShutdown: async () => {
       repositoryClient.close();
       metadataClient.close();
-      metadataHealthClient.close();
+      cacheHealth.stop();
+      nodeCacheClient.close();
       s3.destroy();
       await onShutdown();
     },

@@ -1,18 +1,26 @@
 import 'reflect-metadata';
 import { internalV1, metadataV1 } from '@tessera/contracts';
 import type { Logger } from '@tessera/logging';
-import { startService, stopOnSignals, type RunningService } from '@tessera/runtime';
+import {
+  createHealthJudge,
+  DEFAULT_HEALTH_POLICY,
+  startService,
+  stopOnSignals,
+  type RunningService,
+} from '@tessera/runtime';
 import { createTidbPool } from '@tessera/sql';
 import { Redis } from 'ioredis';
 import { createGrpcClient, DEPENDENCY_HEALTH } from '@tessera/grpc';
 import { createKafka, LifecycleConsumer } from '@tessera/events';
 import { GrpcNodeRemover } from './adapters/grpc/grpc-node-remover';
 import { OtelCacheObserver } from './adapters/otel/otel-cache-observer';
+import { judgedCache } from './adapters/redis/judged-cache';
 import { probeRedisHealth, redisAnswersAtStart } from './adapters/redis/redis-health-probe';
 import { createRedisNodeCache } from './adapters/redis/redis-node-cache';
 import { TidbNodeCatalog } from './adapters/tidb/tidb-node-catalog';
 import type { MetadataServiceConfig } from './config/metadata-service.config';
 import { LifecycleEventsConsumer } from './api/lifecycle-events.consumer';
+import { CacheHealth } from './domain/cache-health';
 import { NodeReader } from './domain/node-reader';
 import { MetadataServiceModule } from './metadata-service.module';
 
@@ -37,10 +45,23 @@ export async function bootstrap(
   });
   redis.on('error', (error: Error) => logger.debug({ err: error }, 'redis connection error'));
 
+  const redisJudge = createHealthJudge(
+    'redis',
+    {
+      ...DEFAULT_HEALTH_POLICY,
+      windowMs: config.REDIS_HEALTH_WINDOW_MS,
+      tripAfterMs: config.REDIS_HEALTH_TRIP_AFTER_MS,
+      recoverAfterMs: config.REDIS_HEALTH_RECOVER_AFTER_MS,
+      slowMs: config.REDIS_COMMAND_TIMEOUT_MS,
+      loopDelayAllowanceMs: config.REDIS_COMMAND_TIMEOUT_MS / 4,
+    },
+    logger,
+  );
+
   const repositoryClient = createGrpcClient(internalV1.RepositoryService, config.REPOSITORY_SERVICE_ADDRESS);
   const reader = new NodeReader(
     new TidbNodeCatalog(pool),
-    createRedisNodeCache(redis, config.REDIS_KEY_PREFIX),
+    judgedCache(createRedisNodeCache(redis, config.REDIS_KEY_PREFIX), redisJudge),
     new OtelCacheObserver(logger),
     {
       ttlSeconds: config.NODE_CACHE_TTL_SECONDS,
@@ -64,10 +85,13 @@ export async function bootstrap(
 
   // Known before the first call: the intake gateway admits new uploads from the start.
   const cacheAnswers = await redisAnswersAtStart(redis, 5_000);
+  if (!cacheAnswers)
+    redisJudge.assume({ serving: false, rule: 'errors', detail: 'redis did not answer at start' });
+  const cacheHealth = new CacheHealth(() => redisJudge.verdict(), cacheAnswers);
   const service = await startService({
     name: 'metadata-service',
     dependencyHealth: { [DEPENDENCY_HEALTH.metadataCache]: cacheAnswers },
-    rootModule: MetadataServiceModule.register({ reader }),
+    rootModule: MetadataServiceModule.register({ reader, cacheHealth }),
     logger,
     host: config.LISTEN_HOST,
     grpcPort: config.GRPC_PORT,
@@ -85,15 +109,13 @@ export async function bootstrap(
       await onShutdown();
     },
   });
-  const redisHealth = probeRedisHealth(
-    redis,
-    { intervalMs: config.REDIS_HEALTH_INTERVAL_MS, failuresToDown: config.REDIS_HEALTH_FAILURES_TO_DOWN },
-    {
-      catchUp: () => reader.flushUnrefreshed(),
-      report: (serving) => service.setDependencyHealth(DEPENDENCY_HEALTH.metadataCache, serving),
+  const redisHealth = probeRedisHealth(redis, redisJudge, config.REDIS_HEALTH_INTERVAL_MS, {
+    catchUp: () => reader.flushUnrefreshed(),
+    report: (serving) => {
+      cacheHealth.report(serving);
+      service.setDependencyHealth(DEPENDENCY_HEALTH.metadataCache, serving);
     },
-    logger,
-  );
+  });
   consumer?.start();
   stopOnSignals(service, logger);
   return service;

@@ -39,8 +39,10 @@ export const IntakeGatewayEnvSchema = z
     MAX_OPEN_CHUNK_CALLS: positiveInt(64),
     /** The retry-after hint of a refused chunk or a refused new upload. */
     THROTTLE_RETRY_AFTER_SECONDS: positiveInt(1),
-    /** How long the metadata cache's health (asked before each new upload) is reused. */
-    CACHE_HEALTH_MAX_AGE_MS: positiveInt(1000),
+    /** How often the metadata service is asked whether its cache is usable (new uploads need it). */
+    CACHE_HEALTH_INTERVAL_MS: positiveInt(1000),
+    /** An answer later than this counts as slow when judging whether the metadata service can be asked. */
+    CACHE_HEALTH_TIMEOUT_MS: positiveInt(1000),
     /** Chunks travel to the repository service in data frames of this size. */
     DATA_FRAME_BYTES: positiveInt(1024 * 1024),
     /** Downloads read S3 directly (the bucket and key come with each node's metadata). */

@@ -1,14 +1,14 @@
 import { ErrorCode, TesseraError } from '@tessera/errors';
 
-/** Whether the metadata service's cache (Redis) is usable, as that service reports it. */
+/** Whether the metadata service's cache (Redis) is usable, and if not, why. */
 export interface CacheHealth {
-  serving(): Promise<boolean>;
+  status(): Promise<{ serving: true } | { serving: false; reason: string }>;
 }
 
 /**
  * New uploads need the metadata cache: while it is down or overwhelmed they are refused with
- * UNAVAILABLE and a retry-after hint. Uploads already started carry on: their chunks and completion
- * do not pass through here.
+ * UNAVAILABLE and a retry-after hint, saying which rule tripped. Uploads already started carry on:
+ * their chunks and completion do not pass through here.
  */
 export class NewUploadGate {
   constructor(
@@ -17,10 +17,11 @@ export class NewUploadGate {
   ) {}
 
   async admit(): Promise<void> {
-    if (await this.cache.serving()) return;
+    const status = await this.cache.status();
+    if (status.serving) return;
     throw new TesseraError(
       ErrorCode.Unavailable,
-      'new uploads are refused while the metadata cache (Redis) is unavailable or overloaded; uploads already started continue — retry later',
+      `new uploads are refused while ${status.reason}; uploads already started continue — retry later`,
       { retryAfterSeconds: this.retryAfterSeconds },
     );
   }

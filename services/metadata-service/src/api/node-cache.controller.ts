@@ -17,4 +17,9 @@ export class NodeCacheController {
   ): Promise<Init<typeof internalV1.RefreshNodeResponseSchema>> {
     return { latestVersion: BigInt(await this.domain.reader.refresh(request.nodeId)) };
   }
+
+  @GrpcRpc(internalV1.NodeCacheService, 'GetCacheHealth')
+  getCacheHealth(): Init<typeof internalV1.GetCacheHealthResponseSchema> {
+    return this.domain.cacheHealth.answer();
+  }
 }

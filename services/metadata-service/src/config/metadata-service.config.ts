@@ -19,10 +19,17 @@ export const MetadataServiceEnvSchema = z.object({
   /** A Redis command slower than this counts as a cache failure: the read goes to TiDB. */
   REDIS_COMMAND_TIMEOUT_MS: positiveInt(200),
   REDIS_KEY_PREFIX: z.string().default('tessera:'),
-  /** How often Redis is pinged; while it does not answer in time, the intake refuses new uploads. */
+  /**
+   * How often Redis is pinged. Pings and the cache's real operations decide whether the cache is
+   * down (docs/reliability.md, "Health gates"); while it is, the intake refuses new uploads.
+   */
   REDIS_HEALTH_INTERVAL_MS: positiveInt(1000),
-  /** Failed probes in a row before the cache counts as down (one slow PING on a busy machine is not). */
-  REDIS_HEALTH_FAILURES_TO_DOWN: positiveInt(2),
+  /** The sliding window over which Redis's outcomes are judged. */
+  REDIS_HEALTH_WINDOW_MS: positiveInt(5000),
+  /** Failures must be spread over at least this long to trip the gate: a burst does not. */
+  REDIS_HEALTH_TRIP_AFTER_MS: positiveInt(2000),
+  /** Once down, Redis must answer well for this long before the cache counts as up again. */
+  REDIS_HEALTH_RECOVER_AFTER_MS: positiveInt(2000),
   /** How long a cached node entry lives. */
   NODE_CACHE_TTL_SECONDS: positiveInt(300),
   LIST_DEFAULT_PAGE_SIZE: positiveInt(100),

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Logger } from '@tessera/logging';
+import type { DependencyHealthJudge, Outcome } from '@tessera/runtime';
 
 /**
  * Whether Redis answers a PING within `timeoutMs`, waiting for the first connection (commands are
@@ -21,38 +21,50 @@ export async function redisAnswersAtStart(redis: Redis, timeoutMs: number): Prom
   );
 }
 
+/** ioredis rejects a command that got no answer within `commandTimeout` with this message. */
+function isCommandTimeout(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (cause.message === 'Command timed out') return true;
+  }
+  return false;
+}
+
+/** How a Redis command that started at `startedAt` and settled now (with `error` or not) went. */
+export function redisOutcome(startedAt: number, error?: unknown): Outcome {
+  const endedAt = performance.now();
+  if (error === undefined) return { startedAt, endedAt };
+  return { startedAt, endedAt, failure: isCommandTimeout(error) ? 'timeout' : 'error' };
+}
+
 /**
- * Pings Redis every `intervalMs` and reports whether it answered within the client's command
- * timeout — down or overwhelmed (too slow) is "not serving" — and, once it does, whether `catchUp`
- * (writing what could not be written meanwhile) succeeded. "Not serving" takes `failuresToDown`
- * failed probes in a row (one slow PING on a loaded machine is not an outage); one good probe is
- * "serving" again. Reports the first result and every change, and logs each change.
+ * Pings Redis every `intervalMs` and gives each answer (or its absence) to `judge`, beside the
+ * outcomes of the cache's real operations. Then reports whether the cache is serving: judged up,
+ * and `catchUp` (writing what could not be written meanwhile) succeeded. Reports the first result
+ * and every change.
  */
 export function probeRedisHealth(
   redis: Pick<Redis, 'ping'>,
-  { intervalMs, failuresToDown }: { intervalMs: number; failuresToDown: number },
+  judge: Pick<DependencyHealthJudge, 'record' | 'verdict'>,
+  intervalMs: number,
   { catchUp, report }: { catchUp: () => Promise<boolean>; report: (serving: boolean) => void },
-  logger: Pick<Logger, 'info' | 'warn'>,
 ): { stop(): void } {
   let last: boolean | undefined;
-  let failures = 0;
   let running = false;
   const probe = async () => {
     if (running) return; // a slow PING is still out: it will report
     running = true;
-    const answers = await redis.ping().then(
-      () => true,
-      () => false,
+    const startedAt = performance.now();
+    judge.record(
+      await redis.ping().then(
+        () => redisOutcome(startedAt),
+        (error: unknown) => redisOutcome(startedAt, error ?? 'failed'),
+      ),
     );
-    const healthy = answers && (await catchUp().catch(() => false));
+    const serving = judge.verdict().serving && (await catchUp().catch(() => false));
     running = false;
-    failures = healthy ? 0 : failures + 1;
-    const serving = healthy || (failures < failuresToDown && last !== undefined ? last : false);
     if (serving === last) return;
     last = serving;
     report(serving);
-    if (serving) logger.info('redis answers again: new uploads are admitted');
-    else logger.warn({ failures }, 'redis does not answer in time: new uploads are refused until it does');
   };
   void probe();
   const timer = setInterval(() => void probe(), intervalMs);

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tessera/internal/v1/node_cache_service.proto.
  */
 export const file_tessera_internal_v1_node_cache_service: GenFile = /*@__PURE__*/
-  fileDesc("Cix0ZXNzZXJhL2ludGVybmFsL3YxL25vZGVfY2FjaGVfc2VydmljZS5wcm90bxITdGVzc2VyYS5pbnRlcm5hbC52MSIlChJSZWZyZXNoTm9kZVJlcXVlc3QSDwoHbm9kZV9pZBgBIAEoCSItChNSZWZyZXNoTm9kZVJlc3BvbnNlEhYKDmxhdGVzdF92ZXJzaW9uGAEgASgDMnQKEE5vZGVDYWNoZVNlcnZpY2USYAoLUmVmcmVzaE5vZGUSJy50ZXNzZXJhLmludGVybmFsLnYxLlJlZnJlc2hOb2RlUmVxdWVzdBooLnRlc3NlcmEuaW50ZXJuYWwudjEuUmVmcmVzaE5vZGVSZXNwb25zZWIGcHJvdG8z");
+  fileDesc("Cix0ZXNzZXJhL2ludGVybmFsL3YxL25vZGVfY2FjaGVfc2VydmljZS5wcm90bxITdGVzc2VyYS5pbnRlcm5hbC52MSIlChJSZWZyZXNoTm9kZVJlcXVlc3QSDwoHbm9kZV9pZBgBIAEoCSItChNSZWZyZXNoTm9kZVJlc3BvbnNlEhYKDmxhdGVzdF92ZXJzaW9uGAEgASgDIhcKFUdldENhY2hlSGVhbHRoUmVxdWVzdCJHChZHZXRDYWNoZUhlYWx0aFJlc3BvbnNlEg8KB3NlcnZpbmcYASABKAgSDAoEcnVsZRgCIAEoCRIOCgZkZXRhaWwYAyABKAky3wEKEE5vZGVDYWNoZVNlcnZpY2USYAoLUmVmcmVzaE5vZGUSJy50ZXNzZXJhLmludGVybmFsLnYxLlJlZnJlc2hOb2RlUmVxdWVzdBooLnRlc3NlcmEuaW50ZXJuYWwudjEuUmVmcmVzaE5vZGVSZXNwb25zZRJpCg5HZXRDYWNoZUhlYWx0aBIqLnRlc3NlcmEuaW50ZXJuYWwudjEuR2V0Q2FjaGVIZWFsdGhSZXF1ZXN0GisudGVzc2VyYS5pbnRlcm5hbC52MS5HZXRDYWNoZUhlYWx0aFJlc3BvbnNlYgZwcm90bzM");
 
 /**
  * @generated from message tessera.internal.v1.RefreshNodeRequest
@@ -49,6 +49,51 @@ export const RefreshNodeResponseSchema: GenMessage<RefreshNodeResponse> = /*@__P
   messageDesc(file_tessera_internal_v1_node_cache_service, 1);
 
 /**
+ * @generated from message tessera.internal.v1.GetCacheHealthRequest
+ */
+export type GetCacheHealthRequest = Message<"tessera.internal.v1.GetCacheHealthRequest"> & {
+};
+
+/**
+ * Describes the message tessera.internal.v1.GetCacheHealthRequest.
+ * Use `create(GetCacheHealthRequestSchema)` to create a new message.
+ */
+export const GetCacheHealthRequestSchema: GenMessage<GetCacheHealthRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_internal_v1_node_cache_service, 2);
+
+/**
+ * @generated from message tessera.internal.v1.GetCacheHealthResponse
+ */
+export type GetCacheHealthResponse = Message<"tessera.internal.v1.GetCacheHealthResponse"> & {
+  /**
+   * @generated from field: bool serving = 1;
+   */
+  serving: boolean;
+
+  /**
+   * While not serving: "errors" (Redis fails or cannot be reached), "slow" (it answers too late),
+   * or "catching-up" (it is back; cache entries missed meanwhile are being written).
+   *
+   * @generated from field: string rule = 2;
+   */
+  rule: string;
+
+  /**
+   * For people: what the rule saw, e.g. "9 of 10 redis operations over the last 5 s failed".
+   *
+   * @generated from field: string detail = 3;
+   */
+  detail: string;
+};
+
+/**
+ * Describes the message tessera.internal.v1.GetCacheHealthResponse.
+ * Use `create(GetCacheHealthResponseSchema)` to create a new message.
+ */
+export const GetCacheHealthResponseSchema: GenMessage<GetCacheHealthResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_internal_v1_node_cache_service, 3);
+
+/**
  * Internal API of the metadata service: the repository service calls it after every write to a
  * node, before the write is reported done, so no read after it sees the cache's older entry.
  *
@@ -64,6 +109,17 @@ export const NodeCacheService: GenService<{
     methodKind: "unary";
     input: typeof RefreshNodeRequestSchema;
     output: typeof RefreshNodeResponseSchema;
+  },
+  /**
+   * Whether the cache is usable, and if not which rule says so. The intake gateway asks it before
+   * admitting new uploads (docs/reliability.md, "Health gates").
+   *
+   * @generated from rpc tessera.internal.v1.NodeCacheService.GetCacheHealth
+   */
+  getCacheHealth: {
+    methodKind: "unary";
+    input: typeof GetCacheHealthRequestSchema;
+    output: typeof GetCacheHealthResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_tessera_internal_v1_node_cache_service, 0);

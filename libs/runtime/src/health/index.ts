@@ -1,0 +1,3 @@
+export * from './dependency-health-judge';
+export * from './health-judge-metrics';
+export * from './loop-delay-monitor';
