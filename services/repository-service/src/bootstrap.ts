@@ -69,7 +69,8 @@ export async function bootstrap(
   const metadataClient = createGrpcClient(internalV1.NodeCacheService, config.METADATA_SERVICE_ADDRESS);
   const notifier = new GrpcNodeCacheNotifier(metadataClient, { attempts: 3, timeoutMs: 2000 });
   const instanceId = randomUUID();
-  const heartbeat = new TidbInstanceHeartbeat(pool, {
+  const heartbeatPool = createTidbPool({ ...tidb, connectionLimit: 1 });
+  const heartbeat = new TidbInstanceHeartbeat(heartbeatPool, {
     instanceId,
     intervalMs: config.INSTANCE_HEARTBEAT_MS,
     forgetAfterMs: 24 * 3_600_000,
@@ -182,6 +183,7 @@ export async function bootstrap(
       await recovery.stop();
       await relay.stop();
       await heartbeat.stop();
+      await heartbeatPool.end();
       metadataClient.close();
       await pool.end();
       s3.destroy();

@@ -60,7 +60,7 @@ export class UploadJanitor {
       const fresh = idle.filter((upload) => !result.failed.includes(upload.uploadId));
       for (const upload of fresh) {
         try {
-          await this.sessions.abort(upload.uploadId);
+          if (!(await this.sessions.abortIfIdle(upload, this.options.idleTtlMs))) continue; // resumed meanwhile
           result.aborted.push(upload.uploadId);
           this.listener.aborted(upload.uploadId, upload.updatedAt);
         } catch (error) {

@@ -134,10 +134,7 @@ export class UploadSessions {
   async abort(uploadId: string): Promise<void> {
     const upload = await this.requireUpload(uploadId);
     if (upload.state === 'ABORTED') return;
-    const aborted = lifecycleEvent.uploadAborted(upload);
-    if (
-      !(await this.uploads.transition(uploadId, ['INITIATED', 'IN_PROGRESS', 'FAILED'], 'ABORTED', aborted))
-    ) {
+    if (!(await this.moveToAborted(upload))) {
       const current = (await this.uploads.findUpload(uploadId))?.state ?? upload.state;
       if (current === 'ABORTED') return;
       throw new TesseraError(
@@ -145,6 +142,33 @@ export class UploadSessions {
         `upload ${uploadId} is ${current}: it cannot be aborted`,
       );
     }
+    await this.releaseStorage(upload);
+  }
+
+  /**
+   * The janitor's abort: only while the upload is still idle for `idleMs`, checked in the same
+   * statement that aborts it, so an upload that resumed after it was found idle is left alone.
+   * False when it was not aborted.
+   */
+  async abortIfIdle(upload: UploadRecord, idleMs: number): Promise<boolean> {
+    if (!(await this.moveToAborted(upload, idleMs))) return false;
+    await this.releaseStorage(upload);
+    return true;
+  }
+
+  private moveToAborted(upload: UploadRecord, idleForMs?: number): Promise<boolean> {
+    const aborted = lifecycleEvent.uploadAborted(upload);
+    const options = idleForMs === undefined ? {} : { idleForMs };
+    return this.uploads.transition(
+      upload.uploadId,
+      ['INITIATED', 'IN_PROGRESS', 'FAILED'],
+      'ABORTED',
+      aborted,
+      options,
+    );
+  }
+
+  private async releaseStorage(upload: UploadRecord): Promise<void> {
     if (upload.multipartUploadId) {
       await this.objects
         .abortMultipartUpload({ key: upload.objectKey, uploadId: upload.multipartUploadId })
@@ -152,7 +176,7 @@ export class UploadSessions {
           if (!(error instanceof TesseraError && error.code === ErrorCode.NotFound)) throw error;
         });
     }
-    await this.objects.deletePrefix(stagingFolderOf(this.options.stagingPrefix, uploadId));
+    await this.objects.deletePrefix(stagingFolderOf(this.options.stagingPrefix, upload.uploadId));
   }
 
   private async requireUpload(uploadId: string): Promise<UploadRecord> {

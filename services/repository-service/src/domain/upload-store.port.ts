@@ -114,13 +114,15 @@ export interface UploadStore {
   adoptCompletion(uploadId: string): Promise<UploadRecord | undefined>;
   /**
    * Moves the upload from one of `from` to `to`, adding `event` to the outbox in the same
-   * transaction; false (and no event) when it was in none of them.
+   * transaction; false (and no event) when it was in none of them, or, with `idleForMs`, when it
+   * had activity within that time (checked in the same statement: the janitor's guard).
    */
   transition(
     uploadId: string,
     from: UploadState[],
     to: UploadState,
     event?: LifecycleEvent,
+    options?: { idleForMs?: number },
   ): Promise<boolean>;
   /** Records the multipart upload of the direct parts unless one is recorded: returns the one that counts. */
   recordMultipartUploadId(uploadId: string, multipartUploadId: string): Promise<string>;

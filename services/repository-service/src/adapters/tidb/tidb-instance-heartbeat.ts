@@ -13,9 +13,14 @@ export interface InstanceHeartbeatOptions {
  * Says in repository_instances that this instance is alive, every intervalMs. Another instance
  * takes over the chunk claims and completions of one whose heartbeat went stale (killed), so a
  * client resumes without waiting for claims to age out (docs/reliability.md).
+ *
+ * Give it a pool of its own (one connection): on the shared pool a beat waits behind every chunk
+ * writer and the outbox relay, and a busy instance would look dead. A beat still out when the next
+ * is due is not doubled: the next one waits for it.
  */
 export class TidbInstanceHeartbeat {
   private timer: NodeJS.Timeout | undefined;
+  private beating = false;
 
   constructor(
     private readonly pool: Pool,
@@ -44,7 +49,11 @@ export class TidbInstanceHeartbeat {
   }
 
   private async beat(): Promise<void> {
-    await this.upsert().catch(this.options.onError);
+    if (this.beating) return;
+    this.beating = true;
+    await this.upsert()
+      .catch(this.options.onError)
+      .finally(() => (this.beating = false));
   }
 
   private async upsert(): Promise<void> {

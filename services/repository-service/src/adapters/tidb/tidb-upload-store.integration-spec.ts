@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createTidbPool, migrate } from '@tessera/sql';
 import { stackEndpoints } from '@tessera/testing';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
@@ -196,6 +197,20 @@ describe('TidbUploadStore against TiDB', () => {
     expect((await store.findUpload(uploadId))?.multipartUploadId).toBe('mpu-1');
   });
 
+  it('aborts with idleForMs only an upload still idle then: one that resumed meanwhile is left alone', async () => {
+    const uploadId = await created();
+    await sleep(300);
+    expect((await store.findIdleUploads(200, 1000)).map((upload) => upload.uploadId)).toContain(uploadId);
+    expect((await store.claimChunk(uploadId, chunk(0), LIVE)).outcome).toBe('claimed'); // resumed
+    expect(await store.transition(uploadId, ['INITIATED'], 'ABORTED', undefined, { idleForMs: 200 })).toBe(
+      false,
+    );
+    await sleep(300);
+    expect(await store.transition(uploadId, ['INITIATED'], 'ABORTED', undefined, { idleForMs: 200 })).toBe(
+      true,
+    );
+  });
+
   it('lists stored chunks in chunk order, with large chunk numbers intact', async () => {
     const uploadId = await created();
     for (const number of [2 ** 40, 5, 0]) {
@@ -252,6 +267,20 @@ describe('TidbUploadStore against TiDB', () => {
       expect((await alive.claimChunk(uploadId, chunk(0), LIVE)).outcome).toBe('claimed');
       // Chunk 0 is alive's now: still in flight. Chunk 1 died with its writer: missing.
       expect(await alive.beginCompletion(uploadId, { totalChunks: undefined, sha256: undefined })).toEqual({
+        outcome: 'chunks-in-flight',
+        chunkNumbers: [0],
+      });
+    });
+
+    it('never takes its own claims for gone, however late its own beat (a busy instance is alive)', async () => {
+      const uploadId = await created();
+      expect((await dead.claimChunk(uploadId, chunk(0), LIVE)).outcome).toBe('claimed');
+      await stopBeating(); // the row says gone, but this instance is the one asking
+      expect(await dead.claimChunk(uploadId, chunk(0), LIVE)).toEqual({
+        outcome: 'in-progress',
+        sha256: SHA_A,
+      });
+      expect(await dead.beginCompletion(uploadId, { totalChunks: undefined, sha256: undefined })).toEqual({
         outcome: 'chunks-in-flight',
         chunkNumbers: [0],
       });

@@ -28,20 +28,31 @@ export interface InstanceIdentity {
   staleAfterMs: number;
 }
 
-/** True when the instance in `ownerColumn` beat once but stopped (killed, or stopped cleanly). */
+/**
+ * True when the instance in `ownerColumn` beat once but stopped (killed, or stopped cleanly); never
+ * this instance itself, which is alive whatever its row says (a beat late on a busy machine). Takes
+ * two parameters: this instance's id, then the staleness in microseconds (see `gone`).
+ */
 const OWNER_GONE = (ownerColumn: string) =>
-  `EXISTS (SELECT 1 FROM repository_instances i
-           WHERE i.instance_id = ${ownerColumn} AND i.heartbeat_at < NOW(6) - INTERVAL ? MICROSECOND)`;
+  `(${ownerColumn} <> ? AND EXISTS (SELECT 1 FROM repository_instances i
+           WHERE i.instance_id = ${ownerColumn} AND i.heartbeat_at < NOW(6) - INTERVAL ? MICROSECOND))`;
+
+/** Upload `u` had no activity (no change, no chunk claimed) for the microseconds given twice. */
+const IDLE = `u.updated_at < NOW(6) - INTERVAL ? MICROSECOND
+  AND NOT EXISTS (SELECT 1 FROM upload_chunks c
+                  WHERE c.upload_id = u.upload_id AND c.claimed_at >= NOW(6) - INTERVAL ? MICROSECOND)`;
+const idleFor = (idleMs: number) => [Math.round(idleMs * 1000), Math.round(idleMs * 1000)];
 
 /** UploadStore in TiDB (tables from migrations.ts). Uses pessimistic transactions for claims. */
 export class TidbUploadStore implements UploadStore {
-  private readonly staleUs: number;
+  /** The parameters of OWNER_GONE. */
+  private readonly gone: [string, number];
 
   constructor(
     private readonly pool: Pool,
     private readonly instance: InstanceIdentity = { instanceId: randomUUID(), staleAfterMs: 10_000 },
   ) {
-    this.staleUs = Math.round(instance.staleAfterMs * 1000);
+    this.gone = [instance.instanceId, Math.round(instance.staleAfterMs * 1000)];
   }
 
   async createUpload(
@@ -109,7 +120,7 @@ export class TidbUploadStore implements UploadStore {
       // Claims of a writer that is gone will never be stored: the chunks count as missing.
       await connection.execute(
         `DELETE FROM upload_chunks c WHERE c.upload_id = ? AND c.state = 'WRITING' AND ${OWNER_GONE('c.claim_owner')}`,
-        [uploadId, this.staleUs],
+        [uploadId, ...this.gone],
       );
       const [writing] = await connection.execute<RowDataPacket[]>(
         `SELECT chunk_number FROM upload_chunks WHERE upload_id = ? AND state = 'WRITING' ORDER BY chunk_number`,
@@ -135,11 +146,13 @@ export class TidbUploadStore implements UploadStore {
     from: UploadState[],
     to: UploadState,
     event?: LifecycleEvent,
+    options: { idleForMs?: number } = {},
   ): Promise<boolean> {
+    const idle = options.idleForMs === undefined ? undefined : idleFor(options.idleForMs);
     const update = async (connection: Pool | PoolConnection) => {
       const [result] = await connection.query<ResultSetHeader>(
-        'UPDATE uploads SET state = ? WHERE upload_id = ? AND state IN (?)',
-        [to, uploadId, from],
+        `UPDATE uploads u SET state = ? WHERE upload_id = ? AND state IN (?)${idle ? ` AND ${IDLE}` : ''}`,
+        [to, uploadId, from, ...(idle ?? [])],
       );
       return result.affectedRows === 1;
     };
@@ -207,14 +220,9 @@ export class TidbUploadStore implements UploadStore {
   }
 
   async findIdleUploads(idleMs: number, limit: number): Promise<UploadRecord[]> {
-    const idleUs = Math.round(idleMs * 1000);
     const [rows] = await this.pool.query<RowDataPacket[]>(
-      `SELECT * FROM uploads u
-       WHERE u.state IN (?) AND u.updated_at < NOW(6) - INTERVAL ? MICROSECOND
-         AND NOT EXISTS (SELECT 1 FROM upload_chunks c
-                         WHERE c.upload_id = u.upload_id AND c.claimed_at >= NOW(6) - INTERVAL ? MICROSECOND)
-       ORDER BY u.updated_at LIMIT ?`,
-      [ABANDONABLE, idleUs, idleUs, limit],
+      `SELECT * FROM uploads u WHERE u.state IN (?) AND ${IDLE} ORDER BY u.updated_at LIMIT ?`,
+      [ABANDONABLE, ...idleFor(idleMs), limit],
     );
     return rows.map(toUpload);
   }
@@ -224,7 +232,7 @@ export class TidbUploadStore implements UploadStore {
       `SELECT upload_id FROM uploads
        WHERE state = 'COMPLETING' AND (completion_owner = ? OR ${OWNER_GONE('completion_owner')})
        ORDER BY updated_at LIMIT ?`,
-      [this.instance.instanceId, this.staleUs, limit],
+      [this.instance.instanceId, ...this.gone, limit],
     );
     return rows.map((row) => row['upload_id'] as string);
   }
@@ -233,7 +241,7 @@ export class TidbUploadStore implements UploadStore {
     const [result] = await this.pool.query<ResultSetHeader>(
       `UPDATE uploads SET completion_owner = ?, updated_at = NOW(6)
        WHERE upload_id = ? AND state = 'COMPLETING' AND (completion_owner = ? OR ${OWNER_GONE('completion_owner')})`,
-      [this.instance.instanceId, uploadId, this.instance.instanceId, this.staleUs],
+      [this.instance.instanceId, uploadId, this.instance.instanceId, ...this.gone],
     );
     return result.affectedRows === 1 ? this.findUpload(uploadId) : undefined;
   }
@@ -268,7 +276,7 @@ export class TidbUploadStore implements UploadStore {
       `SELECT size, sha256, storage, part_number, state, retry_count, etag,
          TIMESTAMPDIFF(MICROSECOND, claimed_at, NOW(6)) AS age_us, ${OWNER_GONE('c.claim_owner')} AS owner_gone
        FROM upload_chunks c WHERE upload_id = ? AND chunk_number = ? FOR UPDATE`,
-      [this.staleUs, uploadId, claim.chunkNumber],
+      [...this.gone, uploadId, claim.chunkNumber],
     );
     const existing = rows[0];
     const token = randomUUID();
