@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { internalV1 } from '@tessera/contracts';
 import type { Logger } from '@tessera/logging';
 import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
-import { startService, stopOnSignals, type RunningService } from '@tessera/runtime';
+import { processLoopDelay, startService, stopOnSignals, type RunningService } from '@tessera/runtime';
 import { createTidbPool, migrate } from '@tessera/sql';
 import { s3ClientOptionsOf } from '@tessera/config';
 import { createGrpcClient } from '@tessera/grpc';
@@ -67,7 +67,10 @@ export async function bootstrap(
   await requireSafeVersioning(objects, config.OBJECT_KEY_TEMPLATE);
 
   const metadataClient = createGrpcClient(internalV1.NodeCacheService, config.METADATA_SERVICE_ADDRESS);
-  const notifier = new GrpcNodeCacheNotifier(metadataClient, { attempts: 3, timeoutMs: 2000 });
+  const notifier = new GrpcNodeCacheNotifier(metadataClient, processLoopDelay(), {
+    attempts: config.NODE_CACHE_REFRESH_ATTEMPTS,
+    timeoutMs: config.NODE_CACHE_REFRESH_TIMEOUT_MS,
+  });
   const instanceId = randomUUID();
   const heartbeatPool = createTidbPool({ ...tidb, connectionLimit: 1 });
   const heartbeat = new TidbInstanceHeartbeat(heartbeatPool, {

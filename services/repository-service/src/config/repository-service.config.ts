@@ -26,6 +26,13 @@ export const RepositoryServiceEnvSchema = z
     ...tidbEnvShape,
     /** The metadata service, told about every new version before CompleteUpload answers. */
     METADATA_SERVICE_ADDRESS: hostPort('127.0.0.1:50053'),
+    /** Deadline of each RefreshNode call to the metadata service. */
+    NODE_CACHE_REFRESH_TIMEOUT_MS: positiveInt(2_000),
+    /**
+     * RefreshNode attempts before CompleteUpload answers UNAVAILABLE; an attempt whose deadline
+     * passed while this process's event loop was delayed does not count (docs/reliability.md).
+     */
+    NODE_CACHE_REFRESH_ATTEMPTS: positiveInt(3),
     /** Placeholders {drive_id}, {node_id}, {upload_id}; must name the node or the upload. */
     OBJECT_KEY_TEMPLATE: z
       .string()

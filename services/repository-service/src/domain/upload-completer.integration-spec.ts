@@ -163,6 +163,11 @@ describe('UploadCompleter with TiDB and MinIO', () => {
       },
     );
     expect((await uploads.findUpload(uploadId))?.state).toBe('COMPLETED');
+    // Asked again (as the client does after UNAVAILABLE): the cache is refreshed this time.
+    const before = changed.length;
+    const version = await completer.complete({ uploadId, totalChunks: 1, sha256: undefined });
+    expect(version.version).toBe(1);
+    expect(changed.slice(before)).toEqual([version.nodeId]);
   });
 
   it('lets exactly one of two writes expecting the same version win; the other is refused and leaves nothing', async () => {

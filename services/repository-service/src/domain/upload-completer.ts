@@ -239,6 +239,8 @@ export class UploadCompleter {
         `upload ${request.uploadId} completed with sha256 ${node.sha256}, not the sha256 ${request.sha256} asked for`,
       );
     }
+    // The first answer may have been UNAVAILABLE because the cache could not be refreshed then.
+    await this.announce(node);
     return node;
   }
 
