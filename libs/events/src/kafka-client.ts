@@ -28,6 +28,8 @@ export function createKafka(options: KafkaClientOptions): Kafka {
     brokers: options.brokers,
     logLevel: logLevel.INFO,
     logCreator: () => forward,
+    // kafkajs's 1 s connection timeout misfires when this process or the broker is starved of CPU.
+    connectionTimeout: 5_000,
     retry: { initialRetryTime: 300, retries: 5, maxRetryTime: 5_000 },
   });
 }

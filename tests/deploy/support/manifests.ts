@@ -15,6 +15,7 @@ export interface EnvVar {
 
 export interface Probe {
   grpc?: { port: number };
+  timeoutSeconds?: number;
 }
 
 export interface Container {

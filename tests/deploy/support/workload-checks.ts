@@ -35,9 +35,15 @@ export function probeProblems(manifests: Manifest[]): string[] {
     podSpecOf(deployment).containers.flatMap((container) => {
       const grpcPort = container.ports?.find((port) => port.name === 'grpc')?.containerPort;
       if (grpcPort === undefined) return [`${where(deployment, container)}: no port named grpc`];
-      return (['startupProbe', 'readinessProbe', 'livenessProbe'] as const)
-        .filter((probe) => container[probe]?.grpc?.port !== grpcPort)
-        .map((probe) => `${where(deployment, container)}: ${probe} is not a gRPC probe on port ${grpcPort}`);
+      return (['startupProbe', 'readinessProbe', 'livenessProbe'] as const).flatMap((probe) => [
+        ...(container[probe]?.grpc?.port !== grpcPort
+          ? [`${where(deployment, container)}: ${probe} is not a gRPC probe on port ${grpcPort}`]
+          : []),
+        // Kubernetes' default of 1 s fails a pod whose CPU is busy with uploads (a false outage).
+        ...((container[probe]?.timeoutSeconds ?? 1) < 3
+          ? [`${where(deployment, container)}: ${probe} gives an answer less than 3 s`]
+          : []),
+      ]);
     }),
   );
 }
