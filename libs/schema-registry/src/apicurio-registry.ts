@@ -39,6 +39,11 @@ export class ApicurioRegistry {
     /** e.g. http://127.0.0.1:8080/apis/registry/v3 */
     private readonly baseUrl: string,
     private readonly fetchFn: typeof fetch = fetch,
+    /**
+     * A request unanswered after this long fails UNAVAILABLE: the outbox relay asks while it holds
+     * its lock, and a registry that hangs must not hold the relay with it.
+     */
+    private readonly requestTimeoutMs = 10_000,
   ) {}
 
   /**
@@ -108,11 +113,14 @@ export class ApicurioRegistry {
         method,
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
         ...(body !== undefined && { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(this.requestTimeoutMs),
       });
     } catch (error) {
-      throw new TesseraError(ErrorCode.Unavailable, `schema registry unreachable at ${this.baseUrl}`, {
-        cause: error,
-      });
+      throw new TesseraError(
+        ErrorCode.Unavailable,
+        `schema registry unreachable at ${this.baseUrl} (or no answer within ${this.requestTimeoutMs} ms)`,
+        { cause: error },
+      );
     }
     if (response.ok || accepted.includes(response.status)) return response;
     const problem = (await response.json().catch(() => ({}))) as ProblemDetails;
