@@ -1,5 +1,5 @@
 # Tessera's entry points. `make test` and `make demo` each install what they need on a fresh machine.
-.PHONY: bench-load bench-sdk bench-tus bench-small-files bench-chunk-sizes test demo deploy-check stack-up stack-down stack-status install build lint typecheck unit integration generate contracts schemas bench-upload bench-download bench-tracing
+.PHONY: flake-hunt bench-load bench-sdk bench-tus bench-small-files bench-chunk-sizes test demo deploy-check stack-up stack-down stack-status install build lint typecheck unit integration generate contracts schemas bench-upload bench-download bench-tracing
 
 test: ## Everything: contracts, lint, types, build, unit and integration tests against the real stack
 	@scripts/test.sh
@@ -10,6 +10,9 @@ demo: ## Stack + the three services up, then their health
 deploy-check: ## Offline checks of charts/, k8s/, the Dockerfiles and skaffold.yaml (helm lint, kustomize, kubeconform)
 	scripts/deploy/install-tools.sh
 	npx jest -c tests/deploy/jest.config.js
+
+flake-hunt: ## The integration suite ROUNDS times (3) with both cores LOAD % (50) busy with stress-ng; lists every failure
+	@scripts/ci/flake-hunt.sh $(or $(ROUNDS),3) $(or $(LOAD),50)
 
 stack-up: ## Start the local stack of real servers (idempotent)
 	@scripts/stack/stack.sh up
