@@ -11,7 +11,7 @@ import {
   type RunningService,
 } from '@tessera/runtime';
 import { createS3Client } from '@tessera/object-storage';
-import { PolledCacheHealth } from './adapters/grpc-cache-health';
+import { GrpcCacheHealth } from './adapters/grpc-cache-health';
 import { GrpcNodeDirectory } from './adapters/grpc-node-directory';
 import { GrpcRepository } from './adapters/grpc-repository';
 import { S3ObjectReader } from './adapters/s3-object-reader';
@@ -33,7 +33,7 @@ export async function bootstrap(
   const chunkBytesMetrics = new OtelChunkBytesMetrics();
   const nodes = new GrpcNodeDirectory(metadataClient);
   const nodeCacheClient = createGrpcClient(internalV1.NodeCacheService, config.METADATA_SERVICE_ADDRESS);
-  const cacheHealth = new PolledCacheHealth(
+  const cacheHealth = new GrpcCacheHealth(
     nodeCacheClient,
     createHealthJudge(
       'metadata-service',

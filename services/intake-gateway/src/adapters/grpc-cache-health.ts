@@ -13,7 +13,7 @@ type Answer = internalV1.GetCacheHealthResponse;
  * asked at all is judged by `judge` from these calls' outcomes, as the metadata service judges Redis:
  * one late answer on a busy machine does not refuse uploads, failures sustained over its window do.
  */
-export class PolledCacheHealth implements CacheHealth {
+export class GrpcCacheHealth implements CacheHealth {
   private last: Answer | undefined;
   private readonly firstAnswer: Promise<void>;
   private timer: NodeJS.Timeout | undefined;
