@@ -1,4 +1,5 @@
 import type { LoopDelay } from './loop-delay-monitor';
+import { OutcomeWindow, type CountedOutcome } from './outcome-window';
 
 /** One operation on a dependency: when it was sent and settled (performance.now()), how it failed. */
 export interface Outcome {
@@ -58,18 +59,13 @@ export interface HealthJudgeObserver {
   changed(verdict: HealthVerdict): void;
 }
 
-interface Counted {
-  at: number;
-  kind: 'ok' | 'slow' | 'error';
-}
-
 /**
  * Judges whether a dependency is usable from the outcomes of real operations and probes on it, with
  * hysteresis: it trips on failures sustained over a sliding window, not on one slow answer, and it
  * recovers after a sustained run of good answers. Starts serving. Each change clears the window.
  */
 export class DependencyHealthJudge {
-  private window: Counted[] = [];
+  private window: OutcomeWindow;
   private current: HealthVerdict = { serving: true, detail: 'serving' };
   /** While down: since when every counted outcome was good (undefined after a failure). */
   private goodSince: number | undefined;
@@ -79,7 +75,9 @@ export class DependencyHealthJudge {
     private readonly policy: HealthPolicy,
     private readonly loopDelay: LoopDelay,
     private readonly observer?: HealthJudgeObserver,
-  ) {}
+  ) {
+    this.window = new OutcomeWindow(policy.windowMs);
+  }
 
   verdict(): HealthVerdict {
     return this.current;
@@ -107,26 +105,22 @@ export class DependencyHealthJudge {
     return ownDelay > this.policy.loopDelayAllowanceMs ? 'discounted' : 'slow';
   }
 
-  private judgeWhileServing(counted: Counted): void {
+  private judgeWhileServing(counted: CountedOutcome): void {
     const { windowMs, minOutcomes, tripRatio, tripAfterMs } = this.policy;
-    this.window.push(counted);
-    const since = counted.at - windowMs;
-    while (this.window.length > 0 && this.window[0]!.at < since) this.window.shift();
-    if (counted.kind === 'ok' || this.window.length < minOutcomes) return;
-    const failures = this.window.filter((entry) => entry.kind !== 'ok');
-    if (failures.length / this.window.length < tripRatio) return;
-    if (failures[failures.length - 1]!.at - failures[0]!.at < tripAfterMs) return;
-    const errors = failures.filter((entry) => entry.kind === 'error').length;
-    const rule: TripRule = errors >= failures.length - errors ? 'errors' : 'slow';
+    const window = this.window;
+    window.add(counted);
+    if (counted.kind === 'ok' || window.size < minOutcomes) return;
+    if (window.failures / window.size < tripRatio || window.failureSpanMs() < tripAfterMs) return;
+    const rule: TripRule = window.errors >= window.failures - window.errors ? 'errors' : 'slow';
     const what = rule === 'errors' ? 'failed' : `were slower than ${this.policy.slowMs} ms or timed out`;
     this.change({
       serving: false,
       rule,
-      detail: `${failures.length} of ${this.window.length} ${this.dependency} operations over the last ${windowMs / 1000} s ${what}`,
+      detail: `${window.failures} of ${window.size} ${this.dependency} operations over the last ${windowMs / 1000} s ${what}`,
     });
   }
 
-  private judgeWhileDown({ at, kind }: Counted): void {
+  private judgeWhileDown({ at, kind }: CountedOutcome): void {
     if (kind !== 'ok') {
       this.goodSince = undefined;
       return;
@@ -137,7 +131,7 @@ export class DependencyHealthJudge {
 
   private change(verdict: HealthVerdict): void {
     this.current = verdict;
-    this.window = [];
+    this.window = new OutcomeWindow(this.policy.windowMs);
     this.goodSince = undefined;
     this.observer?.changed(verdict);
   }
