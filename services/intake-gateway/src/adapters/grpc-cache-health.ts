@@ -12,6 +12,8 @@ type Answer = internalV1.GetCacheHealthResponse;
  * service's answer is taken as it is: it judges Redis itself. Whether the metadata service can be
  * asked at all is judged by `judge` from these calls' outcomes, as the metadata service judges Redis:
  * one late answer on a busy machine does not refuse uploads, failures sustained over its window do.
+ * Until the first answer comes, new uploads wait for the first question; if it fails, they are
+ * admitted unless the failures go on (the metadata service judges Redis up at start too).
  */
 export class GrpcCacheHealth implements CacheHealth {
   private last: Answer | undefined;
@@ -37,8 +39,9 @@ export class GrpcCacheHealth implements CacheHealth {
         serving: false,
         reason: `the metadata service cannot be asked (${reachable.rule}: ${reachable.detail})`,
       };
-    if (!this.last) return { serving: false, reason: 'the metadata service has not answered yet' };
-    if (this.last.serving) return { serving: true };
+    // No answer yet, but no sustained failure either (one late first answer on a busy machine):
+    // the judge decides, as it does for every later question.
+    if (!this.last || this.last.serving) return { serving: true };
     return {
       serving: false,
       reason: `the metadata cache (Redis) is unavailable (${this.last.rule}: ${this.last.detail})`,
