@@ -9,4 +9,5 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 60_000,
   maxWorkers: 2,
+  testSequencer: '<rootDir>/tests/integration/slow-suites-first.js',
 };
