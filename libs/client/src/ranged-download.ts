@@ -19,6 +19,8 @@ export interface DownloadOptions {
   /** Bytes per ReadFile call (default 16 MiB); at most parallelism × rangeBytes are held. */
   rangeBytes?: number;
   onProgress?: (bytesDone: number, totalBytes: number) => void;
+  /** Times the node's metadata is asked for again after UNAVAILABLE (a service restarting), default 5. */
+  maxRetries?: number;
 }
 
 export interface RangedRead {

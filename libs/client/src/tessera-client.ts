@@ -134,7 +134,10 @@ export class TesseraClient {
     const started = performance.now();
     const { traceId, metadata } = newTrace();
     const request = { nodeId, ...(options.version !== undefined && { version: BigInt(options.version) }) };
-    const { node } = await callUnary(this.nodes, nodeRpc.getNode, request, { metadata });
+    const { node } = await retryWhileUnavailable(
+      () => callUnary(this.nodes, nodeRpc.getNode, request, { metadata }),
+      options.maxRetries ?? 5,
+    );
     const read = await readRanges({ client: this.downloads, metadata, node: node!, sink }, options);
     return { node: node!, ...read, traceId, seconds: (performance.now() - started) / 1000 };
   }

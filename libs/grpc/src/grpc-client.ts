@@ -21,6 +21,13 @@ import { widenHttp2Windows } from './http2-windows';
 type Callback = (error: ServiceError | null, response?: unknown) => void;
 type MethodOf = (...args: unknown[]) => unknown;
 
+/**
+ * grpc-js waits up to 120 s between attempts to reconnect to a server that went away, so calls
+ * failed ("No connection established") for seconds after a restarted service was back, longer the
+ * longer its restart took (a busy machine). A restarted peer is found again within 5 s.
+ */
+const RECONNECT_SOON = { 'grpc.max_reconnect_backoff_ms': 5_000 };
+
 /** A grpc-js client of a protobuf-es service (plaintext; TLS belongs to the mesh or a later option). */
 export function createGrpcClient(
   service: DescService,
@@ -29,7 +36,7 @@ export function createGrpcClient(
 ): Client {
   widenHttp2Windows();
   const Constructor = makeGenericClientConstructor(serviceDefinitionOf(service), service.typeName);
-  return new Constructor(address, credentials.createInsecure(), options);
+  return new Constructor(address, credentials.createInsecure(), { ...RECONNECT_SOON, ...options });
 }
 
 function method(client: Client, name: string): MethodOf {
