@@ -62,7 +62,7 @@ echo "peak stack memory during the integration tests (MiB): $(cat "$REPORTS/stac
 
 step "stack down"
 trap - EXIT
-stack_pids="$(cat "${TESSERA_CACHE_DIR:-$HOME/.cache/tessera}"/run/pids/*.pid 2>/dev/null | cut -d' ' -f1)"
+stack_pids="$(cat "${TESSERA_STACK_DIR:-${TESSERA_CACHE_DIR:-$HOME/.cache/tessera}/run}"/pids/*.pid 2>/dev/null | cut -d' ' -f1)"
 scripts/stack/stack.sh down
 for pid in $stack_pids; do
   if [[ -n "$(ps -o pid= -g "$pid" 2>/dev/null)" ]]; then
