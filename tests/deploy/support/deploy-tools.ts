@@ -36,18 +36,17 @@ function parseManifests(text: string): Manifest[] {
 
 export const chartDir = 'charts/tessera';
 
-export function helmLint(valuesFiles: string[]): string {
-  return run(tool('helm'), ['lint', '--strict', chartDir, ...valuesFiles.flatMap((file) => ['-f', file])]);
+const valuesArgs = (valuesFiles: string[], sets: string[]) => [
+  ...valuesFiles.flatMap((file) => ['-f', file]),
+  ...sets.flatMap((set) => ['--set', set]),
+];
+
+export function helmLint(valuesFiles: string[], sets: string[] = []): string {
+  return run(tool('helm'), ['lint', '--strict', chartDir, ...valuesArgs(valuesFiles, sets)]);
 }
 
 export function helmTemplateText(valuesFiles: string[], sets: string[] = []): string {
-  return run(tool('helm'), [
-    'template',
-    'tessera',
-    chartDir,
-    ...valuesFiles.flatMap((file) => ['-f', file]),
-    ...sets.flatMap((set) => ['--set', set]),
-  ]);
+  return run(tool('helm'), ['template', 'tessera', chartDir, ...valuesArgs(valuesFiles, sets)]);
 }
 
 export function helmTemplate(valuesFiles: string[], sets: string[] = []): Manifest[] {
