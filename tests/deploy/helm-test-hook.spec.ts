@@ -18,8 +18,8 @@ function testPod(manifests: Manifest[]) {
 }
 
 /** http://<Service>:<its http port>, the URL in-cluster clients reach the gateway's HTTP API at. */
-function gatewayServiceUrl(manifests: Manifest[], name = 'tessera-intake-gateway'): string {
-  const service = named(manifests, 'Service', name);
+function gatewayServiceUrl(manifests: Manifest[]): string {
+  const service = named(manifests, 'Service', 'tessera-intake-gateway');
   const http = (service.spec as { ports: { name: string; port: number }[] }).ports.find(
     (port) => port.name === 'http',
   );
