@@ -16,6 +16,13 @@ app.kubernetes.io/managed-by: {{ .root.Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
 {{- end }}
 
+{{/* Label selector of every pod of the release (the services, the hook Job, the test Pod). */}}
+{{- define "tessera.releasePods" -}}
+matchLabels:
+  app.kubernetes.io/instance: {{ .Release.Name }}
+  app.kubernetes.io/part-of: tessera
+{{- end }}
+
 {{- define "tessera.imageTag" -}}
 {{- .Values.image.tag | default .Chart.AppVersion -}}
 {{- end }}

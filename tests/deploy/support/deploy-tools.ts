@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Manifest } from './manifests';
@@ -36,22 +36,65 @@ function parseManifests(text: string): Manifest[] {
 
 export const chartDir = 'charts/tessera';
 
-export function helmLint(valuesFiles: string[]): string {
-  return run(tool('helm'), ['lint', '--strict', chartDir, ...valuesFiles.flatMap((file) => ['-f', file])]);
+const valuesArgs = (valuesFiles: string[], sets: string[]) => [
+  ...valuesFiles.flatMap((file) => ['-f', file]),
+  ...sets.flatMap((set) => ['--set', set]),
+];
+
+export function helmLint(valuesFiles: string[], sets: string[] = []): string {
+  return run(tool('helm'), ['lint', '--strict', chartDir, ...valuesArgs(valuesFiles, sets)]);
 }
 
 export function helmTemplateText(valuesFiles: string[], sets: string[] = []): string {
-  return run(tool('helm'), [
-    'template',
-    'tessera',
-    chartDir,
-    ...valuesFiles.flatMap((file) => ['-f', file]),
-    ...sets.flatMap((set) => ['--set', set]),
-  ]);
+  return run(tool('helm'), ['template', 'tessera', chartDir, ...valuesArgs(valuesFiles, sets)]);
 }
 
 export function helmTemplate(valuesFiles: string[], sets: string[] = []): Manifest[] {
   return parseManifests(helmTemplateText(valuesFiles, sets));
+}
+
+/**
+ * templates/NOTES.txt as Helm renders it after installing `release` into `namespace`. helm template does not
+ * print the notes (and helm install --dry-run needs a cluster), so a copy of the chart gets one more
+ * template, a ConfigMap holding NOTES.txt rendered by tpl: the same text, values and helpers.
+ */
+export function helmNotes(options: {
+  valuesFiles?: string[];
+  sets?: string[];
+  release?: string;
+  namespace?: string;
+}): string {
+  const { valuesFiles = [], sets = [], release = 'tessera', namespace = 'default' } = options;
+  const copy = mkdtempSync(join(tmpdir(), 'tessera-notes-'));
+  try {
+    const chart = join(copy, 'tessera');
+    cpSync(join(repoRoot, chartDir), chart, { recursive: true });
+    cpSync(join(chart, 'templates/NOTES.txt'), join(chart, 'notes-under-test.txt'));
+    writeFileSync(
+      join(chart, 'templates/notes-under-test.yaml'),
+      [
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata: { name: notes-under-test }',
+        'data:',
+        '  NOTES.txt: {{ tpl (.Files.Get "notes-under-test.txt") . | toJson }}',
+      ].join('\n'),
+    );
+    const text = run(tool('helm'), [
+      'template',
+      release,
+      chart,
+      '--namespace',
+      namespace,
+      '--show-only',
+      'templates/notes-under-test.yaml',
+      ...valuesArgs(valuesFiles, sets),
+    ]);
+    const [configMap] = parseManifests(text);
+    return (configMap?.['data'] as Record<string, string>)['NOTES.txt'] ?? '';
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
 }
 
 export function kustomizeBuildText(overlay: string): string {

@@ -46,7 +46,7 @@ export interface PodSpec {
   hostNetwork?: boolean;
 }
 
-export const workloadKinds = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'];
+export const workloadKinds = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod'];
 
 /** Tessera's own objects (the chart labels them), not the dev dependencies rendered beside them. */
 export function tesseraOnly(manifests: Manifest[]): Manifest[] {
@@ -67,6 +67,7 @@ export function named(manifests: Manifest[], kind: string, name: string): Manife
 }
 
 export function podSpecOf(workload: Manifest): PodSpec {
+  if (workload.kind === 'Pod') return workload.spec as unknown as PodSpec;
   const spec = workload.spec as {
     template?: { spec: PodSpec };
     jobTemplate?: { spec: { template: { spec: PodSpec } } };
