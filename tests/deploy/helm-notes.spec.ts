@@ -5,12 +5,12 @@ import { named } from './support/manifests';
 // templates/NOTES.txt, which helm install and upgrade print: how to reach the intake gateway and
 // call it, with the release's own names and ports.
 
-const profiles: Record<string, string[]> = {
+const profiles = {
   default: [],
   dev: [`${chartDir}/values-dev.yaml`],
   prod: [`${chartDir}/values-prod.yaml`],
   fargate: [`${chartDir}/values-fargate.yaml`],
-};
+} satisfies Record<string, string[]>;
 
 /** The gateway Service's name and ports, as the chart renders it (release tessera). */
 function gatewayService(valuesFiles: string[], sets: string[] = []) {
@@ -74,8 +74,8 @@ describe('the notes', () => {
   });
 
   it('say how to find a load balancer’s or the node ports’ address when the Service has one', () => {
-    expect(helmNotes({ valuesFiles: profiles['prod'] })).toContain('.status.loadBalancer.ingress');
-    expect(helmNotes({ valuesFiles: profiles['dev'] })).toContain('.nodePort');
+    expect(helmNotes({ valuesFiles: profiles.prod })).toContain('.status.loadBalancer.ingress');
+    expect(helmNotes({ valuesFiles: profiles.dev })).toContain('.nodePort');
     expect(helmNotes({})).not.toMatch(/loadBalancer|nodePort/);
   });
 
