@@ -1,4 +1,12 @@
 # Tessera's entry points. `make test` and `make demo` each install what they need on a fresh machine.
+# Every target runs on the project's Node.js (scripts/node/versions.env): the machine's own when it is
+# new enough, otherwise one installed into the cache by scripts/node/ensure-node.sh.
+NODE_BIN := $(shell scripts/node/ensure-node.sh)
+ifeq ($(NODE_BIN),)
+$(error could not install the project's Node.js: run scripts/node/ensure-node.sh to see why)
+endif
+export PATH := $(NODE_BIN):$(PATH)
+
 .PHONY: flake-hunt bench-load bench-sdk bench-tus bench-small-files bench-chunk-sizes test demo deploy-check stack-up stack-down stack-status install build lint typecheck unit integration generate contracts schemas bench-upload bench-download bench-tracing
 
 test: ## Everything: contracts, lint, types, build, unit and integration tests against the real stack

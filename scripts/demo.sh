@@ -4,6 +4,7 @@
 # waterfall with its Jaeger URL.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/node/use-node.sh
 source scripts/stack/common.sh
 source scripts/stack/servers.sh
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false

@@ -5,6 +5,7 @@
 # ends with one line: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/node/use-node.sh
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false FORCE_COLOR=0
 REPORTS=reports
 rm -rf "$REPORTS" && mkdir -p "$REPORTS"
@@ -16,6 +17,7 @@ step() {
 }
 
 step "node packages"
+echo "Node.js $(node --version) from $(command -v node)"
 scripts/ci/install-node-packages.sh
 
 step "stack servers (built once into ${TESSERA_CACHE_DIR:-~/.cache/tessera})"

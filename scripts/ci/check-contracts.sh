@@ -2,6 +2,7 @@
 # Contract checks: buf lint, buf breaking against main, and generated TypeScript matching proto/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+source scripts/node/use-node.sh
 
 (cd proto && npx buf lint)
 

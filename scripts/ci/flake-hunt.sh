@@ -4,6 +4,7 @@
 # any round and how often. Usage: scripts/ci/flake-hunt.sh [ROUNDS=3] [LOAD=50] [jest args...]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+source scripts/node/use-node.sh
 rounds="${1:-3}"; load="${2:-50}"; shift $(( $# < 2 ? $# : 2 ))
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false FORCE_COLOR=0
 out=reports/flake-hunt; rm -rf "$out"; mkdir -p "$out"

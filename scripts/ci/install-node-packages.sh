@@ -6,6 +6,7 @@
 # lock present installs the locked versions.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+source scripts/node/use-node.sh
 # Up to date when npm's record of node_modules is newer than the lock and every workspace manifest.
 installed=node_modules/.package-lock.json
 if [[ -f $installed ]] &&
