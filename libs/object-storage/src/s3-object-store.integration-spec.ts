@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { ErrorCode, TesseraError } from '@tessera/errors';
-import { minioClientOptions } from '@tessera/testing';
+import { minioClientOptions, SERVICE_S3_TIMEOUTS } from '@tessera/testing';
 import { createS3Client, S3ObjectStore } from './s3-object-store';
 
 const MiB = 1024 * 1024;
@@ -109,6 +109,7 @@ describe('S3ObjectStore against MinIO', () => {
       forcePathStyle: true,
       credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
       maxAttempts: 1,
+      timeouts: SERVICE_S3_TIMEOUTS,
     });
     await expect(new S3ObjectStore(unreachable, 'b').headObject('k')).rejects.toMatchObject({
       code: ErrorCode.Unavailable,

@@ -28,6 +28,7 @@ describe('S3ObjectStore with a body that fails midway', () => {
       forcePathStyle: true,
       credentials: { accessKeyId: 'k', secretAccessKey: 's' },
       maxAttempts: 1,
+      timeouts: { connectMs: 1000, idleMs: 0, requestMs: 0 },
     });
     store = new S3ObjectStore(s3, 'bucket');
   });

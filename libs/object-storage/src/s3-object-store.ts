@@ -28,6 +28,7 @@ import type {
   UploadedPart,
 } from './object-store.port';
 import { toStorageError } from './s3-error';
+import { requestHandlerOptions, type S3Timeouts } from './s3-timeouts';
 
 export interface S3ClientOptions {
   /** Empty for AWS itself; e.g. http://127.0.0.1:9000 for MinIO. */
@@ -38,6 +39,8 @@ export interface S3ClientOptions {
   /** Static credentials; when absent the SDK's default chain applies (env, IRSA, instance role). */
   credentials?: { accessKeyId: string; secretAccessKey: string };
   maxAttempts: number;
+  /** How long a connection and a request may take before the attempt fails (and is retried). */
+  timeouts: S3Timeouts;
 }
 
 /** An S3 client set up for S3-compatible stores: checksums only where the API requires them. */
@@ -46,6 +49,7 @@ export function createS3Client(options: S3ClientOptions): S3Client {
     region: options.region,
     forcePathStyle: options.forcePathStyle,
     maxAttempts: options.maxAttempts,
+    requestHandler: requestHandlerOptions(options.timeouts),
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     ...(options.endpoint && { endpoint: options.endpoint }),
