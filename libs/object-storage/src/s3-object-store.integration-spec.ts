@@ -3,7 +3,8 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { ErrorCode, TesseraError } from '@tessera/errors';
 import { minioClientOptions, SERVICE_S3_TIMEOUTS } from '@tessera/testing';
-import { createS3Client, S3ObjectStore } from './s3-object-store';
+import { createS3Client } from './s3-client';
+import { S3ObjectStore } from './s3-object-store';
 
 const MiB = 1024 * 1024;
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');

@@ -5,7 +5,8 @@ import { buffer } from 'node:stream/consumers';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ErrorCode } from '@tessera/errors';
 import { createProxy, minioClientOptions, stackEndpoints, type Proxy } from '@tessera/testing';
-import { createS3Client, S3ObjectStore } from './s3-object-store';
+import { createS3Client } from './s3-client';
+import { S3ObjectStore } from './s3-object-store';
 
 const IDLE_MS = 1000;
 const TIMEOUTS = { connectMs: 1000, idleMs: IDLE_MS, requestMs: 0 };

@@ -1,8 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { ErrorCode } from '@tessera/errors';
-import { createS3Client, S3ObjectStore } from './s3-object-store';
+import { createS3Client } from './s3-client';
+import { S3ObjectStore } from './s3-object-store';
 import { requestHandlerOptions, type S3Timeouts } from './s3-timeouts';
 
 describe('requestHandlerOptions', () => {
@@ -83,5 +85,42 @@ describe('S3 client timeouts against an endpoint that accepts connections and ne
       code: ErrorCode.Unavailable,
       message: 'object storage unavailable: HeadObject key: S3 timed out (1 attempt)',
     });
+  }, 10_000);
+});
+
+describe('a ranged read whose answer goes silent midway', () => {
+  let server: Server;
+  let endpoint: string;
+
+  beforeAll(async () => {
+    // Answers a GetObject with its headers and the first 10 of 100 bytes, then says nothing more.
+    server = createServer((_request, response) => {
+      response.writeHead(206, { 'Content-Length': '100', ETag: '"e"' });
+      response.write(Buffer.alloc(10));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(() => {
+    server.closeAllConnections();
+    return new Promise((resolve) => server.close(resolve));
+  });
+
+  it('fails its body UNAVAILABLE, S3 timed out, after the idle timeout (not with the SDK error)', async () => {
+    const s3 = createS3Client({
+      endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'k', secretAccessKey: 's' },
+      maxAttempts: 1,
+      timeouts: { connectMs: 1000, idleMs: 300, requestMs: 0 },
+    });
+    const body = await new S3ObjectStore(s3, 'bucket').readRange('key', 0, 100);
+    await expect(buffer(body)).rejects.toMatchObject({
+      code: ErrorCode.Unavailable,
+      message: 'object storage unavailable: GetObject key: S3 timed out',
+    });
+    s3.destroy();
   }, 10_000);
 });
