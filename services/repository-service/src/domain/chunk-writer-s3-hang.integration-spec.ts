@@ -98,8 +98,8 @@ describe('ChunkWriter when S3 hangs (MinIO behind Toxiproxy holding every byte)'
       const hung = sentBody(data);
       // Streamed to S3, the chunk is not retried by the SDK: the write fails once the connection was
       // silent for the idle timeout, UNAVAILABLE, which the client answers by sending it again.
-      await failsWithin(writer.write(headerFor(uploadId, 1, data), hung.body), IDLE_MS + 5000);
-      await eventually(() => expect(hung.sender.closed).toBe(true), { timeoutMs: 2000 });
+      await failsWithin(writer.write(headerFor(uploadId, 1, data), hung.body), IDLE_MS + 10_000);
+      await eventually(() => expect(hung.sender.closed).toBe(true));
 
       await proxy.clearToxics();
       // The claim was released: sent again, the chunk is written, not refused as in progress.
