@@ -181,6 +181,20 @@ describe('the chart’s values', () => {
     });
   });
 
+  it('give both services that talk to S3 the same S3 timeouts, large values written out whole', () => {
+    const rendered = helmTemplate([], ['s3.timeouts.idleMs=30000', 's3.timeouts.requestMs=3600000']);
+    for (const name of ['tessera-intake-gateway', 'tessera-repository-service']) {
+      const env = podSpecOf(named(rendered, 'Deployment', name)).containers[0]?.env;
+      expect(env).toEqual(
+        expect.arrayContaining([
+          { name: 'S3_CONNECT_TIMEOUT_MS', value: '5000' },
+          { name: 'S3_IDLE_TIMEOUT_MS', value: '30000' },
+          { name: 'S3_REQUEST_TIMEOUT_MS', value: '3600000' },
+        ]),
+      );
+    }
+  });
+
   it('are each documented in docs/deploy.md', () => {
     const values = parse(readFileSync(join(repoRoot, chartDir, 'values.yaml'), 'utf8')) as Record<
       string,

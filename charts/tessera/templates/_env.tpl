@@ -36,6 +36,9 @@ each service talks to is fixed by the code, so it is fixed here, not in values.
 - { name: S3_ENDPOINT, value: {{ include "tessera.s3Endpoint" $root | quote }} }
 - { name: S3_REGION, value: {{ $v.s3.region | quote }} }
 - { name: S3_FORCE_PATH_STYLE, value: {{ $v.s3.forcePathStyle | quote }} }
+- { name: S3_CONNECT_TIMEOUT_MS, value: {{ $v.s3.timeouts.connectMs | int64 | quote }} }
+- { name: S3_IDLE_TIMEOUT_MS, value: {{ $v.s3.timeouts.idleMs | int64 | quote }} }
+- { name: S3_REQUEST_TIMEOUT_MS, value: {{ $v.s3.timeouts.requestMs | int64 | quote }} }
 {{- with $v.s3.credentialsSecret }}{{ if .name }}
 {{ include "tessera.secretEnv" (dict "variable" "S3_ACCESS_KEY_ID" "secret" .name "key" .accessKeyIdKey) }}
 {{ include "tessera.secretEnv" (dict "variable" "S3_SECRET_ACCESS_KEY" "secret" .name "key" .secretAccessKeyKey) }}

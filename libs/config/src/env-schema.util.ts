@@ -5,6 +5,9 @@ export const port = (fallback: number) => z.coerce.number().int().min(0).max(655
 
 export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** A whole number of milliseconds where 0 turns the limit off. */
+export const optionalMs = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+
 /** "true"/"false"/"1"/"0" (z.coerce.boolean would read "false" as true). */
 export const booleanFlag = (fallback: boolean) =>
   z

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { logLevel, port, positiveInt, ratio, booleanFlag, httpUrl, hostPortList } from './env-schema.util';
+import {
+  logLevel,
+  port,
+  positiveInt,
+  optionalMs,
+  ratio,
+  booleanFlag,
+  httpUrl,
+  hostPortList,
+} from './env-schema.util';
 
 /** Variables every Tessera service reads; each service's schema extends these. */
 export const serviceEnvShape = {
@@ -67,6 +76,15 @@ export const s3EnvShape = {
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   S3_MAX_ATTEMPTS: positiveInt(3),
+  /** Opening a connection to S3; 0 = no limit. */
+  S3_CONNECT_TIMEOUT_MS: optionalMs(5_000),
+  /**
+   * How long an S3 request's connection may stay silent (a hung connection) before the attempt
+   * fails and is retried; bytes moving, however slowly, keep it alive. 0 = no limit.
+   */
+  S3_IDLE_TIMEOUT_MS: optionalMs(60_000),
+  /** A whole S3 request up to its answer, body upload included; 0 (default) = no limit. */
+  S3_REQUEST_TIMEOUT_MS: optionalMs(0),
 };
 
 /** Refinement of a schema with s3EnvShape: static credentials come in pairs. */
@@ -89,11 +107,19 @@ export function s3ClientOptionsOf(config: {
   S3_ACCESS_KEY_ID?: string | undefined;
   S3_SECRET_ACCESS_KEY?: string | undefined;
   S3_MAX_ATTEMPTS: number;
+  S3_CONNECT_TIMEOUT_MS: number;
+  S3_IDLE_TIMEOUT_MS: number;
+  S3_REQUEST_TIMEOUT_MS: number;
 }) {
   return {
     region: config.S3_REGION,
     forcePathStyle: config.S3_FORCE_PATH_STYLE,
     maxAttempts: config.S3_MAX_ATTEMPTS,
+    timeouts: {
+      connectMs: config.S3_CONNECT_TIMEOUT_MS,
+      idleMs: config.S3_IDLE_TIMEOUT_MS,
+      requestMs: config.S3_REQUEST_TIMEOUT_MS,
+    },
     ...(config.S3_ENDPOINT && { endpoint: config.S3_ENDPOINT }),
     ...(config.S3_ACCESS_KEY_ID &&
       config.S3_SECRET_ACCESS_KEY && {

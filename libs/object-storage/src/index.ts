@@ -1,3 +1,5 @@
 export * from './object-store.port';
 export * from './s3-error';
+export * from './s3-client';
 export * from './s3-object-store';
+export * from './s3-timeouts';

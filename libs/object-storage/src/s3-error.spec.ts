@@ -19,4 +19,19 @@ describe('toStorageError', () => {
   it('hints a retry for an unavailable store', () => {
     expect(toStorageError({ $fault: 'server' }, 'GetObject', 'k').retryAfterSeconds).toBe(1);
   });
+
+  it('says S3 timed out, and after how many attempts, when a timeout ran out', () => {
+    const timedOut = Object.assign(new Error('the request socket timed out after 1000 ms of inactivity'), {
+      name: 'TimeoutError',
+      $metadata: { attempts: 3 },
+    });
+    const error = toStorageError(timedOut, 'HeadObject', 'k');
+    expect(error.code).toBe(ErrorCode.Unavailable);
+    expect(error.message).toBe('object storage unavailable: HeadObject k: S3 timed out (3 attempts)');
+  });
+
+  it('does not call a connection reset, which the SDK also names TimeoutError, a timeout', () => {
+    const reset = Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' });
+    expect(toStorageError(reset, 'PutObject', 'k').message).toBe('object storage unavailable: PutObject k');
+  });
 });

@@ -3,12 +3,20 @@ import { ErrorCode, TesseraError } from '@tessera/errors';
 interface SdkError {
   name?: string;
   Code?: string;
-  $metadata?: { httpStatusCode?: number };
+  code?: string;
+  $metadata?: { httpStatusCode?: number; attempts?: number };
   $fault?: 'client' | 'server';
 }
 
 const NOT_FOUND = new Set(['NoSuchKey', 'NotFound', 'NoSuchUpload', 'NoSuchVersion', 'NoSuchBucket']);
 const PRECONDITION = new Set(['PreconditionFailed']);
+/** The SDK names connection resets `TimeoutError` too; these codes say it was a reset, not a timeout. */
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
+
+/** One of the client's S3Timeouts ran out: the connection did not open, went silent, or took too long. */
+function isTimeout(sdk: SdkError): boolean {
+  return sdk.name === 'TimeoutError' && !RESET_CODES.has(sdk.code ?? '');
+}
 
 /** Translates an AWS SDK error into a TesseraError; the SDK error stays as the cause. */
 export function toStorageError(error: unknown, operation: string, key: string): TesseraError {
@@ -25,7 +33,11 @@ export function toStorageError(error: unknown, operation: string, key: string): 
     });
   }
   if (sdk.$fault === 'server' || (status !== undefined && status >= 500) || status === undefined) {
-    return new TesseraError(ErrorCode.Unavailable, `object storage unavailable: ${what}`, {
+    const attempts = sdk.$metadata?.attempts;
+    const why = isTimeout(sdk)
+      ? `: S3 timed out${attempts === undefined ? '' : ` (${attempts} attempt${attempts === 1 ? '' : 's'})`}`
+      : '';
+    return new TesseraError(ErrorCode.Unavailable, `object storage unavailable: ${what}${why}`, {
       cause: error,
       retryAfterSeconds: 1,
     });

@@ -2,8 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { ErrorCode, TesseraError } from '@tessera/errors';
-import { minioClientOptions } from '@tessera/testing';
-import { createS3Client, S3ObjectStore } from './s3-object-store';
+import { minioClientOptions, SERVICE_S3_TIMEOUTS } from '@tessera/testing';
+import { createS3Client } from './s3-client';
+import { S3ObjectStore } from './s3-object-store';
 
 const MiB = 1024 * 1024;
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
@@ -109,6 +110,7 @@ describe('S3ObjectStore against MinIO', () => {
       forcePathStyle: true,
       credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
       maxAttempts: 1,
+      timeouts: SERVICE_S3_TIMEOUTS,
     });
     await expect(new S3ObjectStore(unreachable, 'b').headObject('k')).rejects.toMatchObject({
       code: ErrorCode.Unavailable,

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { createS3Client, S3ObjectStore } from './s3-object-store';
+import { createS3Client } from './s3-client';
+import { S3ObjectStore } from './s3-object-store';
 
 /** A body that sends some bytes, then fails, as a chunk whose sender went away. */
 function failingBody(): Readable {
@@ -28,6 +29,7 @@ describe('S3ObjectStore with a body that fails midway', () => {
       forcePathStyle: true,
       credentials: { accessKeyId: 'k', secretAccessKey: 's' },
       maxAttempts: 1,
+      timeouts: { connectMs: 1000, idleMs: 0, requestMs: 0 },
     });
     store = new S3ObjectStore(s3, 'bucket');
   });

@@ -1,4 +1,4 @@
-import { metrics, type Counter, type Histogram } from '@opentelemetry/api';
+import { metrics, type Histogram } from '@opentelemetry/api';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -12,7 +12,7 @@ import {
   ListObjectVersionsCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
   UploadPartCommand,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
@@ -28,63 +28,6 @@ import type {
   UploadedPart,
 } from './object-store.port';
 import { toStorageError } from './s3-error';
-
-export interface S3ClientOptions {
-  /** Empty for AWS itself; e.g. http://127.0.0.1:9000 for MinIO. */
-  endpoint?: string;
-  region: string;
-  /** Path-style addressing (MinIO and most S3-compatible stores). */
-  forcePathStyle: boolean;
-  /** Static credentials; when absent the SDK's default chain applies (env, IRSA, instance role). */
-  credentials?: { accessKeyId: string; secretAccessKey: string };
-  maxAttempts: number;
-}
-
-/** An S3 client set up for S3-compatible stores: checksums only where the API requires them. */
-export function createS3Client(options: S3ClientOptions): S3Client {
-  const client = new S3Client({
-    region: options.region,
-    forcePathStyle: options.forcePathStyle,
-    maxAttempts: options.maxAttempts,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    ...(options.endpoint && { endpoint: options.endpoint }),
-    ...(options.credentials && { credentials: options.credentials }),
-  });
-  countRetries(client);
-  return client;
-}
-
-let retries: Counter | undefined;
-
-/** `tessera_retries_total{operation,outcome}`: the SDK's retries of S3 requests (attempts after the first). */
-function countRetries(client: S3Client): void {
-  retries ??= metrics.getMeter('tessera.object-storage').createCounter('tessera.retries', {
-    description:
-      'S3 requests sent again after a transient failure (S3_MAX_ATTEMPTS bounds them), by operation and final outcome',
-  });
-  const counter = retries;
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const record = (attempts: number | undefined, outcome: string) => {
-        if (attempts && attempts > 1)
-          counter.add(attempts - 1, {
-            operation: String(context.commandName).replace(/Command$/, ''),
-            outcome,
-          });
-      };
-      try {
-        const result = await next(args);
-        record((result.output as { $metadata?: { attempts?: number } }).$metadata?.attempts, 'ok');
-        return result;
-      } catch (error) {
-        record((error as { $metadata?: { attempts?: number } }).$metadata?.attempts, 'error');
-        throw error;
-      }
-    },
-    { step: 'initialize', name: 'tesseraRetryCounter' },
-  );
-}
 
 const DELETE_BATCH = 1000;
 
@@ -123,6 +66,23 @@ function abortedWhenBodyFails(body: ObjectBody): { abortSignal?: AbortSignal } {
   const controller = new AbortController();
   body.once('error', (error) => controller.abort(error));
   return { abortSignal: controller.signal };
+}
+
+/**
+ * An answer's body that fails midway (its connection cut, or silent past the idle timeout) fails
+ * with the same TesseraError as a request would, not with the SDK's error.
+ */
+function failingAsStorageError(body: Readable, operation: string, key: string): Readable {
+  return Readable.from(
+    (async function* () {
+      try {
+        yield* body;
+      } catch (error) {
+        throw toStorageError(error, operation, key);
+      }
+    })(),
+    { objectMode: false },
+  );
 }
 
 /** ObjectStore over one bucket of an S3-compatible store. */
@@ -201,7 +161,7 @@ export class S3ObjectStore implements ObjectStore {
         }),
       ),
     );
-    return output.Body as Readable;
+    return failingAsStorageError(output.Body as Readable, 'GetObject', key);
   }
 
   async deleteObjects(objects: ObjectRef[]): Promise<void> {

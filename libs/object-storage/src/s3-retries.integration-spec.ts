@@ -1,7 +1,8 @@
 import { metrics } from '@opentelemetry/api';
 import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { createProxy, minioClientOptions, stackEndpoints, type Proxy } from '@tessera/testing';
-import { createS3Client, S3ObjectStore } from './s3-object-store';
+import { createS3Client } from './s3-client';
+import { S3ObjectStore } from './s3-object-store';
 
 /** Collects on demand, like the Prometheus exporter at each scrape. */
 class OnDemandReader extends MetricReader {

@@ -37,8 +37,15 @@ export function stackEndpoints(env: NodeJS.ProcessEnv = process.env): StackEndpo
   };
 }
 
+/** The services' default S3 timeouts (S3_CONNECT_TIMEOUT_MS, S3_IDLE_TIMEOUT_MS, S3_REQUEST_TIMEOUT_MS). */
+export const SERVICE_S3_TIMEOUTS = { connectMs: 5000, idleMs: 60_000, requestMs: 0 };
+
 /** Options for an S3 client of the local stack's MinIO (for createS3Client). */
-export function minioClientOptions(maxAttempts = 2, env: NodeJS.ProcessEnv = process.env) {
+export function minioClientOptions(
+  maxAttempts = 2,
+  env: NodeJS.ProcessEnv = process.env,
+  timeouts = SERVICE_S3_TIMEOUTS,
+) {
   const { minio } = stackEndpoints(env);
   return {
     endpoint: minio.endpoint,
@@ -46,5 +53,6 @@ export function minioClientOptions(maxAttempts = 2, env: NodeJS.ProcessEnv = pro
     forcePathStyle: true,
     credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
     maxAttempts,
+    timeouts,
   };
 }

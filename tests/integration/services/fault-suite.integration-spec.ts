@@ -8,7 +8,7 @@ import { status, type Client, type ServiceError } from '@grpc/grpc-js';
 import { TesseraClient, type UploadResult } from '@tessera/client';
 import { uploadV1 } from '@tessera/contracts';
 import { callUnary, createGrpcClient } from '@tessera/grpc';
-import { eventually, stackEndpoints } from '@tessera/testing';
+import { createProxy, eventually, stackEndpoints } from '@tessera/testing';
 import { countUploadEvents } from './lifecycle-topic';
 import { PrivateServer } from './private-server';
 import { S3FaultProxy } from './s3-fault-proxy';
@@ -16,7 +16,7 @@ import { startUploadStack, type UploadStack } from './service-process';
 
 const MiB = 1024 * 1024;
 const rpc = uploadV1.UploadService.method;
-const { kafka, minio } = stackEndpoints();
+const { kafka, minio, toxiproxy } = stackEndpoints();
 
 async function sha256OfDownload(client: TesseraClient, nodeId: string): Promise<string> {
   const hash = createHash('sha256');
@@ -35,14 +35,16 @@ async function expectNoEventLost(stack: UploadStack, result: UploadResult, chunk
   });
 }
 
-/** Sum of tessera_retries_total samples on a service's /metrics page. */
-async function retriesCounted(httpUrl: string): Promise<number> {
+/** Sum of the samples of `name` on a service's /metrics page whose labels include every one of `labels`. */
+async function samplesSum(httpUrl: string, name: string, ...labels: string[]): Promise<number> {
   const page = await (await fetch(`${httpUrl}/metrics`)).text();
   return page
     .split('\n')
-    .filter((line) => line.startsWith('tessera_retries_total'))
+    .filter((line) => line.startsWith(name) && labels.every((label) => line.includes(label)))
     .reduce((total, line) => total + Number(line.split(' ').pop()), 0);
 }
+
+const retriesCounted = (httpUrl: string) => samplesSum(httpUrl, 'tessera_retries_total');
 
 describe('fault suite: the servers Tessera depends on fail mid-upload', () => {
   let dir: string;
@@ -185,4 +187,57 @@ describe('fault suite: the servers Tessera depends on fail mid-upload', () => {
       await proxy.stop();
     }
   }, 600_000);
+
+  it('S3 connections hang mid-upload (Toxiproxy timeout toxic): the hung writes are cut, sent again, completes byte-identical', async () => {
+    const proxy = await createProxy(
+      toxiproxy.url,
+      `fault_s3_hang_${Date.now()}`,
+      new URL(minio.endpoint).host,
+    );
+    const stack = await startUploadStack('fault_s3_hang', {
+      repositoryEnv: { S3_ENDPOINT: `http://127.0.0.1:${proxy.port}`, S3_IDLE_TIMEOUT_MS: '1000' },
+    });
+    const client = new TesseraClient(stack.intakeAddress);
+    try {
+      const path = join(dir, 'hung.bin');
+      const bytes = randomBytes(40 * MiB);
+      await writeFile(path, bytes);
+      // Once a quarter of the file is handed to the streams, every byte to S3 is held and no
+      // connection closes; the chunks refused for it (UNAVAILABLE) find S3 answering when sent again.
+      // Without S3_IDLE_TIMEOUT_MS the hung writes would never end, nor the upload (the Jest limit).
+      let toxics: Promise<void> = Promise.resolve();
+      let stalled = false;
+      let chunksSentAgain = 0;
+      const result = await client.upload(path, {
+        name: 'hung.bin',
+        chunkBytes: 5 * MiB,
+        streams: 2,
+        onProgress: (done) => {
+          if (stalled || done < 10 * MiB) return;
+          stalled = true;
+          toxics = toxics.then(() => proxy.stall());
+        },
+        onRetry: (refused) => {
+          chunksSentAgain += refused.length;
+          toxics = toxics.then(() => proxy.clearToxics());
+        },
+      });
+      await toxics;
+      expect(stalled).toBe(true);
+      expect(chunksSentAgain).toBeGreaterThanOrEqual(1);
+      const s3Unavailable = await samplesSum(
+        stack.repositoryHttpUrl,
+        'tessera_s3_request_duration_seconds_count',
+        'outcome="UNAVAILABLE"',
+      );
+      expect(s3Unavailable).toBeGreaterThanOrEqual(1); // S3 requests cut by S3_IDLE_TIMEOUT_MS
+      expect(result.node.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+      expect(await sha256OfDownload(client, result.node.nodeId)).toBe(result.node.sha256);
+      await expectNoEventLost(stack, result, 8);
+    } finally {
+      client.close();
+      await stack.stop();
+      await proxy.remove();
+    }
+  }, 180_000);
 });

@@ -1,4 +1,4 @@
-import { loadConfig } from '@tessera/config';
+import { loadConfig, s3ClientOptionsOf } from '@tessera/config';
 import { RepositoryServiceEnvSchema } from './repository-service.config';
 
 describe('repository-service config', () => {
@@ -27,6 +27,23 @@ describe('repository-service config', () => {
     );
     expect(() => loadConfig(RepositoryServiceEnvSchema, { S3_ACCESS_KEY_ID: 'id' })).toThrow(
       /S3_SECRET_ACCESS_KEY/,
+    );
+  });
+
+  it('gives every S3 client a connect and an idle timeout, no whole-request limit, and reads overrides', () => {
+    expect(s3ClientOptionsOf(loadConfig(RepositoryServiceEnvSchema, {})).timeouts).toEqual({
+      connectMs: 5000,
+      idleMs: 60_000,
+      requestMs: 0,
+    });
+    const tight = loadConfig(RepositoryServiceEnvSchema, {
+      S3_CONNECT_TIMEOUT_MS: '1000',
+      S3_IDLE_TIMEOUT_MS: '2000',
+      S3_REQUEST_TIMEOUT_MS: '600000',
+    });
+    expect(s3ClientOptionsOf(tight).timeouts).toEqual({ connectMs: 1000, idleMs: 2000, requestMs: 600_000 });
+    expect(() => loadConfig(RepositoryServiceEnvSchema, { S3_IDLE_TIMEOUT_MS: '-1' })).toThrow(
+      /S3_IDLE_TIMEOUT_MS/,
     );
   });
 });

@@ -162,11 +162,11 @@ export class ChunkWriter {
     body: ChunkBody,
     feed: ChunkFeed | undefined,
   ): Promise<string> {
+    const fingerprint = new Fingerprint(feed);
+    // pipeline, not pipe: a body that fails midway (the sender's stream cut off) must fail the
+    // write; with pipe its error would be an unhandled 'error' event, which ends the process.
+    const counted = pipeline(Readable.from(body), fingerprint, () => undefined);
     try {
-      const fingerprint = new Fingerprint(feed);
-      // pipeline, not pipe: a body that fails midway (the sender's stream cut off) must fail the
-      // write; with pipe its error would be an unhandled 'error' event, which ends the process.
-      const counted = pipeline(Readable.from(body), fingerprint, () => undefined);
       const { etag } = direct
         ? await this.objects.uploadPart(
             await this.multipartOf(upload),
@@ -188,6 +188,9 @@ export class ChunkWriter {
       }
       return etag;
     } catch (error) {
+      // A request S3 left hanging was cut (S3_IDLE_TIMEOUT_MS) with bytes still unread: let the
+      // body go, so its sender's stream is not held open for nothing.
+      counted.destroy();
       await this.store.releaseClaim(header.uploadId, header.chunkNumber, token);
       throw error;
     }
