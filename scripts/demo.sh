@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: brings up the stack and the three services, uploads a sample file with the CLI,
-# downloads it, checks the bytes, and prints the trace of the download (its parallel S3 reads) as a
-# waterfall with its Jaeger URL.
+# downloads it, checks the bytes, prints the download's trace (its parallel S3 reads) as a waterfall,
+# writes both traces' waterfalls to files, and ends with what to open or run next. The services keep
+# running for the README's quickstart; `make stack-down` stops them and the stack.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/stack/common.sh
