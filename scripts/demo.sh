@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: brings up the stack and the three services, uploads a sample file with the CLI,
-# downloads it, checks the bytes, and prints the trace of the download (its parallel S3 reads) as a
-# waterfall with its Jaeger URL.
+# downloads it, checks the bytes, prints the download's trace (its parallel S3 reads) as a waterfall,
+# writes both traces' waterfalls to files, and ends with what to open or run next. The services keep
+# running for the README's quickstart; `make stack-down` stops them and the stack.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/node/use-node.sh
@@ -61,10 +62,41 @@ tessera download "$node_id" -o "$demo_dir/sample.out" --json | tee "$demo_dir/do
 cmp "$demo_dir/sample.bin" "$demo_dir/sample.out" || die "the downloaded bytes differ from the uploaded ones"
 echo "verified: the download is byte-identical (sha256 $(json_field sha256 <"$demo_dir/download.json"))"
 
-trace_id="$(json_field traceId <"$demo_dir/download.json")"
+upload_trace="$(json_field traceId <"$demo_dir/upload.json")"
+download_trace="$(json_field traceId <"$demo_dir/download.json")"
+jaeger_api="http://127.0.0.1:$JAEGER_QUERY_PORT/api/traces"
+
+# Each service exports its spans in batches, seconds apart, so a trace can stop growing for a while
+# before the last service's batch is in: first wait until every service the request crossed shows.
+trace_has_services() { # <trace-id> <service...>
+  curl -fsS --max-time 2 "$jaeger_api/$1" | node -e '
+    const trace = JSON.parse(require("fs").readFileSync(0, "utf8")).data?.[0];
+    const services = new Set(Object.values(trace?.processes ?? {}).map((p) => p.serviceName));
+    process.exit(process.argv.slice(1).every((s) => services.has(s)) ? 0 : 1);' "${@:2}"
+}
+# The CLI ends a waterfall with the trace's address in the Jaeger UI, which this locally built Jaeger
+# does not have (no UI assets), so the file ends with the trace's query API address instead.
+write_waterfall() { # <trace-id> <file> <service...>
+  wait_until 30 "trace $1" trace_has_services "$1" "${@:3}" || true
+  tessera trace "$1" --wait 30 --width 120 | sed "\$s|^.*/trace/|$jaeger_api/|" >"$2"
+}
+write_waterfall "$upload_trace" "$demo_dir/upload-trace.txt" intake-gateway repository-service metadata-service
+write_waterfall "$download_trace" "$demo_dir/download-trace.txt" intake-gateway metadata-service
+
 echo
-echo "\$ tessera trace $trace_id   # the download: metadata lookup, then the parallel S3 reads"
-tessera trace "$trace_id" --wait 30 --width "$(tput cols 2>/dev/null || echo 120)"
-echo
-echo "Service logs: $LOG_DIR/svc-*.log   Jaeger: http://127.0.0.1:$JAEGER_QUERY_PORT"
-echo "Stop everything with: make stack-down"
+echo "The download's trace: the metadata lookup, then the parallel S3 reads ($demo_dir/download-trace.txt)"
+cat "$demo_dir/download-trace.txt"
+
+gateway_http="http://127.0.0.1:${HTTP_PORTS[intake-gateway]}"
+cat <<NEXT
+
+Open or run next:
+  less -S $demo_dir/upload-trace.txt   # the upload's trace: every span, all three services
+  curl -s $jaeger_api/$upload_trace | head -c 300   # the same trace as JSON from Jaeger's query API (this Jaeger has no web UI)
+  npx tessera trace <trace-id>   # any trace as a waterfall; every tessera command prints its trace id
+  npx tessera ls                 # the stored files; README.md's quickstart uploads one of yours
+  curl -s $gateway_http/metrics | grep '^tessera_' | head   # the gateway's Prometheus metrics
+  ls $LOG_DIR/svc-*.log   # each service's JSON log
+
+The services keep running (gRPC 50051-50053, HTTP 8081-8083); make stack-down stops them and the stack.
+NEXT
