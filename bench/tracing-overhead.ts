@@ -1,6 +1,6 @@
 /**
  * Tracing overhead: two copies of the services on the same stack, one exporting every span to
- * Jaeger (TRACING_ENABLED=true, sampling ratio 1) and one with tracing off. Each round uploads a
+ * Jaeger (the default sampler, every trace) and one with tracing off. Each round uploads a
  * file through each (1 stream, 8 MiB chunks) and reads it back with ReadFile, alternating which
  * copy goes first; the report compares the medians. Needs the stack and a build; run with
  * `make bench-tracing`.
@@ -36,7 +36,7 @@ interface Copy {
 
 async function startCopy(name: Copy['name']): Promise<Copy> {
   const env = {
-    TRACING_ENABLED: String(name === 'traced'),
+    OTEL_SDK_DISABLED: String(name !== 'traced'),
     OTEL_EXPORTER_OTLP_ENDPOINT: stackEndpoints().jaeger.otlpGrpc,
   };
   const stack = await startUploadStack(`bench_${name}`, {

@@ -33,7 +33,7 @@ export async function startBenchStack(
   }: { cpuProfileDir?: string | undefined; intakeEnv?: Record<string, string> } = {},
 ): Promise<BenchStack> {
   const traced = {
-    TRACING_ENABLED: 'true',
+    OTEL_SDK_DISABLED: 'false',
     OTEL_EXPORTER_OTLP_ENDPOINT: stackEndpoints().jaeger.otlpGrpc,
   };
   const stack = await startUploadStack(name, {

@@ -68,6 +68,6 @@ describe('the values schema', () => {
     const gateway = podSpecOf(named(helmTemplate([], sets), 'Deployment', 'tessera-intake-gateway'))
       .containers[0];
     expect(gateway?.image).toBe('tessera/intake-gateway:20250101');
-    expect(gateway?.env).toContainEqual({ name: 'OTEL_TRACES_SAMPLER_RATIO', value: '0.1' });
+    expect(gateway?.env).toContainEqual({ name: 'OTEL_TRACES_SAMPLER_ARG', value: '0.1' });
   });
 });

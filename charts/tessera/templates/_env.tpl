@@ -29,9 +29,10 @@ each service talks to is fixed by the code, so it is fixed here, not in values.
 - { name: GRPC_PORT, value: {{ .svc.grpcPort | quote }} }
 - { name: HTTP_PORT, value: {{ .svc.httpPort | quote }} }
 - { name: LOG_LEVEL, value: {{ $v.logLevel | quote }} }
-- { name: TRACING_ENABLED, value: {{ $v.tracing.enabled | quote }} }
+- { name: OTEL_SDK_DISABLED, value: {{ not $v.tracing.enabled | quote }} }
 - { name: OTEL_EXPORTER_OTLP_ENDPOINT, value: {{ $v.tracing.otlpEndpoint | quote }} }
-- { name: OTEL_TRACES_SAMPLER_RATIO, value: {{ $v.tracing.samplerRatio | quote }} }
+- { name: OTEL_TRACES_SAMPLER, value: "parentbased_traceidratio" }
+- { name: OTEL_TRACES_SAMPLER_ARG, value: {{ $v.tracing.samplerRatio | quote }} }
 {{- if has "s3" $deps }}
 - { name: S3_ENDPOINT, value: {{ include "tessera.s3Endpoint" $root | quote }} }
 - { name: S3_REGION, value: {{ $v.s3.region | quote }} }

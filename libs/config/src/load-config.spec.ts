@@ -7,17 +7,17 @@ import { maskSecrets } from './mask-secrets';
 const schema = z.object({
   GRPC_PORT: port(50051),
   REPOSITORY_ADDRESS: hostPort('127.0.0.1:50052'),
-  TRACING_ENABLED: booleanFlag(true),
+  OTEL_SDK_DISABLED: booleanFlag(false),
   S3_BUCKET: z.string().min(1),
 });
 
 describe('loadConfig', () => {
   it('applies defaults and coerces types', () => {
-    const config = loadConfig(schema, { S3_BUCKET: 'b', TRACING_ENABLED: 'false', GRPC_PORT: '' });
+    const config = loadConfig(schema, { S3_BUCKET: 'b', OTEL_SDK_DISABLED: 'true', GRPC_PORT: '' });
     expect(config).toEqual({
       GRPC_PORT: 50051,
       REPOSITORY_ADDRESS: '127.0.0.1:50052',
-      TRACING_ENABLED: false,
+      OTEL_SDK_DISABLED: true,
       S3_BUCKET: 'b',
     });
   });

@@ -9,6 +9,7 @@ import {
   httpUrl,
   hostPortList,
 } from './env-schema.util';
+import { openTelemetryEnvShape } from './open-telemetry-env.schema';
 
 /** Variables every Tessera service reads; each service's schema extends these. */
 export const serviceEnvShape = {
@@ -22,9 +23,7 @@ export const serviceEnvShape = {
    */
   GRPC_MAX_CONCURRENT_STREAMS: positiveInt(100),
   SHUTDOWN_GRACE_MS: positiveInt(15_000),
-  TRACING_ENABLED: booleanFlag(true),
-  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl('http://127.0.0.1:4317'),
-  OTEL_TRACES_SAMPLER_RATIO: ratio(1),
+  ...openTelemetryEnvShape,
 };
 
 /** The ports of one service, with its own defaults so all three can run side by side. */

@@ -6,9 +6,9 @@ import type { z } from 'zod';
 /** What every service schema provides (see serviceEnvShape in @tessera/config). */
 interface LaunchableConfig {
   LOG_LEVEL: string;
-  TRACING_ENABLED: boolean;
+  OTEL_SDK_DISABLED: boolean;
   OTEL_EXPORTER_OTLP_ENDPOINT: string;
-  OTEL_TRACES_SAMPLER_RATIO: number;
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string | undefined;
 }
 
 export interface LaunchOptions<Schema extends z.ZodType<LaunchableConfig>> {
@@ -35,12 +35,12 @@ export function launchService<Schema extends z.ZodType<LaunchableConfig>>(
     const logger = createLogger({ service: options.name, level: config.LOG_LEVEL });
     logger.info({ config: maskSecrets(config) }, 'configuration loaded');
     const metrics = startMetrics(options.name);
-    const telemetry = config.TRACING_ENABLED
-      ? startTelemetry({
+    const telemetry = config.OTEL_SDK_DISABLED
+      ? undefined
+      : startTelemetry({
           serviceName: options.name,
           serviceVersion: options.version,
-          otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
-          sampleRatio: config.OTEL_TRACES_SAMPLER_RATIO,
+          otlpEndpoint: config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? config.OTEL_EXPORTER_OTLP_ENDPOINT,
           diagnostics: {
             error: (message) => logger.error({ component: 'opentelemetry' }, message),
             warn: (message) => logger.warn({ component: 'opentelemetry' }, message),
@@ -48,8 +48,7 @@ export function launchService<Schema extends z.ZodType<LaunchableConfig>>(
             debug: () => undefined,
             verbose: () => undefined,
           },
-        })
-      : undefined;
+        });
     await options.start(config, logger, async () => {
       await telemetry?.shutdown();
       await metrics.shutdown();

@@ -8,7 +8,6 @@ import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
 import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
 export interface TelemetryOptions {
@@ -16,8 +15,6 @@ export interface TelemetryOptions {
   serviceVersion: string;
   /** OTLP gRPC endpoint of the collector or Jaeger, e.g. http://127.0.0.1:4317. */
   otlpEndpoint: string;
-  /** Share of new root traces sampled; child spans follow their parent's decision. */
-  sampleRatio: number;
   /** Receives the SDK's own warnings, e.g. failed exports (they never fail a request). */
   diagnostics?: DiagLogger;
 }
@@ -27,7 +24,12 @@ export interface Telemetry {
   shutdown(): Promise<void>;
 }
 
-/** Starts the OpenTelemetry SDK. Call before anything that should be instrumented is loaded. */
+/**
+ * Starts the OpenTelemetry SDK. Call before anything that should be instrumented is loaded. The
+ * SDK reads the standard variables itself: OTEL_TRACES_SAMPLER and _ARG (default
+ * parentbased_always_on), OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (which win over the
+ * names given here), OTEL_EXPORTER_OTLP_HEADERS, _TIMEOUT and _COMPRESSION.
+ */
 export function startTelemetry(options: TelemetryOptions): Telemetry {
   if (options.diagnostics) {
     diag.setLogger(options.diagnostics, DiagLogLevel.WARN);
@@ -37,8 +39,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
       [ATTR_SERVICE_NAME]: options.serviceName,
       [ATTR_SERVICE_VERSION]: options.serviceVersion,
     }),
-    traceExporter: new OTLPTraceExporter({ url: options.otlpEndpoint, timeoutMillis: 5_000 }),
-    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio) }),
+    traceExporter: new OTLPTraceExporter({ url: options.otlpEndpoint }),
     // Every gRPC call, HTTP request, Redis command, SQL query, S3 request and Kafka message becomes a
     // span; a consumed lifecycle event continues the trace in its headers.
     instrumentations: [

@@ -105,7 +105,7 @@ export async function startLocalUploadStack(
       S3_ACCESS_KEY_ID: minio.accessKeyId,
       S3_SECRET_ACCESS_KEY: minio.secretAccessKey,
       METADATA_SERVICE_ADDRESS: metadataAddress,
-      TRACING_ENABLED: 'false',
+      OTEL_SDK_DISABLED: 'true',
       ...kafkaEnv,
       KAFKA_LIFECYCLE_TOPIC_PARTITIONS: '3',
       OUTBOX_POLL_INTERVAL_MS: '100',
@@ -119,7 +119,7 @@ export async function startLocalUploadStack(
       REDIS_URL: `redis://${redis.host}:${redis.port}`,
       REDIS_KEY_PREFIX: cachePrefix,
       REPOSITORY_SERVICE_ADDRESS: `127.0.0.1:${repository.grpcPort}`,
-      TRACING_ENABLED: 'false',
+      OTEL_SDK_DISABLED: 'true',
       ...kafkaEnv,
       KAFKA_CONSUMER_GROUP: `${run}.metadata-service`,
       ...metadataEnv,
@@ -130,7 +130,7 @@ export async function startLocalUploadStack(
       S3_SECRET_ACCESS_KEY: minio.secretAccessKey,
       REPOSITORY_SERVICE_ADDRESS: `127.0.0.1:${repository.grpcPort}`,
       METADATA_SERVICE_ADDRESS: metadataAddress,
-      TRACING_ENABLED: 'false',
+      OTEL_SDK_DISABLED: 'true',
       ...intakeEnv,
     });
     return {

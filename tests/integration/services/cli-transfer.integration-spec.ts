@@ -30,7 +30,7 @@ describe('tessera upload / download / trace (the CLI against the services)', () 
   const { jaeger } = stackEndpoints();
 
   beforeAll(async () => {
-    const traced = { TRACING_ENABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpGrpc };
+    const traced = { OTEL_SDK_DISABLED: 'false', OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpGrpc };
     stack = await startUploadStack('cli_transfer', {
       repositoryEnv: traced,
       intakeEnv: traced,

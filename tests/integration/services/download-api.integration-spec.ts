@@ -22,7 +22,7 @@ describe('ReadFile: downloads through the intake gateway, ranged reads in parall
 
   beforeAll(async () => {
     // Small reads so that one download is many parallel ranged GETs.
-    const traced = { TRACING_ENABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpGrpc };
+    const traced = { OTEL_SDK_DISABLED: 'false', OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpGrpc };
     stack = await startUploadStack('download_api', {
       intakeEnv: { READ_RANGE_BYTES: String(2 * MiB), READ_PARALLELISM: '4', ...traced },
       metadataEnv: traced,

@@ -21,7 +21,7 @@ describe('lifecycle events: repository outbox → relay → Kafka → consumers'
   let client: Client;
 
   beforeAll(async () => {
-    const traced = { TRACING_ENABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpGrpc };
+    const traced = { OTEL_SDK_DISABLED: 'false', OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpGrpc };
     stack = await startUploadStack('lifecycle', {
       repositoryEnv: traced,
       metadataEnv: traced,

@@ -43,7 +43,7 @@ describe('the metadata service in front of TiDB, with its Redis cache, after rea
         // These tests evict cache entries by hand; the lifecycle consumer's refresh from
         // UploadCompleted (tested in lifecycle-events and tracing) could refill one afterwards.
         LIFECYCLE_CONSUMER_ENABLED: 'false',
-        TRACING_ENABLED: 'true',
+        OTEL_SDK_DISABLED: 'false',
         OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpGrpc,
       },
     });

@@ -15,7 +15,7 @@ describe('the repository service refuses a bucket that would let versions overwr
     ...process.env,
     GRPC_PORT: '0',
     HTTP_PORT: '0',
-    TRACING_ENABLED: 'false',
+    OTEL_SDK_DISABLED: 'true',
     TIDB_DATABASE: `repository_boot_${Date.now()}`,
     S3_ENDPOINT: minio.endpoint,
     S3_ACCESS_KEY_ID: minio.accessKeyId,

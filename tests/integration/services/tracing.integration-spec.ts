@@ -36,7 +36,7 @@ describe('tracing: a 64 MiB upload and download in Jaeger', () => {
   const file = randomBytes(64 * MiB);
 
   beforeAll(async () => {
-    const traced = { TRACING_ENABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpGrpc };
+    const traced = { OTEL_SDK_DISABLED: 'false', OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpGrpc };
     stack = await startUploadStack('tracing', {
       repositoryEnv: traced,
       metadataEnv: traced,
@@ -167,6 +167,41 @@ describe('tracing: a 64 MiB upload and download in Jaeger', () => {
       8,
     );
     expect(lines.at(-1)).toBe(`${jaeger.queryUrl}/trace/${traceId}`);
+  });
+
+  it('writes the trace and span ids into the log lines of a traced call, and Jaeger has that span', async () => {
+    const { traceId, metadata } = newTrace();
+    const { uploadId } = await callUnary(
+      uploads,
+      uploadV1.UploadService.method.initiateUpload,
+      { name: 'logged.bin', driveId: 'tracing' },
+      { metadata },
+    );
+    await callClientStream(
+      uploads,
+      uploadV1.UploadService.method.uploadChunks,
+      [{ chunk: { uploadId, chunkNumber: 0n, data: file.subarray(0, MiB) } }],
+      { metadata },
+    );
+    await callUnary(
+      uploads,
+      uploadV1.UploadService.method.completeUpload,
+      { uploadId, totalChunks: 1n },
+      { metadata },
+    );
+
+    const line = stack.repositoryLogs.find(
+      (entry) => entry['message'] === 'upload completed' && entry['uploadId'] === uploadId,
+    );
+    expect(line).toMatchObject({ trace_id: traceId, span_id: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    const trace = await traceWith(line!['trace_id'] as string, (candidate) =>
+      candidate.spans.some((span) => span.spanID === line!['span_id'])
+        ? undefined
+        : `span ${line!['span_id']}`,
+    );
+    const span = trace.spans.find((candidate) => candidate.spanID === line!['span_id'])!;
+    expect(trace.processes[span.processID]!.serviceName).toBe('repository-service');
+    expect(span.operationName).toMatch(/CompleteUpload/);
   });
 
   it('shows the TiDB fallback under the metadata lookup when the cache misses', async () => {

@@ -1,6 +1,6 @@
-import { trace } from '@opentelemetry/api';
-import { startTelemetry } from '@tessera/telemetry';
-import { eventually, stackEndpoints } from '@tessera/testing';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { eventually, REPO_ROOT, stackEndpoints } from '@tessera/testing';
 
 interface JaegerTrace {
   spans: { spanID: string; operationName: string; processID: string }[];
@@ -12,18 +12,20 @@ describe('Jaeger v2 (real server)', () => {
 
   it('receives a span exported over OTLP by @opentelemetry/sdk-node and serves it on its query API', async () => {
     const serviceName = `smoke-${Date.now()}`;
-    const telemetry = startTelemetry({
-      serviceName,
-      serviceVersion: '0.0.0',
-      otlpEndpoint: jaeger.otlpGrpc,
-      sampleRatio: 1,
+    // In a process of its own, as in a service: the OTLP exporter loads grpc-js with a dynamic
+    // import, which Jest's module sandbox refuses.
+    const script = `
+      const { trace } = require('@opentelemetry/api');
+      const { startTelemetry } = require('@tessera/telemetry');
+      const telemetry = startTelemetry({ serviceName: ${JSON.stringify(serviceName)}, serviceVersion: '0.0.0', otlpEndpoint: ${JSON.stringify(jaeger.otlpGrpc)} });
+      const span = trace.getTracer('smoke').startSpan('smoke-operation', { attributes: { 'tessera.smoke': true } });
+      span.end();
+      telemetry.shutdown().then(() => process.stdout.write(span.spanContext().traceId));
+    `;
+    const { stdout: traceId } = await promisify(execFile)(process.execPath, ['-e', script], {
+      cwd: REPO_ROOT,
+      timeout: 30_000,
     });
-    const span = trace
-      .getTracer('smoke')
-      .startSpan('smoke-operation', { attributes: { 'tessera.smoke': true } });
-    const traceId = span.spanContext().traceId;
-    span.end();
-    await telemetry.shutdown();
 
     const found = await eventually(
       async () => {

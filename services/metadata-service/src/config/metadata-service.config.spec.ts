@@ -8,10 +8,19 @@ describe('metadata-service config', () => {
 
   it('reads the sampler ratio and refuses one above 1', () => {
     expect(
-      loadConfig(MetadataServiceEnvSchema, { OTEL_TRACES_SAMPLER_RATIO: '0.25' }).OTEL_TRACES_SAMPLER_RATIO,
+      loadConfig(MetadataServiceEnvSchema, { OTEL_TRACES_SAMPLER_ARG: '0.25' }).OTEL_TRACES_SAMPLER_ARG,
     ).toBe(0.25);
-    expect(() => loadConfig(MetadataServiceEnvSchema, { OTEL_TRACES_SAMPLER_RATIO: '2' })).toThrow(
-      /OTEL_TRACES_SAMPLER_RATIO/,
+    expect(() => loadConfig(MetadataServiceEnvSchema, { OTEL_TRACES_SAMPLER_ARG: '2' })).toThrow(
+      /OTEL_TRACES_SAMPLER_ARG/,
+    );
+  });
+
+  it('refuses the replaced tracing switches, naming their standard replacements', () => {
+    expect(() => loadConfig(MetadataServiceEnvSchema, { TRACING_ENABLED: 'false' })).toThrow(
+      /TRACING_ENABLED.*OTEL_SDK_DISABLED/s,
+    );
+    expect(() => loadConfig(MetadataServiceEnvSchema, { OTEL_TRACES_SAMPLER: 'sometimes' })).toThrow(
+      /OTEL_TRACES_SAMPLER/,
     );
   });
 });

@@ -1,5 +1,5 @@
 import type { DescMessage, MessageInitShape } from '@bufbuild/protobuf';
-import { Controller, Inject } from '@nestjs/common';
+import { Controller, Inject, Logger } from '@nestjs/common';
 import { internalV1, type uploadV1 } from '@tessera/contracts';
 import { grpcStatusOf, isTesseraError, TesseraError } from '@tessera/errors';
 import { GrpcRpc } from '@tessera/grpc';
@@ -13,6 +13,8 @@ type Init<Schema extends DescMessage> = MessageInitShape<Schema>;
 /** The internal API the intake gateway calls: translation and validation only. */
 @Controller()
 export class RepositoryController {
+  private readonly logger = new Logger('Uploads');
+
   constructor(@Inject(REPOSITORY_DOMAIN) private readonly domain: RepositoryDomain) {}
 
   @GrpcRpc(internalV1.RepositoryService, 'CreateUpload')
@@ -69,6 +71,14 @@ export class RepositoryController {
       totalChunks:
         complete.totalChunks === undefined ? undefined : toSafeNumber('total_chunks', complete.totalChunks),
       sha256: complete.sha256,
+    });
+    // Written inside the call's span, so the line carries its trace_id (docs/observability.md).
+    this.logger.log({
+      message: 'upload completed',
+      uploadId: node.uploadId,
+      nodeId: node.nodeId,
+      version: node.version,
+      size: node.size,
     });
     return { node: toNodeMessage(node) };
   }

@@ -14,10 +14,10 @@ describe('repository-service config', () => {
 
   it('reads the sampler ratio and refuses one above 1', () => {
     expect(
-      loadConfig(RepositoryServiceEnvSchema, { OTEL_TRACES_SAMPLER_RATIO: '0.25' }).OTEL_TRACES_SAMPLER_RATIO,
+      loadConfig(RepositoryServiceEnvSchema, { OTEL_TRACES_SAMPLER_ARG: '0.25' }).OTEL_TRACES_SAMPLER_ARG,
     ).toBe(0.25);
-    expect(() => loadConfig(RepositoryServiceEnvSchema, { OTEL_TRACES_SAMPLER_RATIO: '2' })).toThrow(
-      /OTEL_TRACES_SAMPLER_RATIO/,
+    expect(() => loadConfig(RepositoryServiceEnvSchema, { OTEL_TRACES_SAMPLER_ARG: '2' })).toThrow(
+      /OTEL_TRACES_SAMPLER_ARG/,
     );
   });
 

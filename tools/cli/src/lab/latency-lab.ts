@@ -94,7 +94,7 @@ export async function runLatencyLab(
   const proxy = await createProxy(toxiproxy.url, run, new URL(minio.endpoint).host);
   try {
     const through = { S3_ENDPOINT: `http://127.0.0.1:${proxy.port}` };
-    const traced = { TRACING_ENABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpGrpc };
+    const traced = { OTEL_SDK_DISABLED: 'false', OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpGrpc };
     progress(`starting the services with S3 behind Toxiproxy (127.0.0.1:${proxy.port} → ${minio.endpoint})`);
     const stack = await startLocalUploadStack(run, {
       schemaGroup,
