@@ -4,7 +4,6 @@ import {
   port,
   positiveInt,
   optionalMs,
-  ratio,
   booleanFlag,
   httpUrl,
   hostPortList,
