@@ -40,7 +40,8 @@ let requestDuration: Histogram | undefined;
 function recordS3Request(operation: string, outcome: string, startedAt: number): void {
   requestDuration ??= metrics
     .getMeter('tessera.object-storage')
-    .createHistogram('tessera.s3.request.duration_seconds', {
+    .createHistogram('tessera.s3.request.duration', {
+      unit: 's',
       description: 'Duration of S3 requests (part writes, ranged reads, ...) by operation and outcome',
       advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] },
     });

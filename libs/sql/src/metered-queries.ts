@@ -14,8 +14,9 @@ export function operationOf(statement: unknown): string {
 type Queryable = Pick<Pool, 'query' | 'execute'>;
 
 function meter<T extends Queryable>(target: T): T {
-  queryDuration ??= metrics.getMeter('tessera.sql').createHistogram('tessera.db.query.duration_seconds', {
+  queryDuration ??= metrics.getMeter('tessera.sql').createHistogram('db.client.operation.duration', {
     description: 'Duration of TiDB queries (round trip, including waiting for a pooled connection)',
+    unit: 's',
     advice: { explicitBucketBoundaries: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5] },
   });
   const histogram = queryDuration;
@@ -23,16 +24,18 @@ function meter<T extends Queryable>(target: T): T {
     const original = target[method].bind(target) as (...args: unknown[]) => Promise<unknown>;
     const metered = async (...args: unknown[]) => {
       const startedAt = performance.now();
-      let outcome = 'ok';
+      let errorType: string | undefined;
       try {
         return await original(...args);
       } catch (error) {
-        outcome = 'error';
+        errorType = (error as { code?: unknown }).code?.toString() ?? '_OTHER';
         throw error;
       } finally {
+        // The attributes of the semantic convention db.client.operation.duration.
         histogram.record((performance.now() - startedAt) / 1000, {
-          operation: operationOf(args[0]),
-          outcome,
+          'db.system.name': 'tidb',
+          'db.operation.name': operationOf(args[0]),
+          ...(errorType !== undefined && { 'error.type': errorType }),
         });
       }
     };
@@ -42,7 +45,7 @@ function meter<T extends Queryable>(target: T): T {
 }
 
 /**
- * Records `tessera_db_query_duration_seconds{operation,outcome}` for every query and execute on the
+ * Records `db_client_operation_duration_seconds{db_system_name,db_operation_name,error_type}` for every query and execute on the
  * pool and on the connections it hands out (transactions).
  */
 export function meterQueries(pool: Pool): Pool {

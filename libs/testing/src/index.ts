@@ -6,3 +6,4 @@ export * from './service-process';
 export * from './upload-stack';
 export * from './cpu-hog';
 export * from './metrics-scrape';
+export * from './prometheus-lint';

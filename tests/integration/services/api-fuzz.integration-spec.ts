@@ -180,6 +180,6 @@ function isAlive(pid: number): boolean {
 
 async function chunkBytesHeld(httpUrl: string): Promise<number> {
   const metrics = await (await fetch(`${httpUrl}/metrics`)).text();
-  const line = metrics.split('\n').find((l) => l.startsWith('tessera_intake_chunk_bytes_held'));
+  const line = metrics.split('\n').find((l) => l.startsWith('tessera_intake_chunks_held_bytes'));
   return Number(line?.split(' ').at(-1));
 }

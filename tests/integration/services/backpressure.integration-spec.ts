@@ -85,8 +85,8 @@ describe('backpressure: bounded chunk writes refused with RESOURCE_EXHAUSTED / 4
     }
     const text = await metrics();
     expect(text).toMatch(/tessera_throttled_requests_total\{reason="queue-full"[^}]*\} [1-9]/);
-    expect(text).toMatch(/^tessera_worker_count(\{[^}]*\})? 1$/m);
-    expect(text).toMatch(/^tessera_worker_busy_count(\{[^}]*\})? 0$/m);
+    expect(text).toMatch(/^tessera_chunk_workers(\{[^}]*\})? 1$/m);
+    expect(text).toMatch(/^tessera_chunk_workers_busy(\{[^}]*\})? 0$/m);
     expect(text).toMatch(/^tessera_task_queue_depth(\{[^}]*\})? 0$/m);
   }, 60_000);
 
@@ -112,7 +112,7 @@ describe('backpressure: bounded chunk writes refused with RESOURCE_EXHAUSTED / 4
     expect(refused[0]!.metadata.get('retry-after')).toEqual(['2']);
     const intakeMetrics = await (await fetch(`${stack.intakeHttpUrl}/metrics`)).text();
     expect(intakeMetrics).toMatch(/tessera_throttled_requests_total\{reason="gateway-bytes"[^}]*\} 1/);
-    expect(intakeMetrics).toMatch(/^tessera_intake_chunk_bytes_held(\{[^}]*\})? 0$/m);
+    expect(intakeMetrics).toMatch(/^tessera_intake_chunks_held_bytes(\{[^}]*\})? 0$/m);
   }, 60_000);
 
   it('lets the SDK upload through the refusals by sending refused chunks again after the hint', async () => {

@@ -6,7 +6,7 @@ import type { Client, Metadata } from '@grpc/grpc-js';
 import { newTrace } from '@tessera/client';
 import { downloadV1, uploadV1 } from '@tessera/contracts';
 import { callClientStream, callServerStream, callUnary, createGrpcClient } from '@tessera/grpc';
-import { eventually, stackEndpoints } from '@tessera/testing';
+import { eventually, lintPrometheusExposition, stackEndpoints } from '@tessera/testing';
 import { Redis } from 'ioredis';
 import { REPO_ROOT, startUploadStack, type UploadStack } from './service-process';
 
@@ -256,19 +256,19 @@ describe('tracing: a 64 MiB upload and download in Jaeger', () => {
     for (const method of ['InitiateUpload', 'UploadChunks', 'CompleteUpload']) {
       expect(intake).toMatch(
         new RegExp(
-          `tessera_rpc_server_duration_seconds_bucket\\{rpc_method="tessera.upload.v1.UploadService/${method}",rpc_grpc_status_code="0"`,
+          `rpc_server_call_duration_seconds_bucket\\{rpc_system="grpc",rpc_method="tessera.upload.v1.UploadService/${method}",rpc_grpc_status_code="0"`,
         ),
       );
     }
     expect(intake).toMatch(
-      /tessera_rpc_server_duration_seconds_count\{rpc_method="tessera.download.v1.DownloadService\/ReadFile"/,
+      /rpc_server_call_duration_seconds_count\{rpc_system="grpc",rpc_method="tessera.download.v1.DownloadService\/ReadFile"/,
     );
     expect(intake).toMatch(/tessera_s3_request_duration_seconds_bucket\{operation="GetObject",outcome="ok"/);
 
     const repository = await scrape(stack.repositoryHttpUrl);
     const value = (name: string) =>
       Number(repository.match(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm'))?.[1]);
-    expect(value('tessera_bytes_uploaded_total')).toBeGreaterThanOrEqual(64 * MiB);
+    expect(value('tessera_uploaded_bytes_total')).toBeGreaterThanOrEqual(64 * MiB);
     expect(repository).toMatch(/tessera_chunks_uploaded_total\{duplicate="false"[^}]*\} (9|\d\d)/);
     expect(value('tessera_inflight_chunks')).toBe(0);
     expect(repository).toMatch(
@@ -276,11 +276,25 @@ describe('tracing: a 64 MiB upload and download in Jaeger', () => {
     );
     for (const operation of ['select', 'insert', 'batch']) {
       expect(repository).toMatch(
-        new RegExp(`tessera_db_query_duration_seconds_bucket\\{operation="${operation}",outcome="ok"`),
+        new RegExp(
+          `db_client_operation_duration_seconds_bucket\\{db_system_name="tidb",db_operation_name="${operation}",`,
+        ),
       );
     }
     const metadata = await scrape(stack.metadataHttpUrl);
     expect(metadata).toMatch(/tessera_cache_lookups_total\{cache_hit="false"/);
-    expect(metadata).toMatch(/tessera_db_query_duration_seconds_bucket\{operation="select",outcome="ok"/);
+    expect(metadata).toMatch(
+      /db_client_operation_duration_seconds_bucket\{db_system_name="tidb",db_operation_name="select",/,
+    );
+  });
+  it('names every metric of the three services by the Prometheus conventions, runtime metrics included', async () => {
+    for (const url of [stack.intakeHttpUrl, stack.repositoryHttpUrl, stack.metadataHttpUrl]) {
+      const exposition = await (await fetch(`${url}/metrics`)).text();
+      expect({ url, problems: lintPrometheusExposition(exposition) }).toEqual({ url, problems: [] });
+      expect(exposition).toMatch(/^rpc_server_call_duration_seconds_bucket\{/m);
+      expect(exposition).toMatch(/^v8js_gc_duration_seconds_bucket\{/m);
+      expect(exposition).toMatch(/^nodejs_eventloop_delay_p99_seconds\{/m);
+      expect(exposition).toMatch(/^v8js_memory_heap_used_bytes\{/m);
+    }
   });
 });

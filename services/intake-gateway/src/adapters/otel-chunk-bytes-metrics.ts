@@ -2,7 +2,7 @@ import { metrics } from '@opentelemetry/api';
 import type { ChunkBytesBudgetObserver } from '../domain/chunk-bytes-budget';
 
 /**
- * The gateway's chunk bytes on /metrics: `tessera_intake_chunk_bytes_held` and
+ * The gateway's chunk bytes on /metrics: `tessera_intake_chunks_held_bytes` and
  * `tessera_throttled_requests_total{reason="gateway-bytes"}`.
  */
 export class OtelChunkBytesMetrics implements ChunkBytesBudgetObserver {
@@ -13,7 +13,8 @@ export class OtelChunkBytesMetrics implements ChunkBytesBudgetObserver {
 
   observe(heldBytes: () => number): void {
     this.meter
-      .createObservableGauge('tessera.intake.chunk_bytes_held', {
+      .createObservableGauge('tessera.intake.chunks_held', {
+        unit: 'By',
         description: 'Chunk bytes received and not yet forwarded (MAX_INFLIGHT_CHUNK_BYTES bounds it)',
       })
       .addCallback((result) => result.observe(heldBytes()));

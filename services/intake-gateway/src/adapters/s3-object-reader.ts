@@ -6,7 +6,7 @@ import type { NodeVersion } from '@tessera/nodes';
 import type { ObjectReader } from '../domain/file-source.port';
 import type { ByteRange } from '../domain/read-plan';
 
-const bytesRead = metrics.getMeter('tessera.intake-gateway').createCounter('tessera.download.s3_bytes', {
+const bytesRead = metrics.getMeter('tessera.intake-gateway').createCounter('tessera.download.s3_read', {
   description: 'Bytes read from S3 for downloads',
   unit: 'By',
 });

@@ -4,7 +4,7 @@ import type { ChunkBody, ChunkHeader, ChunkSink, ChunkWriteResult } from '../../
 
 /**
  * Counts what the chunk writer does: `tessera_chunks_uploaded_total{duplicate}`,
- * `tessera_bytes_uploaded_total` (bytes written, duplicates excluded),
+ * `tessera_uploaded_bytes_total` (bytes written, duplicates excluded),
  * `tessera_chunk_upload_failures_total{code}` and `tessera_inflight_chunks`.
  */
 export class MeteredChunkWriter implements ChunkSink {
@@ -12,14 +12,16 @@ export class MeteredChunkWriter implements ChunkSink {
   private readonly chunks = this.meter.createCounter('tessera.chunks_uploaded', {
     description: 'Chunks stored (duplicate="true": the same bytes were already stored)',
   });
-  private readonly bytes = this.meter.createCounter('tessera.bytes_uploaded', {
+  private readonly bytes = this.meter.createCounter('tessera.uploaded', {
     description: 'Bytes of chunks written to S3 (duplicates excluded)',
+    unit: 'By',
   });
   private readonly failures = this.meter.createCounter('tessera.chunk_upload_failures', {
     description: 'Chunks refused or failed, by error code',
   });
   private readonly inflight = this.meter.createUpDownCounter('tessera.inflight_chunks', {
     description: 'Chunks being written right now',
+    unit: '{chunk}',
   });
 
   constructor(private readonly writer: ChunkSink) {}

@@ -7,7 +7,7 @@ import type {
 
 /**
  * The chunk write pool on /metrics: `tessera_throttled_requests_total{reason}`,
- * `tessera_task_queue_depth`, `tessera_worker_count` and `tessera_worker_busy_count`.
+ * `tessera_task_queue_depth`, `tessera_chunk_workers` and `tessera_chunk_workers_busy`.
  */
 export class OtelAdmissionMetrics implements ChunkAdmissionObserver {
   private readonly meter = metrics.getMeter('tessera.repository-service');
@@ -20,10 +20,10 @@ export class OtelAdmissionMetrics implements ChunkAdmissionObserver {
     const queueDepth = this.meter.createObservableGauge('tessera.task_queue_depth', {
       description: 'Chunks waiting for a chunk write worker',
     });
-    const workers = this.meter.createObservableGauge('tessera.worker_count', {
+    const workers = this.meter.createObservableGauge('tessera.chunk_workers', {
       description: 'Chunk write workers (CHUNK_WORKERS)',
     });
-    const busy = this.meter.createObservableGauge('tessera.worker_busy_count', {
+    const busy = this.meter.createObservableGauge('tessera.chunk_workers_busy', {
       description: 'Chunk write workers writing a chunk right now',
     });
     this.meter.addBatchObservableCallback(

@@ -26,7 +26,8 @@ export class OtelRelayObserver implements RelayObserver {
     const pending = this.meter.createObservableGauge('tessera.outbox.pending', {
       description: 'Lifecycle events written but not yet published',
     });
-    const lag = this.meter.createObservableGauge('tessera.outbox.lag_seconds', {
+    const lag = this.meter.createObservableGauge('tessera.outbox.lag', {
+      unit: 's',
       description: 'Age of the oldest unpublished lifecycle event (0 when none is pending)',
     });
     this.meter.addBatchObservableCallback(
