@@ -180,7 +180,7 @@ describe('ReadFile: downloads through the intake gateway, ranged reads in parall
     const large = await store('large.bin', randomBytes(64 * MiB), 8 * MiB);
     const readFromS3 = async () => {
       const text = await (await fetch(`${stack.intakeHttpUrl}/metrics`)).text();
-      const line = text.split('\n').find((row) => row.startsWith('tessera_download_s3_bytes'));
+      const line = text.split('\n').find((row) => row.startsWith('tessera_download_s3_read_bytes_total'));
       return line ? Number(line.split(' ').pop()) : 0;
     };
     const before = await readFromS3();
