@@ -7,7 +7,7 @@ $(error could not install the project's Node.js: run scripts/node/ensure-node.sh
 endif
 export PATH := $(NODE_BIN):$(PATH)
 
-.PHONY: flake-hunt bench-load bench-sdk bench-tus bench-small-files bench-chunk-sizes test demo deploy-check stack-up stack-down stack-status install build lint typecheck unit integration generate contracts schemas bench-upload bench-download bench-tracing
+.PHONY: packages flake-hunt bench-load bench-sdk bench-tus bench-small-files bench-chunk-sizes test demo deploy-check stack-up stack-down stack-status install build lint typecheck unit integration generate contracts schemas bench-upload bench-download bench-tracing
 
 test: ## Everything: contracts, lint, types, build, unit and integration tests against the real stack
 	@scripts/test.sh
@@ -37,6 +37,9 @@ install:
 
 build:
 	NX_DAEMON=false npx nx run-many -t build
+
+packages: ## npm tarballs of the SDK, the tessera CLI and the libs they use, in dist/packages (docs/packages.md)
+	scripts/ci/pack-packages.sh dist/packages
 
 lint:
 	NX_DAEMON=false npx nx show projects >/dev/null && npx eslint . --max-warnings=0 && npx prettier --check .

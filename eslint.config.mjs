@@ -40,7 +40,7 @@ export default tseslint.config(
   {
     files: [
       'services/*/src/main.ts',
-      'tools/cli/src/main.ts',
+      'tools/*/src/main.ts',
       '**/*.cli.ts',
       '**/*.spec.ts',
       '**/*.integration-spec.ts',

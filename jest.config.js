@@ -5,5 +5,6 @@ module.exports = {
     '<rootDir>/services/*/jest.config.js',
     '<rootDir>/tools/*/jest.config.js',
     '<rootDir>/tests/deploy/jest.config.js',
+    '<rootDir>/tests/packages/jest.config.js',
   ],
 };

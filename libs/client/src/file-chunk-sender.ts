@@ -3,7 +3,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client, Metadata, ServiceError } from '@grpc/grpc-js';
 import { uploadV1 } from '@tessera/contracts';
-import { callClientStream, callUnary } from '@tessera/grpc';
+import { callClientStream, callUnary } from '@tessera/grpc-client';
 import { chunkSpan, chunksNotReceived, dealOverLanes } from './chunk-plan';
 import { ChunkRefusedError } from './client-errors';
 import { isRetryable, retryDelayMs } from './retry-policy';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { Client, Metadata } from '@grpc/grpc-js';
 import { downloadV1, type metadataV1 } from '@tessera/contracts';
-import { callServerStream } from '@tessera/grpc';
+import { callServerStream } from '@tessera/grpc-client';
 import { IntegrityError } from './client-errors';
 
 const MiB = 1024 * 1024;

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type { Client, Metadata } from '@grpc/grpc-js';
 import { downloadV1, metadataV1, uploadV1 } from '@tessera/contracts';
-import { callClientStream, callUnary, createGrpcClient } from '@tessera/grpc';
+import { callClientStream, callUnary, createGrpcClient } from '@tessera/grpc-client';
 import { chunkCountOf, chunksNotReceived } from './chunk-plan';
 import { ChunkRefusedError, IntegrityError, ResumeError } from './client-errors';
 import { sendFileChunks, type RefusedChunk } from './file-chunk-sender';

@@ -12,8 +12,7 @@ import { create, toBinary } from '@bufbuild/protobuf';
 import { internalV1, uploadV1 } from '@tessera/contracts';
 import { grpcHandlerFor } from './call-handlers';
 import { toGrpcError } from './grpc-error';
-import { createGrpcClient } from './grpc-client';
-import { serviceDefinitionOf } from './service-definition';
+import { createGrpcClient, serviceDefinitionOf } from '@tessera/grpc-client';
 
 const MiB = 1024 * 1024;
 const writeChunks = internalV1.RepositoryService.method.writeChunks;

@@ -14,7 +14,7 @@ import { status } from '@grpc/grpc-js';
 import { TesseraError } from '@tessera/errors';
 import { isObservable, lastValueFrom, toArray, type Observable } from 'rxjs';
 import { recordServedCall } from './rpc-metrics';
-import { MalformedRequest } from './service-definition';
+import { MalformedRequest } from '@tessera/grpc-client';
 
 /** What a handler gets besides the request: the call's metadata and a signal for cancellation. */
 export interface GrpcCallContext {

@@ -10,8 +10,7 @@ import {
   type ServerReadableStream,
 } from '@grpc/grpc-js';
 import { internalV1 } from '@tessera/contracts';
-import { callClientStream, createGrpcClient } from './grpc-client';
-import { serviceDefinitionOf } from './service-definition';
+import { callClientStream, createGrpcClient, serviceDefinitionOf } from '@tessera/grpc-client';
 
 const writeChunks = internalV1.RepositoryService.method.writeChunks;
 

@@ -4,11 +4,10 @@ import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { HealthImplementation } from 'grpc-health-check';
 import { grpcHandlerFor, type GrpcCallContext, type RpcHandler } from './call-handlers';
 import { toGrpcError, type GrpcErrorLogger } from './grpc-error';
-import { widenHttp2Windows } from './http2-windows';
 import { callLimitInterceptor, type CallLimit } from './call-limit';
 import { rpcPattern } from './grpc-rpc.decorator';
 import { reflectionServiceFor } from './reflection';
-import { serviceDefinitionOf } from './service-definition';
+import { serviceDefinitionOf, widenHttp2Windows } from '@tessera/grpc-client';
 
 export interface ProtobufGrpcServerOptions {
   host: string;

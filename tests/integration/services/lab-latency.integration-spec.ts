@@ -12,13 +12,13 @@ interface Share {
 }
 type Phase = { upload: Share; download: Share };
 
-describe('tessera lab latency (services with S3 behind Toxiproxy, report from Jaeger)', () => {
+describe('tessera-lab latency (services with S3 behind Toxiproxy, report from Jaeger)', () => {
   it('runs end to end and reports the injected S3 latency moving the time into data transfer', async () => {
     const { stdout } = await promisify(execFile)(
       'node',
       [
-        join(REPO_ROOT, 'tools/cli/bin/tessera.js'),
-        ...['lab', 'latency', '--s3', '150', '--rounds', '3', '--json'],
+        join(REPO_ROOT, 'tools/lab/bin/tessera-lab.js'),
+        ...['latency', '--s3', '150', '--rounds', '3', '--json'],
         ...['--jaeger', stackEndpoints().jaeger.queryUrl],
       ],
       { maxBuffer: 16 * 1024 * 1024 },

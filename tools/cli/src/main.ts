@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
 import { eventsTail } from './events-tail.command';
-import { latencyLabLines, runLatencyLab } from './lab/latency-lab';
 import { positive, print, UsageError, type ClientDefaults } from './cli-args';
 import { printTrace } from './trace.command';
 import { runDownload } from './download.command';
@@ -69,38 +68,6 @@ async function runTrace(args: string[]): Promise<void> {
   await printTrace({ traceId: positionals[0]!, jaegerUrl: values.jaeger, columns, waitSeconds }, print);
 }
 
-async function runLab(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      s3: { type: 'string' },
-      'error-rate': { type: 'string', default: '0' },
-      'size-kib': { type: 'string', default: '64' },
-      'chunk-kib': { type: 'string', default: '64' },
-      rounds: { type: 'string', default: '5' },
-      jaeger: { type: 'string', default: defaults.jaegerUrl },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  const s3LatencyMs = positive('s3', values.s3);
-  if (s3LatencyMs === undefined) throw new UsageError('lab latency needs --s3 <ms>');
-  const errorRate = Number(values['error-rate']);
-  if (!(errorRate >= 0 && errorRate < 1)) throw new UsageError('--error-rate must be at least 0 and below 1');
-  const report = await runLatencyLab(
-    {
-      s3LatencyMs,
-      errorRate,
-      fileBytes: positive('size-kib', values['size-kib'])! * 1024,
-      chunkBytes: positive('chunk-kib', values['chunk-kib'])! * 1024,
-      rounds: positive('rounds', values.rounds)!,
-      jaegerUrl: values.jaeger,
-    },
-    (line) => console.error(line),
-  );
-  if (values.json) print(JSON.stringify(report, null, 2));
-  else latencyLabLines(report).forEach(print);
-}
-
 /** Commands over the public gRPC API (the intake gateway at --address). */
 const clientCommands: Record<string, (args: string[], defaults: ClientDefaults) => Promise<void>> = {
   upload: runUpload,
@@ -120,8 +87,6 @@ async function main(argv: string[]): Promise<void> {
     await clientCommands[first]!(argv.slice(1), defaults);
   } else if (first === 'events' && second === 'tail') {
     await runEventsTail(rest);
-  } else if (first === 'lab' && second === 'latency') {
-    await runLab(rest);
   } else if (first === 'trace') {
     await runTrace(argv.slice(1));
   } else {

@@ -1,4 +1,5 @@
-import { renderWaterfall, type JaegerTrace } from './trace-waterfall';
+import type { JaegerTrace } from '@tessera/jaeger';
+import { renderWaterfall } from './trace-waterfall';
 
 const span = (
   spanID: string,

@@ -1,21 +1,4 @@
-/** A trace as Jaeger's query API (/api/traces/{id}) returns it. */
-export interface JaegerTrace {
-  traceID: string;
-  spans: JaegerSpan[];
-  processes: Record<string, { serviceName: string }>;
-}
-
-export interface JaegerSpan {
-  spanID: string;
-  operationName: string;
-  references: { refType: string; spanID: string }[];
-  /** Microseconds since the epoch. */
-  startTime: number;
-  /** Microseconds. */
-  duration: number;
-  processID: string;
-  tags?: { key: string; value: unknown }[];
-}
+import { shortOperation, type JaegerSpan, type JaegerTrace } from '@tessera/jaeger';
 
 interface Row {
   depth: number;
@@ -42,11 +25,6 @@ function rowsOf(trace: JaegerTrace): Row[] {
   };
   visit(undefined, 0);
   return rows;
-}
-
-/** grpc.tessera.upload.v1.UploadService/CompleteUpload → UploadService/CompleteUpload */
-export function shortOperation(name: string): string {
-  return name.replace(/^grpc\.(?:\w+\.)*(\w+\/\w+)$/, '$1');
 }
 
 function fit(text: string, width: number): string {

@@ -1,4 +1,4 @@
-import { settledTrace } from './jaeger-traces';
+import { settledTrace } from '@tessera/jaeger';
 import { renderWaterfall } from './trace-waterfall';
 
 export interface TraceOptions {

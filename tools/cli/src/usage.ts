@@ -43,14 +43,5 @@ export const USAGE = `usage: tessera <command> [options]
     --width <columns>           line width (the terminal's, or 120)
     --wait <seconds>            wait this long for the trace to reach Jaeger and stop growing
 
-  lab latency       run the services with S3 behind Toxiproxy, upload and download before and after
-                    injecting latency, and report from the traces where the time went
-    --s3 <ms>                   latency added to every S3 connection (required)
-    --error-rate <0-1>          share of S3 connections reset (default 0)
-    --size-kib <n>              file size (default 64), --chunk-kib <n> (default 64)
-    --rounds <n>                uploads and downloads per phase (default 5)
-    --jaeger <url>              Jaeger query (TESSERA_JAEGER_URL, http://127.0.0.1:16686)
-    --json                      the report as JSON
-
 Exit codes: 0 done, 1 the service, Kafka, the registry or Jaeger failed, 2 bad usage,
 130 interrupted (an interrupted upload resumes when run again).`;

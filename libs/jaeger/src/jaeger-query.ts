@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { JaegerTrace } from './trace-waterfall';
+import type { JaegerTrace } from './jaeger-trace';
 
 /** One trace from Jaeger's query API; undefined when Jaeger has none (yet). */
 export async function fetchTrace(jaegerUrl: string, traceId: string): Promise<JaegerTrace | undefined> {

@@ -1,4 +1,4 @@
-import type { JaegerSpan, JaegerTrace } from '../trace-waterfall';
+import type { JaegerSpan, JaegerTrace } from '@tessera/jaeger';
 import { renderReport, summarize } from './bottleneck-report';
 
 const ms = 1000;

@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { TesseraClient } from '@tessera/client';
 import { ApicurioRegistry, readProtoFiles, registerContracts } from '@tessera/schema-registry';
+import { settledTrace, type JaegerTrace } from '@tessera/jaeger';
 import { createProxy, REPO_ROOT, stackEndpoints, startLocalUploadStack } from '@tessera/testing';
-import type { JaegerTrace } from '../trace-waterfall';
 import { renderReport, summarize, type PhaseSummary } from './bottleneck-report';
-import { settledTrace } from '../jaeger-traces';
 
 export interface LatencyLabOptions {
   /** Latency Toxiproxy adds to every S3 connection, in ms. */
@@ -73,7 +72,7 @@ async function runPhase(
 }
 
 /**
- * `tessera lab latency`: runs the three services with their S3 traffic through a Toxiproxy proxy
+ * `tessera-lab latency`: runs the three services with their S3 traffic through a Toxiproxy proxy
  * of MinIO, uploads and downloads files (each in its own trace), injects S3 latency (and an
  * optional error rate), does the same again, and reports from the traces in Jaeger where the time
  * went before and after.

@@ -1,4 +1,4 @@
-import { shortOperation, type JaegerSpan, type JaegerTrace } from '../trace-waterfall';
+import { shortOperation, type JaegerSpan, type JaegerTrace } from '@tessera/jaeger';
 
 /** Where a span's time goes, for the bottleneck question of the lab. */
 export type Category = 'metadata' | 'transfer' | 'other';

@@ -1,0 +1,3 @@
+export * from './grpc-client';
+export * from './service-definition';
+export * from './http2-windows';

@@ -1,0 +1,2 @@
+export * from './jaeger-trace';
+export * from './jaeger-query';
