@@ -16,7 +16,7 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js';
 import { serviceDefinitionOf } from './service-definition';
-import { widenHttp2Windows } from './http2-windows';
+import { CLIENT_FLOW_CONTROL } from './http2-windows';
 
 type Callback = (error: ServiceError | null, response?: unknown) => void;
 type MethodOf = (...args: unknown[]) => unknown;
@@ -34,9 +34,12 @@ export function createGrpcClient(
   address: string,
   options: Record<string, unknown> = {},
 ): Client {
-  widenHttp2Windows();
   const Constructor = makeGenericClientConstructor(serviceDefinitionOf(service), service.typeName);
-  return new Constructor(address, credentials.createInsecure(), { ...RECONNECT_SOON, ...options });
+  return new Constructor(address, credentials.createInsecure(), {
+    ...RECONNECT_SOON,
+    ...CLIENT_FLOW_CONTROL,
+    ...options,
+  });
 }
 
 function method(client: Client, name: string): MethodOf {

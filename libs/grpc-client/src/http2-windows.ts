@@ -1,5 +1,3 @@
-import http2 from 'node:http2';
-
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
@@ -14,49 +12,9 @@ export const HTTP2_WINDOWS = {
 };
 
 /**
- * Marks node:http2 as wrapped. On the module itself, not in this file: a process can load this file
- * more than once (Jest gives each test file its own module registry) but has one node:http2.
+ * The client side, by grpc-js's own channel option. grpc-js announces one value as both the stream
+ * and the connection window: the stream's 1 MiB, so a download a client stops reading still holds at
+ * most 1 MiB per connection below the client library's own buffer. grpc-js has no option for the
+ * frame size, so servers send our clients frames of Node's default 16 KiB.
  */
-const WIDENED = Symbol.for('tessera.http2-windows');
-
-function withSettings<Options extends object>(options: Options | undefined): Options {
-  const settings = (options as { settings?: http2.Settings } | undefined)?.settings;
-  return {
-    ...options,
-    settings: {
-      ...settings,
-      initialWindowSize: HTTP2_WINDOWS.streamBytes,
-      maxFrameSize: HTTP2_WINDOWS.frameBytes,
-    },
-  } as Options;
-}
-
-function widenConnection(session: http2.Http2Session): void {
-  if (!session.destroyed) session.setLocalWindowSize(HTTP2_WINDOWS.connectionBytes);
-}
-
-/**
- * Chunks are 8 MiB gRPC messages, sent on through two hops. With HTTP/2's default 64 KiB windows
- * and 16 KiB frames every chunk costs hundreds of frames and window updates per hop, and grpc-js
- * has no server option to change them (docs/benchmarks.md measures the difference). This widens
- * them for every HTTP/2 server and client connection the process makes from now on, by wrapping
- * node:http2's createServer and connect, which grpc-js calls. Idempotent. Memory stays bounded:
- * at most `connectionBytes` unread per connection, `streamBytes` per stream.
- */
-export function widenHttp2Windows(): void {
-  const marked = http2 as unknown as Record<symbol, boolean>;
-  if (marked[WIDENED]) return;
-  marked[WIDENED] = true;
-  const createServer = http2.createServer;
-  http2.createServer = ((options: http2.ServerOptions, listener?: () => void) => {
-    const server = createServer(withSettings(options), listener);
-    server.on('session', widenConnection);
-    return server;
-  }) as typeof http2.createServer;
-  const connect = http2.connect;
-  http2.connect = ((authority: string | URL, options?: http2.ClientSessionOptions, listener?: () => void) => {
-    const session = connect(authority, withSettings(options), listener);
-    session.once('remoteSettings', () => widenConnection(session));
-    return session;
-  }) as typeof http2.connect;
-}
+export const CLIENT_FLOW_CONTROL = { 'grpc-node.flow_control_window': HTTP2_WINDOWS.streamBytes };

@@ -7,7 +7,8 @@ import { toGrpcError, type GrpcErrorLogger } from './grpc-error';
 import { callLimitInterceptor, type CallLimit } from './call-limit';
 import { rpcPattern } from './grpc-rpc.decorator';
 import { reflectionServiceFor } from './reflection';
-import { serviceDefinitionOf, widenHttp2Windows } from '@tessera/grpc-client';
+import { serviceDefinitionOf } from '@tessera/grpc-client';
+import { whileBindingWideServers } from './wide-server-windows';
 
 export interface ProtobufGrpcServerOptions {
   host: string;
@@ -38,7 +39,6 @@ export class ProtobufGrpcServer extends Server implements CustomTransportStrateg
 
   constructor(private readonly options: ProtobufGrpcServerOptions) {
     super();
-    widenHttp2Windows();
     this.grpcServer = new GrpcServer({
       'grpc.max_receive_message_length': options.maxReceiveMessageBytes,
       ...(options.maxConcurrentStreams && { 'grpc.max_concurrent_streams': options.maxConcurrentStreams }),
@@ -62,15 +62,18 @@ export class ProtobufGrpcServer extends Server implements CustomTransportStrateg
     this.health.addToServer(this.grpcServer);
     reflectionServiceFor(this.options.services).addToServer(this.grpcServer);
     const address = `${this.options.host}:${this.options.port}`;
-    this.grpcServer.bindAsync(address, ServerCredentials.createInsecure(), (error, port) => {
-      if (error) {
-        callback(error);
-        return;
-      }
-      this.port = port;
-      this.setServing('SERVING');
-      callback();
-    });
+    whileBindingWideServers((bound) =>
+      this.grpcServer.bindAsync(address, ServerCredentials.createInsecure(), (error, port) => {
+        bound();
+        if (error) {
+          callback(error);
+          return;
+        }
+        this.port = port;
+        this.setServing('SERVING');
+        callback();
+      }),
+    );
   }
 
   /** Stops accepting calls, lets in-flight ones finish within the grace period, then cancels the rest. */
