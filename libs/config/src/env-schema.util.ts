@@ -38,6 +38,3 @@ export const hostPortList = (fallback: string) =>
     .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port[,host:port...]')).min(1));
 
 export const httpUrl = (fallback: string) => z.url({ protocol: /^https?$/ }).default(fallback);
-
-/** A fraction between 0 and 1, e.g. a sampling ratio. */
-export const ratio = (fallback: number) => z.coerce.number().min(0).max(1).default(fallback);

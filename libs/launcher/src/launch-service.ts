@@ -33,7 +33,7 @@ export function launchService<Schema extends z.ZodType<LaunchableConfig>>(
   const run = async () => {
     const config = loadConfig(options.envSchema, options.env);
     const logger = createLogger({ service: options.name, level: config.LOG_LEVEL });
-    logger.info({ config: maskSecrets(config) }, 'configuration loaded');
+    logger.info({ config: maskSecrets(config), node: process.version }, 'configuration loaded');
     const metrics = startMetrics(options.name);
     const telemetry = config.OTEL_SDK_DISABLED
       ? undefined

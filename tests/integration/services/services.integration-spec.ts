@@ -64,6 +64,11 @@ describe.each(SERVICES)('$name as a process', ({ name, api, method, others = [] 
     expect(JSON.parse(forApi)).toEqual({ status: 'SERVING' });
   });
 
+  it("runs on the project's Node.js (24 or newer: scripts/node/versions.env)", () => {
+    const loaded = service.logs.find((entry) => entry['message'] === 'configuration loaded');
+    expect(loaded?.['node']).toMatch(/^v(2[4-9]|[3-9]\d)\./);
+  });
+
   it('answers HTTP /healthz', async () => {
     const response = await fetch(`http://127.0.0.1:${service.httpPort}/healthz`);
     expect(await response.json()).toEqual({ status: 'ok', service: name });
