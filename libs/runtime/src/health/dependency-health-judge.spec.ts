@@ -110,6 +110,40 @@ describe('DependencyHealthJudge', () => {
     expect(judge.verdict().serving).toBe(true);
   });
 
+  it('is in doubt while a failure is in its window or while down, so probes come more often', () => {
+    const { judge, at } = judgeWith();
+    at(0);
+    expect(judge.inDoubt(100)).toBe(false);
+    at(1_000, 300); // slow
+    expect(judge.inDoubt(1_100)).toBe(true);
+    expect(judge.inDoubt(6_100)).toBe(false); // the failure left the window
+    judge.assume({ serving: false, rule: 'errors', detail: 'down' });
+    expect(judge.inDoubt(60_000)).toBe(true);
+  });
+
+  it('does not trip on a few late pings among few outcomes: probed often, they are a minority', () => {
+    const { judge, at } = judgeWith();
+    const tenOutcomes = { ...policy, minOutcomes: 10 };
+    const strict = new DependencyHealthJudge('redis', tenOutcomes, { delayDuring: () => 0 });
+    // The flake of docs/development.md: pings alone, 1 s apart, three of five slower than 200 ms.
+    for (const [t, latency] of [
+      [0, 300],
+      [1_000, 5],
+      [2_000, 300],
+      [3_000, 5],
+      [4_000, 300],
+    ] as const) {
+      at(t, latency);
+      strict.record({ startedAt: t - latency, endedAt: t });
+    }
+    expect(judge.verdict().serving).toBe(false); // three outcomes were enough evidence before
+    expect(strict.verdict().serving).toBe(true);
+    // In doubt, pings every 100 ms: the same machine's occasional late answer stays a minority.
+    for (let t = 4_100; t < 10_000; t += 100)
+      strict.record({ startedAt: t - (t % 1_000 === 0 ? 300 : 5), endedAt: t });
+    expect(strict.verdict().serving).toBe(true);
+  });
+
   it('can be told a verdict, e.g. down when the dependency did not answer at start', () => {
     const { judge, at } = judgeWith();
     judge.assume({ serving: false, rule: 'errors', detail: 'no answer at start' });

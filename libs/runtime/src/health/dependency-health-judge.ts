@@ -31,7 +31,10 @@ export interface HealthVerdict {
 export interface HealthPolicy {
   /** Outcomes are judged over this sliding window. */
   windowMs: number;
-  /** A window with fewer counted outcomes never trips. */
+  /**
+   * A window with fewer counted outcomes never trips. Probes come every 100 ms while in doubt
+   * (probe-schedule.ts), so a sustained failure fills the window quickly; a few late pings do not.
+   */
   minOutcomes: number;
   /** The share of failed (slow or error) outcomes in the window that trips. */
   tripRatio: number;
@@ -47,7 +50,7 @@ export interface HealthPolicy {
 
 export const DEFAULT_HEALTH_POLICY = {
   windowMs: 5_000,
-  minOutcomes: 3,
+  minOutcomes: 10,
   tripRatio: 0.5,
   tripAfterMs: 2_000,
   recoverAfterMs: 2_000,
@@ -81,6 +84,16 @@ export class DependencyHealthJudge {
 
   verdict(): HealthVerdict {
     return this.current;
+  }
+
+  /**
+   * Whether more evidence is wanted: judged down, or a failure counted within the last window.
+   * Probes come more often while it is (probe-schedule.ts).
+   */
+  inDoubt(now = performance.now()): boolean {
+    if (!this.current.serving) return true;
+    const lastFailure = this.window.lastFailureAt();
+    return lastFailure !== undefined && lastFailure > now - this.policy.windowMs;
   }
 
   /** Sets the verdict without judging, e.g. down when the dependency did not answer at start. */

@@ -68,6 +68,10 @@ export class OutcomeWindow {
     return this.counts.error;
   }
 
+  lastFailureAt(): number | undefined {
+    return this.failed.last()?.at;
+  }
+
   /** From the first failure in the window to the last. */
   failureSpanMs(): number {
     const first = this.failed.first();

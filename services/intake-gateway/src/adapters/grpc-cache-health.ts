@@ -1,14 +1,19 @@
 import { status as grpcStatus, type Client, type ServiceError } from '@grpc/grpc-js';
 import { internalV1 } from '@tessera/contracts';
 import { callUnary } from '@tessera/grpc';
-import type { DependencyHealthJudge, Outcome } from '@tessera/runtime';
+import {
+  scheduleProbes,
+  type DependencyHealthJudge,
+  type Outcome,
+  type ProbeSchedule,
+} from '@tessera/runtime';
 import type { CacheHealth } from '../domain/new-upload-gate';
 
 type Answer = internalV1.GetCacheHealthResponse;
 
 /**
- * The metadata cache's health, asked of the metadata service every `intervalMs` in the background
- * (NodeCacheService.GetCacheHealth), so a new upload never waits for the question. The metadata
+ * The metadata cache's health, asked of the metadata service every `intervalMs` (every 100 ms while
+ * the judge is in doubt) in the background (NodeCacheService.GetCacheHealth), so a new upload never waits for the question. The metadata
  * service's answer is taken as it is: it judges Redis itself. Whether the metadata service can be
  * asked at all is judged by `judge` from these calls' outcomes, as the metadata service judges Redis:
  * one late answer on a busy machine does not refuse uploads, failures sustained over its window do.
@@ -17,22 +22,21 @@ type Answer = internalV1.GetCacheHealthResponse;
  */
 export class GrpcCacheHealth implements CacheHealth {
   private last: Answer | undefined;
-  private readonly firstAnswer: Promise<void>;
-  private timer: NodeJS.Timeout | undefined;
-  private asking = false;
+  private readonly questions: ProbeSchedule;
 
   constructor(
     private readonly client: Client,
-    private readonly judge: Pick<DependencyHealthJudge, 'record' | 'verdict'>,
+    private readonly judge: Pick<DependencyHealthJudge, 'record' | 'verdict' | 'inDoubt'>,
     private readonly options: { intervalMs: number; timeoutMs: number },
   ) {
-    this.firstAnswer = this.ask();
-    this.timer = setInterval(() => void this.ask(), options.intervalMs);
-    this.timer.unref();
+    this.questions = scheduleProbes(() => this.ask(), {
+      intervalMs: options.intervalMs,
+      inDoubt: () => judge.inDoubt(),
+    });
   }
 
   async status(): Promise<{ serving: true } | { serving: false; reason: string }> {
-    await this.firstAnswer;
+    await this.questions.first;
     const reachable = this.judge.verdict();
     if (!reachable.serving)
       return {
@@ -49,12 +53,10 @@ export class GrpcCacheHealth implements CacheHealth {
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.questions.stop();
   }
 
   private async ask(): Promise<void> {
-    if (this.asking) return; // the last question is still out: its outcome will count
-    this.asking = true;
     const startedAt = performance.now();
     const deadline = new Date(Date.now() + this.options.timeoutMs);
     try {
@@ -67,8 +69,6 @@ export class GrpcCacheHealth implements CacheHealth {
       this.judge.record({ startedAt, endedAt: performance.now() });
     } catch (error) {
       this.judge.record(callFailure(startedAt, error as ServiceError));
-    } finally {
-      this.asking = false;
     }
   }
 }

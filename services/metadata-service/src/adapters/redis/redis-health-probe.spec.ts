@@ -16,6 +16,7 @@ async function probe(answers: Array<'PONG' | Error>, catchUp: () => Promise<bool
       return outcome.failure ? ('error' as const) : ('ok' as const);
     },
     verdict: () => verdict,
+    inDoubt: () => false,
   };
   let next = 0;
   const redis = {

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { DependencyHealthJudge, Outcome } from '@tessera/runtime';
+import { scheduleProbes, type DependencyHealthJudge, type Outcome } from '@tessera/runtime';
 
 /**
  * Whether Redis answers a PING within `timeoutMs`, waiting for the first connection (commands are
@@ -37,22 +37,19 @@ export function redisOutcome(startedAt: number, error?: unknown): Outcome {
 }
 
 /**
- * Pings Redis every `intervalMs` and gives each answer (or its absence) to `judge`, beside the
- * outcomes of the cache's real operations. Then reports whether the cache is serving: judged up,
- * and `catchUp` (writing what could not be written meanwhile) succeeded. Reports the first result
- * and every change.
+ * Pings Redis every `intervalMs` (every 100 ms while the judge is in doubt) and gives each answer
+ * (or its absence) to `judge`, beside the outcomes of the cache's real operations. Then reports
+ * whether the cache is serving: judged up, and `catchUp` (writing what could not be written
+ * meanwhile) succeeded. Reports the first result and every change.
  */
 export function probeRedisHealth(
   redis: Pick<Redis, 'ping'>,
-  judge: Pick<DependencyHealthJudge, 'record' | 'verdict'>,
+  judge: Pick<DependencyHealthJudge, 'record' | 'verdict' | 'inDoubt'>,
   intervalMs: number,
   { catchUp, report }: { catchUp: () => Promise<boolean>; report: (serving: boolean) => void },
 ): { stop(): void } {
   let last: boolean | undefined;
-  let running = false;
   const probe = async () => {
-    if (running) return; // a slow PING is still out: it will report
-    running = true;
     const startedAt = performance.now();
     judge.record(
       await redis.ping().then(
@@ -61,13 +58,9 @@ export function probeRedisHealth(
       ),
     );
     const serving = judge.verdict().serving && (await catchUp().catch(() => false));
-    running = false;
     if (serving === last) return;
     last = serving;
     report(serving);
   };
-  void probe();
-  const timer = setInterval(() => void probe(), intervalMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return scheduleProbes(probe, { intervalMs, inDoubt: () => judge.inDoubt() });
 }
