@@ -13,3 +13,12 @@ export async function metricValue(httpUrl: string, name: string, ...labels: stri
     );
   return line ? Number(line.split(' ').pop()) : 0;
 }
+
+/** The sum of every series of a metric (all label values), from the service's /metrics. */
+export async function metricSum(httpUrl: string, name: string): Promise<number> {
+  const text = await (await fetch(`${httpUrl}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((row) => row.startsWith(`${name}{`) || row.startsWith(`${name} `))
+    .reduce((sum, row) => sum + Number(row.split(' ').pop()), 0);
+}
