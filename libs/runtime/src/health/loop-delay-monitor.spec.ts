@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LoopDelayMonitor } from './loop-delay-monitor';
 
@@ -13,10 +14,17 @@ describe('LoopDelayMonitor', () => {
   beforeAll(() => void monitor.start());
   afterAll(() => monitor.stop());
 
-  it('reports little delay while the loop runs freely', async () => {
+  it('reports no more delay than the loop had: none of its own making while nothing blocks it', async () => {
+    // On a busy machine the process itself may not run for a while: that is real delay, which
+    // Node's own histogram sees too. The monitor must not report more.
+    const histogram = monitorEventLoopDelay({ resolution: 5 });
+    histogram.enable();
+    await sleep(30); // a late tick reports a delay that began before it: let the histogram see it too
     const from = performance.now();
     await sleep(100);
-    expect(monitor.delayDuring(from, performance.now())).toBeLessThan(40);
+    const reported = monitor.delayDuring(from, performance.now());
+    histogram.disable();
+    expect(reported).toBeLessThan(histogram.max / 1e6 + 25);
   });
 
   it('reports a block of the loop to a timer that was due during it', async () => {
