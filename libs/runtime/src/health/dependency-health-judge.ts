@@ -36,8 +36,15 @@ export interface HealthPolicy {
    * (probe-schedule.ts), so a sustained failure fills the window quickly; a few late pings do not.
    */
   minOutcomes: number;
-  /** The share of failed (slow or error) outcomes in the window that trips. */
+  /** The share of failed (slow or error) outcomes in the window that trips, errors being most of them. */
   tripRatio: number;
+  /**
+   * The share of failed outcomes that trips when most of them are slow, not errors. A dependency
+   * that answers, however late, is only judged down when nearly every answer is late: that is what
+   * a slow network or an overloaded server does, while a saturated host (Redis beside us, starved
+   * of CPU) leaves a mix of late and timely answers.
+   */
+  slowTripRatio: number;
   /** The failures in the window must be spread over at least this long: a burst never trips. */
   tripAfterMs: number;
   /** Down until it has answered well, with no failure, for this long. */
@@ -52,6 +59,7 @@ export const DEFAULT_HEALTH_POLICY = {
   windowMs: 5_000,
   minOutcomes: 10,
   tripRatio: 0.5,
+  slowTripRatio: 0.9,
   tripAfterMs: 2_000,
   recoverAfterMs: 2_000,
 } as const;
@@ -119,12 +127,13 @@ export class DependencyHealthJudge {
   }
 
   private judgeWhileServing(counted: CountedOutcome): void {
-    const { windowMs, minOutcomes, tripRatio, tripAfterMs } = this.policy;
+    const { windowMs, minOutcomes, tripRatio, slowTripRatio, tripAfterMs } = this.policy;
     const window = this.window;
     window.add(counted);
     if (counted.kind === 'ok' || window.size < minOutcomes) return;
-    if (window.failures / window.size < tripRatio || window.failureSpanMs() < tripAfterMs) return;
     const rule: TripRule = window.errors >= window.failures - window.errors ? 'errors' : 'slow';
+    const ratio = rule === 'errors' ? tripRatio : slowTripRatio;
+    if (window.failures / window.size < ratio || window.failureSpanMs() < tripAfterMs) return;
     const what = rule === 'errors' ? 'failed' : `were slower than ${this.policy.slowMs} ms or timed out`;
     this.change({
       serving: false,

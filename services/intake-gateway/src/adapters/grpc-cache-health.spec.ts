@@ -26,6 +26,7 @@ const policy = {
   windowMs: 200,
   minOutcomes: 3,
   tripRatio: 0.5,
+  slowTripRatio: 0.9,
   tripAfterMs: 50,
   recoverAfterMs: 50,
   slowMs: 100,
