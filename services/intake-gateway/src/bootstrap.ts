@@ -50,7 +50,7 @@ export async function bootstrap(
   const repository = new GrpcRepository(repositoryClient, config.DATA_FRAME_BYTES);
   const domain = {
     repository,
-    serverLimits: new ServerLimits(repository),
+    serverLimits: new ServerLimits(repository, { maxChunkBytes: config.MAX_CHUNK_BYTES }),
     newUploads: new NewUploadGate(cacheHealth, config.THROTTLE_RETRY_AFTER_SECONDS),
     limits: { maxChunkBytes: config.MAX_CHUNK_BYTES },
     chunkBytes: new ChunkBytesBudget(

@@ -131,7 +131,7 @@ export async function bootstrap(
       notifier,
       fileHashes,
     ),
-    oneCall: new OneCallUploads(uploads, nodes, objects, notifier, {
+    oneCall: new OneCallUploads(uploads, nodes, objects, notifier, chunkAdmission, {
       objectKeyTemplate: config.OBJECT_KEY_TEMPLATE,
       maxBytes: config.MAX_ONE_CALL_FILE_BYTES,
     }),

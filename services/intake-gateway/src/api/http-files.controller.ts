@@ -29,6 +29,12 @@ interface NewFile {
   expectedVersion?: bigint;
 }
 
+/** The version a write recorded, and the upload that recorded it. */
+interface Stored {
+  node: metadataV1.Node;
+  uploadId: string;
+}
+
 /** The body's length when the client declared it (not a chunked transfer). */
 function contentLengthOf(request: IncomingMessage): number | undefined {
   const declared = request.headers['content-length'];
@@ -94,11 +100,12 @@ export class HttpFilesController {
       };
       await this.intake.newUploads.admit();
       const length = contentLengthOf(request);
-      const node =
+      const { node, uploadId } =
         length !== undefined && length <= (await this.intake.serverLimits.oneCallMaxBytes())
           ? await this.writeWhole(request, length, file)
           : await this.writeInChunks(request, file);
       sendJson(response, 201, {
+        upload_id: uploadId,
         file_id: node.nodeId,
         node_id: node.nodeId,
         version: Number(node.version),
@@ -111,24 +118,20 @@ export class HttpFilesController {
     }
   }
 
-  private async writeWhole(
-    request: IncomingMessage,
-    length: number,
-    file: NewFile,
-  ): Promise<metadataV1.Node> {
+  private async writeWhole(request: IncomingMessage, length: number, file: NewFile): Promise<Stored> {
     const release = this.intake.chunkBytes.reserve(length, `file "${file.name}"`);
     try {
       const data = await buffer(request);
       const stored = await this.intake.repository.uploadFile(
         create(uploadV1.UploadFileRequestSchema, { ...file, data }),
       );
-      return stored.node!;
+      return { node: stored.node!, uploadId: stored.uploadId };
     } finally {
       release();
     }
   }
 
-  private async writeInChunks(request: IncomingMessage, file: NewFile): Promise<metadataV1.Node> {
+  private async writeInChunks(request: IncomingMessage, file: NewFile): Promise<Stored> {
     const { repository, limits, chunkBytes: chunkBytesBudget } = this.intake;
     const initiated = await repository.createUpload(create(uploadV1.InitiateUploadRequestSchema, file));
     const { uploadId } = initiated;
@@ -139,7 +142,10 @@ export class HttpFilesController {
       );
       const refused = results.find((result) => result.code !== 0);
       if (refused) throw chunkRefusal(refused);
-      return await repository.completeUpload(create(uploadV1.CompleteUploadRequestSchema, { uploadId }));
+      const node = await repository.completeUpload(
+        create(uploadV1.CompleteUploadRequestSchema, { uploadId }),
+      );
+      return { node, uploadId };
     } catch (error) {
       await repository.abortUpload(uploadId).catch(() => undefined);
       throw error;

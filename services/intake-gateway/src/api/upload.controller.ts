@@ -104,6 +104,7 @@ export class UploadController {
   /** A whole small file: a new upload as far as the gates go, its bytes held like a chunk's. */
   @GrpcRpc(uploadV1.UploadService, 'UploadFile')
   async uploadFile(request: uploadV1.UploadFileRequest): Promise<uploadV1.UploadFileResponse> {
+    await this.intake.serverLimits.checkOneCall(request.data.length);
     await this.intake.newUploads.admit();
     const release = this.intake.chunkBytes.reserve(request.data.length, `file "${request.name}"`);
     try {

@@ -24,6 +24,7 @@ describe('OneCallUploads with TiDB and MinIO', () => {
       stack.nodes,
       stack.objects,
       { nodeChanged: async (nodeId) => void changed.push(nodeId) },
+      { run: (write) => write() },
       { objectKeyTemplate: '{drive_id}/{node_id}/{upload_id}', maxBytes: 64 * 1024 },
     );
   });

@@ -14,6 +14,11 @@ export interface OneCallUploadRequest extends InitiateRequest {
   sha256: string | undefined;
 }
 
+/** Where writes take their turn (the chunk writers' pool): bounds S3 and TiDB work, refuses beyond. */
+export interface WriteSlots {
+  run<T>(write: () => Promise<T>): Promise<T>;
+}
+
 export interface OneCallUploadOptions {
   objectKeyTemplate: string;
   /** Larger files are uploaded in chunks. */
@@ -33,6 +38,7 @@ export class OneCallUploads {
     private readonly nodes: NodeStore,
     private readonly objects: ObjectStore,
     private readonly changes: NodeChangeListener,
+    private readonly slots: WriteSlots,
     private readonly options: OneCallUploadOptions,
   ) {}
 
@@ -53,19 +59,18 @@ export class OneCallUploads {
       objectKey: objectKeyFor(this.options.objectKeyTemplate, { driveId: request.driveId, nodeId, uploadId }),
       expectedVersion: request.expectedVersion,
     };
-    const stored = await this.objects.putObject(
-      upload.objectKey,
-      request.data,
-      request.data.length,
-      request.mimeType,
-    );
-    const node = await this.record(upload, stored, request.data.length, sha256);
-    if (!node) {
-      // Another call with the same idempotency key recorded first: its version is the answer.
-      await this.discard(upload.objectKey, stored);
-      return (await this.earlierCall(request))!;
-    }
+    const node = await this.slots.run(() => this.store(upload, request.data, sha256));
+    if (!node) return (await this.earlierCall(request))!;
     await announceVersion(this.changes, node);
+    return node;
+  }
+
+  /** The object, then its records; undefined when another call with the key recorded first. */
+  private async store(upload: NewUpload, data: Uint8Array, sha256: string): Promise<NodeVersion | undefined> {
+    const mimeType = upload.mimeType || undefined;
+    const stored = await this.objects.putObject(upload.objectKey, data, data.length, mimeType);
+    const node = await this.record(upload, stored, data.length, sha256);
+    if (!node) await this.discard(upload.objectKey, stored);
     return node;
   }
 
