@@ -6,7 +6,7 @@ import { GrpcRpc } from '@tessera/grpc';
 import { REPOSITORY_DOMAIN, type RepositoryDomain } from '../repository-domain';
 import { framedChunks } from './chunk-frames';
 import { toNodeMessage, type NodeVersion } from '@tessera/nodes';
-import { requireUuid, toRangeMessages, toSafeNumber, toUploadInfo } from './proto-mapping';
+import { initiateRequestOf, requireUuid, toRangeMessages, toSafeNumber, toUploadInfo } from './proto-mapping';
 
 type Init<Schema extends DescMessage> = MessageInitShape<Schema>;
 
@@ -23,17 +23,7 @@ export class RepositoryController {
   ): Promise<Init<typeof internalV1.CreateUploadResponseSchema>> {
     const initiate = request.request;
     if (!initiate) throw TesseraError.invalidArgument('request', 'is required');
-    const upload = await this.domain.sessions.initiate({
-      name: initiate.name,
-      driveId: initiate.driveId,
-      mimeType: initiate.mimeType,
-      userMetadata: initiate.userMetadata,
-      idempotencyKey: initiate.idempotencyKey,
-      expectedVersion:
-        initiate.expectedVersion === undefined
-          ? undefined
-          : toSafeNumber('expected_version', initiate.expectedVersion),
-    });
+    const upload = await this.domain.sessions.initiate(initiateRequestOf(initiate));
     return {
       response: { uploadId: upload.uploadId, nodeId: upload.nodeId, ...this.limitsMessage() },
     };
@@ -51,15 +41,7 @@ export class RepositoryController {
     const file = request.request;
     if (!file) throw TesseraError.invalidArgument('request', 'is required');
     const node = await this.domain.oneCall.upload({
-      name: file.name,
-      driveId: file.driveId,
-      mimeType: file.mimeType,
-      userMetadata: file.userMetadata,
-      idempotencyKey: file.idempotencyKey,
-      expectedVersion:
-        file.expectedVersion === undefined
-          ? undefined
-          : toSafeNumber('expected_version', file.expectedVersion),
+      ...initiateRequestOf(file),
       data: file.data,
       sha256: file.sha256,
     });

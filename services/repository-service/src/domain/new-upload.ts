@@ -1,4 +1,5 @@
 import { TesseraError } from '@tessera/errors';
+import type { NewUpload } from './upload-store.port';
 
 export interface InitiateRequest {
   name: string;
@@ -61,4 +62,22 @@ export function objectKeyFor(
     .replaceAll('{drive_id}', driveId)
     .replaceAll('{node_id}', nodeId)
     .replaceAll('{upload_id}', uploadId);
+}
+
+/** The upload to record for `request`: a new upload of node `nodeId`, its object at the template's key. */
+export function newUploadOf(
+  request: InitiateRequest,
+  ids: { nodeId: string; uploadId: string },
+  objectKeyTemplate: string,
+): NewUpload {
+  return {
+    ...ids,
+    driveId: request.driveId,
+    name: request.name,
+    mimeType: request.mimeType ?? '',
+    userMetadata: request.userMetadata,
+    idempotencyKey: request.idempotencyKey,
+    objectKey: objectKeyFor(objectKeyTemplate, { driveId: request.driveId, ...ids }),
+    expectedVersion: request.expectedVersion,
+  };
 }

@@ -3,7 +3,7 @@ import { ErrorCode, isConnectionFailure, TesseraError } from '@tessera/errors';
 import type { ObjectStore, StoredObject } from '@tessera/object-storage';
 import { announceVersion } from './announce-version';
 import { lifecycleEvent } from './lifecycle-event';
-import { objectKeyFor, validateNewUpload, type InitiateRequest } from './new-upload';
+import { newUploadOf, validateNewUpload, type InitiateRequest } from './new-upload';
 import type { NodeChangeListener } from './node-change.port';
 import type { NodeStore, NodeVersion } from './node-store.port';
 import type { NewUpload, UploadStore } from './upload-store.port';
@@ -47,18 +47,7 @@ export class OneCallUploads {
     const earlier = await this.earlierCall(request);
     if (earlier) return earlier;
     const nodeId = await this.nodes.resolveNodeId(request.driveId, request.name, randomUUID());
-    const uploadId = randomUUID();
-    const upload: NewUpload = {
-      uploadId,
-      nodeId,
-      driveId: request.driveId,
-      name: request.name,
-      mimeType: request.mimeType ?? '',
-      userMetadata: request.userMetadata,
-      idempotencyKey: request.idempotencyKey,
-      objectKey: objectKeyFor(this.options.objectKeyTemplate, { driveId: request.driveId, nodeId, uploadId }),
-      expectedVersion: request.expectedVersion,
-    };
+    const upload = newUploadOf(request, { nodeId, uploadId: randomUUID() }, this.options.objectKeyTemplate);
     const node = await this.slots.run(() => this.store(upload, request.data, sha256));
     if (!node) return (await this.earlierCall(request))!;
     await announceVersion(this.changes, node);

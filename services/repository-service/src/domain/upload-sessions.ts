@@ -4,9 +4,9 @@ import type { ObjectStore } from '@tessera/object-storage';
 import { missingRanges, toRanges, type ChunkNumberRange } from './chunk-ranges';
 import { stagingFolderOf } from './chunk-writer';
 import { lifecycleEvent } from './lifecycle-event';
-import { objectKeyFor, validateNewUpload, type InitiateRequest } from './new-upload';
+import { newUploadOf, validateNewUpload, type InitiateRequest } from './new-upload';
 import type { NodeStore } from './node-store.port';
-import type { NewUpload, UploadRecord, UploadStore } from './upload-store.port';
+import type { UploadRecord, UploadStore } from './upload-store.port';
 
 export type { InitiateRequest };
 
@@ -46,17 +46,7 @@ export class UploadSessions {
       }
     }
     const uploadId = randomUUID();
-    const newUpload: NewUpload = {
-      uploadId,
-      nodeId,
-      driveId: request.driveId,
-      name: request.name,
-      mimeType: request.mimeType ?? '',
-      userMetadata: request.userMetadata,
-      idempotencyKey: request.idempotencyKey,
-      objectKey: objectKeyFor(this.options.objectKeyTemplate, { driveId: request.driveId, nodeId, uploadId }),
-      expectedVersion: request.expectedVersion,
-    };
+    const newUpload = newUploadOf(request, { nodeId, uploadId }, this.options.objectKeyTemplate);
     const { upload, created } = await this.uploads.createUpload(
       newUpload,
       lifecycleEvent.uploadInitiated(newUpload),
