@@ -96,6 +96,11 @@ describe('OneCallUploads with TiDB and MinIO', () => {
     expect(await objectsUnder(`d1/${first.nodeId}/`)).toHaveLength(2);
   });
 
+  it('stores an empty file', async () => {
+    const node = await oneCall.upload(request({ data: new Uint8Array(0) }));
+    expect(node).toMatchObject({ size: 0, partSizes: [] });
+  });
+
   it('refuses bytes that do not match their SHA-256, and files over the one-call size, storing nothing', async () => {
     const file = request();
     await expect(oneCall.upload({ ...file, sha256: sha256(randomBytes(10)) })).rejects.toMatchObject({

@@ -47,6 +47,7 @@ export class OneCallUploads {
     const earlier = await this.earlierCall(request);
     if (earlier) return earlier;
     const nodeId = await this.nodes.resolveNodeId(request.driveId, request.name, randomUUID());
+    await this.requireExpectedVersion(nodeId, request.expectedVersion);
     const upload = newUploadOf(request, { nodeId, uploadId: randomUUID() }, this.options.objectKeyTemplate);
     const node = await this.slots.run(() => this.store(upload, request.data, sha256));
     if (!node) return (await this.earlierCall(request))!;
@@ -105,7 +106,7 @@ export class OneCallUploads {
           objectKey: upload.objectKey,
           objectVersionId: stored.versionId,
           etag: stored.etag,
-          partSizes: [size],
+          partSizes: size > 0 ? [size] : [], // a single-part object, as an empty one has none
           uploadId: upload.uploadId,
         },
         { initiated: lifecycleEvent.uploadInitiated(upload), completed: lifecycleEvent.uploadCompleted },
@@ -116,6 +117,17 @@ export class OneCallUploads {
       if (!isConnectionFailure(error)) await this.discard(upload.objectKey, stored);
       throw error;
     }
+  }
+
+  /** A stale write is refused before its bytes are stored (the transaction checks again). */
+  private async requireExpectedVersion(nodeId: string, expected: number | undefined): Promise<void> {
+    if (expected === undefined) return;
+    const latest = await this.nodes.latestVersion(nodeId);
+    if (latest !== expected)
+      throw new TesseraError(
+        ErrorCode.Conflict,
+        `node ${nodeId} is at version ${latest}, but this write expected version ${expected}`,
+      );
   }
 
   /** The version an earlier call with this idempotency key recorded. */
