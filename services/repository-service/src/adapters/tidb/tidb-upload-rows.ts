@@ -1,4 +1,5 @@
 import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
+import type { Statement } from './tidb-transaction';
 import { directPartNumber, type ChunkStorage } from '../../domain/assembly-plan';
 import type {
   ChunkClaim,
@@ -29,11 +30,16 @@ export async function insertUpload(
   upload: NewUpload,
   state: UploadState,
 ): Promise<void> {
-  await connection.execute(
-    `INSERT INTO uploads (upload_id, node_id, drive_id, name, mime_type, user_metadata, idempotency_key, state,
+  const { sql, values } = uploadInsert(upload, state);
+  await connection.execute(sql, values);
+}
+
+export function uploadInsert(upload: NewUpload, state: UploadState): Statement {
+  return {
+    sql: `INSERT INTO uploads (upload_id, node_id, drive_id, name, mime_type, user_metadata, idempotency_key, state,
        object_key, expected_version)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
+    values: [
       upload.uploadId,
       upload.nodeId,
       upload.driveId,
@@ -45,7 +51,7 @@ export async function insertUpload(
       upload.objectKey,
       upload.expectedVersion ?? null,
     ],
-  );
+  };
 }
 
 export function partNumberOf(claim: ChunkClaim): number | null {
