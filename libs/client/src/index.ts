@@ -6,3 +6,4 @@ export * from './ranged-download';
 export * from './retry-policy';
 export * from './tessera-client';
 export * from './trace-context';
+export * from './transfer-types';

@@ -6,8 +6,10 @@ import { downloadV1, metadataV1, uploadV1 } from '@tessera/contracts';
 import { callClientStream, callUnary, createGrpcClient } from '@tessera/grpc-client';
 import { chunkCountOf, chunksNotReceived } from './chunk-plan';
 import { ChunkRefusedError, IntegrityError, ResumeError } from './client-errors';
-import { sendFileChunks, type RefusedChunk } from './file-chunk-sender';
+import { sendFileChunks } from './file-chunk-sender';
 import { InOrderFileHash } from './file-hash';
+import type { DownloadResult, UploadOptions, UploadResult } from './transfer-types';
+import { OneCallLimit, uploadInOneCall } from './one-call-upload';
 import { fixedSizeChunks } from './fixed-size-chunks';
 import { readRanges, type DownloadOptions } from './ranged-download';
 import { retryWhileUnavailable } from './retry-policy';
@@ -21,51 +23,6 @@ const nodeRpc = metadataV1.MetadataService.method;
 const OPEN_STATES = new Set([uploadV1.UploadState.INITIATED, uploadV1.UploadState.IN_PROGRESS]);
 const FINISHING_STATES = new Set([uploadV1.UploadState.COMPLETING, uploadV1.UploadState.COMPLETED]);
 
-export interface UploadOptions {
-  /** The file's name in its drive. */
-  name: string;
-  driveId?: string;
-  /** Bytes per chunk (default 8 MiB; the server's limit is MAX_CHUNK_BYTES). */
-  chunkBytes?: number;
-  /** UploadChunks streams at once (default 4; a byte stream source always uses one). */
-  streams?: number;
-  /** Resume this upload (from GetUploadStatus: only the chunks it lacks are sent) instead of starting one. */
-  resumeUploadId?: string;
-  /** Called once the upload exists, before any chunk is sent: keep the id to resume after a crash. */
-  onUploadStarted?: (upload: { uploadId: string; nodeId: string; chunkBytes: number }) => void;
-  /** Bytes handed to the streams so far (for a resumed upload, counting what the server had). */
-  onProgress?: (bytesDone: number, totalBytes: number | undefined) => void;
-  /**
-   * Rounds of sending again the chunks refused for now (RESOURCE_EXHAUSTED, UNAVAILABLE, or on a
-   * stream that broke off), each after the server's retry-after hint doubled per round (default 5).
-   * Only for a file path: a byte stream cannot be read twice. InitiateUpload, GetUploadStatus and
-   * CompleteUpload refused for now (a service restarting) are sent again as often, for any source.
-   */
-  maxRetries?: number;
-  onRetry?: (refused: RefusedChunk[], waitMs: number) => void;
-}
-
-export interface UploadResult {
-  node: metadataV1.Node;
-  uploadId: string;
-  bytes: number;
-  /** SHA-256 of the bytes sent, equal to the node's (checked). */
-  sha256: string;
-  /** Chunks already on the server when a resumed upload started. */
-  chunksResumed: number;
-  /** The W3C trace every call of this upload belongs to. */
-  traceId: string;
-  seconds: number;
-}
-
-export interface DownloadResult {
-  node: metadataV1.Node;
-  bytes: number;
-  sha256: string;
-  traceId: string;
-  seconds: number;
-}
-
 type Source = string | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
 /** Tessera's public gRPC API (the intake gateway): uploads, downloads and nodes, each call in a trace. */
@@ -73,9 +30,11 @@ export class TesseraClient {
   private readonly uploads: Client;
   private readonly downloads: Client;
   private readonly nodes: Client;
+  private readonly oneCallLimit: OneCallLimit;
 
   constructor(address: string) {
     this.uploads = createGrpcClient(uploadV1.UploadService, address, { 'grpc.max_send_message_length': -1 });
+    this.oneCallLimit = new OneCallLimit(this.uploads);
     this.downloads = createGrpcClient(downloadV1.DownloadService, address);
     this.nodes = createGrpcClient(metadataV1.MetadataService, address);
   }
@@ -152,6 +111,27 @@ export class TesseraClient {
     const started = performance.now();
     const { traceId, metadata } = newTrace();
     const totalBytes = (await stat(path)).size;
+    if (await this.goesInOneCall(totalBytes, options, metadata)) {
+      const { node, uploadId } = await uploadInOneCall({
+        uploads: this.uploads,
+        metadata,
+        path,
+        name: options.name,
+        driveId: options.driveId ?? 'default',
+        maxRetries: options.maxRetries ?? 5,
+      });
+      options.onProgress?.(totalBytes, totalBytes);
+      const seconds = (performance.now() - started) / 1000;
+      return {
+        node: node!,
+        uploadId,
+        bytes: totalBytes,
+        sha256: node!.sha256,
+        chunksResumed: 0,
+        traceId,
+        seconds,
+      };
+    }
     const chunkBytes = options.chunkBytes ?? 8 * MiB;
     const chunkCount = chunkCountOf(totalBytes, chunkBytes);
     const fileHash = new InOrderFileHash(HELD_FOR_FILE_HASH_BYTES);
@@ -185,6 +165,15 @@ export class TesseraClient {
       traceId,
       seconds: (performance.now() - started) / 1000,
     };
+  }
+
+  private async goesInOneCall(
+    totalBytes: number,
+    options: UploadOptions,
+    metadata: Metadata,
+  ): Promise<boolean> {
+    if (options.oneCall === false || options.resumeUploadId !== undefined) return false;
+    return totalBytes <= (await this.oneCallLimit.maxBytes(metadata));
   }
 
   /** A new upload, or the one to resume with the chunks it still lacks. */

@@ -14,6 +14,7 @@ import { createS3Client } from '@tessera/object-storage';
 import { GrpcCacheHealth } from './adapters/grpc-cache-health';
 import { GrpcNodeDirectory } from './adapters/grpc-node-directory';
 import { GrpcRepository } from './adapters/grpc-repository';
+import { ServerLimits } from './domain/server-limits';
 import { S3ObjectReader } from './adapters/s3-object-reader';
 import { OtelChunkBytesMetrics } from './adapters/otel-chunk-bytes-metrics';
 import { ChunkBytesBudget } from './domain/chunk-bytes-budget';
@@ -46,8 +47,10 @@ export async function bootstrap(
     ),
     { intervalMs: config.CACHE_HEALTH_INTERVAL_MS, timeoutMs: config.CACHE_HEALTH_TIMEOUT_MS },
   );
+  const repository = new GrpcRepository(repositoryClient, config.DATA_FRAME_BYTES);
   const domain = {
-    repository: new GrpcRepository(repositoryClient, config.DATA_FRAME_BYTES),
+    repository,
+    serverLimits: new ServerLimits(repository, { maxChunkBytes: config.MAX_CHUNK_BYTES }),
     newUploads: new NewUploadGate(cacheHealth, config.THROTTLE_RETRY_AFTER_SECONDS),
     limits: { maxChunkBytes: config.MAX_CHUNK_BYTES },
     chunkBytes: new ChunkBytesBudget(

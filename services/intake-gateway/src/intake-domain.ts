@@ -4,6 +4,7 @@ import type { FileReader } from './domain/file-reader';
 import type { NewUploadGate } from './domain/new-upload-gate';
 import type { NodeDirectory } from './domain/node-directory.port';
 import type { Repository } from './domain/repository.port';
+import type { ServerLimits } from './domain/server-limits';
 
 /** Injection token of what the intake gateway's API uses, built at the composition root. */
 export const INTAKE_DOMAIN = Symbol('IntakeDomain');
@@ -18,6 +19,8 @@ export interface IntakeDomain {
   files: FileReader;
   /** The metadata service's node API, passed through to clients. */
   nodes: NodeDirectory;
+  /** The repository's limits, kept for a minute. */
+  serverLimits: ServerLimits;
   /** Largest data message of a download. */
   readMessageBytes: number;
 }

@@ -25,6 +25,7 @@ import { RunningFileHashes } from './domain/running-file-hashes';
 import { UploadCompleter } from './domain/upload-completer';
 import { UploadJanitor } from './domain/upload-janitor';
 import { UploadSessions } from './domain/upload-sessions';
+import { OneCallUploads } from './domain/one-call-uploads';
 import { RepositoryServiceModule } from './repository-service.module';
 
 /**
@@ -130,7 +131,12 @@ export async function bootstrap(
       notifier,
       fileHashes,
     ),
+    oneCall: new OneCallUploads(uploads, nodes, objects, notifier, chunkAdmission, {
+      objectKeyTemplate: config.OBJECT_KEY_TEMPLATE,
+      maxBytes: config.MAX_ONE_CALL_FILE_BYTES,
+    }),
     limits: {
+      maxOneCallFileBytes: config.MAX_ONE_CALL_FILE_BYTES,
       suggestedChunkBytes: config.SUGGESTED_CHUNK_BYTES,
       maxChunkBytes: config.MAX_CHUNK_BYTES,
       maxChunkNumber: config.MAX_CHUNK_NUMBER,

@@ -1,5 +1,6 @@
 import type { ChunkSink } from './domain/chunk-writer';
 import type { NodeDeleter } from './domain/node-deleter';
+import type { OneCallUploads } from './domain/one-call-uploads';
 import type { UploadCompleter } from './domain/upload-completer';
 import type { UploadSessions } from './domain/upload-sessions';
 
@@ -7,6 +8,7 @@ import type { UploadSessions } from './domain/upload-sessions';
 export const REPOSITORY_DOMAIN = Symbol('RepositoryDomain');
 
 export interface RepositoryLimits {
+  maxOneCallFileBytes: number;
   suggestedChunkBytes: number;
   maxChunkBytes: number;
   maxChunkNumber: number;
@@ -17,6 +19,7 @@ export interface RepositoryDomain {
   sessions: UploadSessions;
   writer: ChunkSink;
   completer: UploadCompleter;
+  oneCall: OneCallUploads;
   deleter: NodeDeleter;
   limits: RepositoryLimits;
 }

@@ -133,6 +133,7 @@ describe('backpressure: bounded chunk writes refused with RESOURCE_EXHAUSTED / 4
             name: `sdk-${n}.bin`,
             driveId: 'backpressure',
             chunkBytes: 64 * 1024,
+            oneCall: false, // the chunks' refusals are the point: not the whole file in one call
             onRetry: (refused, waitMs) => {
               expect(refused.every((chunk) => chunk.code === status.RESOURCE_EXHAUSTED)).toBe(true);
               expect(waitMs).toBeGreaterThanOrEqual(1600); // the 2 s hint, less at most 20 % jitter

@@ -44,6 +44,15 @@ export class GrpcRepository implements Repository {
     await this.call('AbortUpload', () => callUnary(this.client, rpc.abortUpload, { uploadId }));
   }
 
+  async uploadFile(request: uploadV1.UploadFileRequest): Promise<uploadV1.UploadFileResponse> {
+    return (await this.call('UploadFile', () => callUnary(this.client, rpc.uploadFile, { request })))
+      .response!;
+  }
+
+  async getLimits(): Promise<uploadV1.GetLimitsResponse> {
+    return (await this.call('GetLimits', () => callUnary(this.client, rpc.getLimits, {}))).response!;
+  }
+
   private async *framesOf(chunks: AsyncIterable<CheckedChunk>): AsyncIterable<Frame> {
     for await (const chunk of chunks) {
       const { uploadId, chunkNumber, sha256, force, data } = chunk;

@@ -1,8 +1,9 @@
 import { once } from 'node:events';
+import { buffer } from 'node:stream/consumers';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { create } from '@bufbuild/protobuf';
 import { Controller, Get, Head, Inject, Param, Put, Query, Req, Res } from '@nestjs/common';
-import { uploadV1 } from '@tessera/contracts';
+import { type metadataV1, uploadV1 } from '@tessera/contracts';
 import { httpStatusOf, isTesseraError, TesseraError } from '@tessera/errors';
 import type { NodeVersion } from '@tessera/nodes';
 import { chunksOf } from '../domain/body-chunks';
@@ -18,6 +19,26 @@ function optionalInteger(field: string, value: string | undefined): number | und
   if (value === undefined) return undefined;
   if (!/^\d{1,15}$/.test(value)) throw TesseraError.invalidArgument(field, 'must be a whole number');
   return Number(value);
+}
+
+/** What PUT /write names of the file, as the upload API's messages take it. */
+interface NewFile {
+  name: string;
+  driveId: string;
+  mimeType?: string;
+  expectedVersion?: bigint;
+}
+
+/** The version a write recorded, and the upload that recorded it. */
+interface Stored {
+  node: metadataV1.Node;
+  uploadId: string;
+}
+
+/** The body's length when the client declared it (not a chunked transfer). */
+function contentLengthOf(request: IncomingMessage): number | undefined {
+  const declared = request.headers['content-length'];
+  return declared !== undefined && /^\d{1,15}$/.test(declared) ? Number(declared) : undefined;
 }
 
 function sendJson(
@@ -56,7 +77,10 @@ function sendError(response: ServerResponse, error: unknown): void {
 export class HttpFilesController {
   constructor(@Inject(INTAKE_DOMAIN) private readonly intake: IntakeDomain) {}
 
-  /** Streams the request body through the upload path; answers the stored node as JSON. */
+  /**
+   * Stores the request body as the node's next version; answers it as JSON. A body of at most the
+   * one-call size (by its Content-Length) goes in one call, a longer one through the chunked path.
+   */
   @Put('write')
   async write(
     @Req() request: IncomingMessage,
@@ -66,45 +90,65 @@ export class HttpFilesController {
     @Query('expected_version') expectedVersion: unknown,
   ): Promise<void> {
     try {
-      const name = queryText('name', nameParameter);
-      const driveId = queryText('drive_id', driveIdParameter);
       const expected = optionalInteger('expected_version', queryText('expected_version', expectedVersion));
       const contentType = request.headers['content-type'];
-      const { repository, limits, chunkBytes: chunkBytesBudget } = this.intake;
+      const file = {
+        name: queryText('name', nameParameter) ?? '',
+        driveId: queryText('drive_id', driveIdParameter) ?? '',
+        ...(contentType && { mimeType: contentType }),
+        ...(expected !== undefined && { expectedVersion: BigInt(expected) }),
+      };
       await this.intake.newUploads.admit();
-      const initiated = await repository.createUpload(
-        create(uploadV1.InitiateUploadRequestSchema, {
-          name: name ?? '',
-          driveId: driveId ?? '',
-          ...(contentType && { mimeType: contentType }),
-          ...(expected !== undefined && { expectedVersion: BigInt(expected) }),
-        }),
-      );
-      const { uploadId } = initiated;
-      try {
-        const chunkBytes = Math.min(Number(initiated.suggestedChunkBytes), limits.maxChunkBytes);
-        const results = await repository.writeChunks(
-          chunkBytesBudget.hold(chunksOf(request, uploadId, chunkBytes)),
-        );
-        const refused = results.find((result) => result.code !== 0);
-        if (refused) throw chunkRefusal(refused);
-        const node = await repository.completeUpload(
-          create(uploadV1.CompleteUploadRequestSchema, { uploadId }),
-        );
-        sendJson(response, 201, {
-          file_id: node.nodeId,
-          node_id: node.nodeId,
-          version: Number(node.version),
-          size: Number(node.size),
-          sha256: node.sha256,
-          etag: `"${node.sha256}"`,
-        });
-      } catch (error) {
-        await repository.abortUpload(uploadId).catch(() => undefined);
-        throw error;
-      }
+      const length = contentLengthOf(request);
+      const { node, uploadId } =
+        length !== undefined && length <= (await this.intake.serverLimits.oneCallMaxBytes())
+          ? await this.writeWhole(request, length, file)
+          : await this.writeInChunks(request, file);
+      sendJson(response, 201, {
+        upload_id: uploadId,
+        file_id: node.nodeId,
+        node_id: node.nodeId,
+        version: Number(node.version),
+        size: Number(node.size),
+        sha256: node.sha256,
+        etag: `"${node.sha256}"`,
+      });
     } catch (error) {
       sendError(response, error);
+    }
+  }
+
+  private async writeWhole(request: IncomingMessage, length: number, file: NewFile): Promise<Stored> {
+    const release = this.intake.chunkBytes.reserve(length, `file "${file.name}"`);
+    try {
+      const data = await buffer(request);
+      const stored = await this.intake.repository.uploadFile(
+        create(uploadV1.UploadFileRequestSchema, { ...file, data }),
+      );
+      return { node: stored.node!, uploadId: stored.uploadId };
+    } finally {
+      release();
+    }
+  }
+
+  private async writeInChunks(request: IncomingMessage, file: NewFile): Promise<Stored> {
+    const { repository, limits, chunkBytes: chunkBytesBudget } = this.intake;
+    const initiated = await repository.createUpload(create(uploadV1.InitiateUploadRequestSchema, file));
+    const { uploadId } = initiated;
+    try {
+      const chunkBytes = Math.min(Number(initiated.suggestedChunkBytes), limits.maxChunkBytes);
+      const results = await repository.writeChunks(
+        chunkBytesBudget.hold(chunksOf(request, uploadId, chunkBytes)),
+      );
+      const refused = results.find((result) => result.code !== 0);
+      if (refused) throw chunkRefusal(refused);
+      const node = await repository.completeUpload(
+        create(uploadV1.CompleteUploadRequestSchema, { uploadId }),
+      );
+      return { node, uploadId };
+    } catch (error) {
+      await repository.abortUpload(uploadId).catch(() => undefined);
+      throw error;
     }
   }
 

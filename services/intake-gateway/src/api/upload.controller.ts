@@ -101,6 +101,24 @@ export class UploadController {
     return this.intake.repository.getUploadStatus(requireUploadId(request.uploadId));
   }
 
+  /** A whole small file: a new upload as far as the gates go, its bytes held like a chunk's. */
+  @GrpcRpc(uploadV1.UploadService, 'UploadFile')
+  async uploadFile(request: uploadV1.UploadFileRequest): Promise<uploadV1.UploadFileResponse> {
+    await this.intake.serverLimits.checkOneCall(request.data.length);
+    await this.intake.newUploads.admit();
+    const release = this.intake.chunkBytes.reserve(request.data.length, `file "${request.name}"`);
+    try {
+      return await this.intake.repository.uploadFile(request);
+    } finally {
+      release();
+    }
+  }
+
+  @GrpcRpc(uploadV1.UploadService, 'GetLimits')
+  getLimits(): Promise<uploadV1.GetLimitsResponse> {
+    return this.intake.serverLimits.get();
+  }
+
   @GrpcRpc(uploadV1.UploadService, 'AbortUpload')
   async abortUpload(
     request: uploadV1.AbortUploadRequest,

@@ -20,4 +20,7 @@ export interface Repository {
   completeUpload(request: uploadV1.CompleteUploadRequest): Promise<metadataV1.Node>;
   getUploadStatus(uploadId: string): Promise<uploadV1.GetUploadStatusResponse>;
   abortUpload(uploadId: string): Promise<void>;
+  /** A whole small file in one call: its recorded version. */
+  uploadFile(request: uploadV1.UploadFileRequest): Promise<uploadV1.UploadFileResponse>;
+  getLimits(): Promise<uploadV1.GetLimitsResponse>;
 }

@@ -3,6 +3,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import { uploadV1 } from '@tessera/contracts';
 import { TesseraError } from '@tessera/errors';
 import type { ChunkNumberRange } from '../domain/chunk-ranges';
+import type { InitiateRequest } from '../domain/new-upload';
 import type { UploadRecord, UploadState } from '../domain/upload-store.port';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -43,4 +44,24 @@ export function toRangeMessages(
   ranges: ChunkNumberRange[],
 ): MessageInitShape<typeof uploadV1.ChunkRangeSchema>[] {
   return ranges.map((range) => ({ first: BigInt(range.first), last: BigInt(range.last) }));
+}
+
+/** What InitiateUpload and UploadFile name of a new upload, as the domain takes it. */
+export function initiateRequestOf(
+  message: Pick<
+    uploadV1.InitiateUploadRequest,
+    'name' | 'driveId' | 'mimeType' | 'userMetadata' | 'idempotencyKey' | 'expectedVersion'
+  >,
+): InitiateRequest {
+  return {
+    name: message.name,
+    driveId: message.driveId,
+    mimeType: message.mimeType,
+    userMetadata: message.userMetadata,
+    idempotencyKey: message.idempotencyKey,
+    expectedVersion:
+      message.expectedVersion === undefined
+        ? undefined
+        : toSafeNumber('expected_version', message.expectedVersion),
+  };
 }

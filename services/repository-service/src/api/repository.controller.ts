@@ -5,8 +5,8 @@ import { grpcStatusOf, isTesseraError, TesseraError } from '@tessera/errors';
 import { GrpcRpc } from '@tessera/grpc';
 import { REPOSITORY_DOMAIN, type RepositoryDomain } from '../repository-domain';
 import { framedChunks } from './chunk-frames';
-import { toNodeMessage } from '@tessera/nodes';
-import { requireUuid, toRangeMessages, toSafeNumber, toUploadInfo } from './proto-mapping';
+import { toNodeMessage, type NodeVersion } from '@tessera/nodes';
+import { initiateRequestOf, requireUuid, toRangeMessages, toSafeNumber, toUploadInfo } from './proto-mapping';
 
 type Init<Schema extends DescMessage> = MessageInitShape<Schema>;
 
@@ -23,30 +23,30 @@ export class RepositoryController {
   ): Promise<Init<typeof internalV1.CreateUploadResponseSchema>> {
     const initiate = request.request;
     if (!initiate) throw TesseraError.invalidArgument('request', 'is required');
-    const upload = await this.domain.sessions.initiate({
-      name: initiate.name,
-      driveId: initiate.driveId,
-      mimeType: initiate.mimeType,
-      userMetadata: initiate.userMetadata,
-      idempotencyKey: initiate.idempotencyKey,
-      expectedVersion:
-        initiate.expectedVersion === undefined
-          ? undefined
-          : toSafeNumber('expected_version', initiate.expectedVersion),
-    });
-    const { limits } = this.domain;
+    const upload = await this.domain.sessions.initiate(initiateRequestOf(initiate));
     return {
-      response: {
-        uploadId: upload.uploadId,
-        nodeId: upload.nodeId,
-        suggestedChunkBytes: BigInt(limits.suggestedChunkBytes),
-        limits: {
-          maxChunkBytes: BigInt(limits.maxChunkBytes),
-          maxChunkNumber: BigInt(limits.maxChunkNumber),
-          maxInflightChunksPerUpload: limits.maxInflightChunksPerUpload,
-        },
-      },
+      response: { uploadId: upload.uploadId, nodeId: upload.nodeId, ...this.limitsMessage() },
     };
+  }
+
+  @GrpcRpc(internalV1.RepositoryService, 'GetLimits')
+  getLimits(): Init<typeof internalV1.GetLimitsResponseSchema> {
+    return { response: this.limitsMessage() };
+  }
+
+  @GrpcRpc(internalV1.RepositoryService, 'UploadFile')
+  async uploadFile(
+    request: internalV1.UploadFileRequest,
+  ): Promise<Init<typeof internalV1.UploadFileResponseSchema>> {
+    const file = request.request;
+    if (!file) throw TesseraError.invalidArgument('request', 'is required');
+    const node = await this.domain.oneCall.upload({
+      ...initiateRequestOf(file),
+      data: file.data,
+      sha256: file.sha256,
+    });
+    this.logCompleted(node);
+    return { response: { node: toNodeMessage(node), uploadId: node.uploadId } };
   }
 
   @GrpcRpc(internalV1.RepositoryService, 'WriteChunks')
@@ -72,14 +72,7 @@ export class RepositoryController {
         complete.totalChunks === undefined ? undefined : toSafeNumber('total_chunks', complete.totalChunks),
       sha256: complete.sha256,
     });
-    // Written inside the call's span, so the line carries its trace_id (docs/observability.md).
-    this.logger.log({
-      message: 'upload completed',
-      uploadId: node.uploadId,
-      nodeId: node.nodeId,
-      version: node.version,
-      size: node.size,
-    });
+    this.logCompleted(node);
     return { node: toNodeMessage(node) };
   }
 
@@ -112,6 +105,25 @@ export class RepositoryController {
   ): Promise<Init<typeof internalV1.DeleteNodeResponseSchema>> {
     const versions = await this.domain.deleter.delete(requireUuid('node_id', request.nodeId));
     return { versions: versions.map(toNodeMessage) };
+  }
+
+  /** Written inside the call's span, so the line carries its trace_id (docs/observability.md). */
+  private logCompleted(node: NodeVersion): void {
+    const { uploadId, nodeId, version, size } = node;
+    this.logger.log({ message: 'upload completed', uploadId, nodeId, version, size });
+  }
+
+  private limitsMessage(): { suggestedChunkBytes: bigint; limits: Init<typeof uploadV1.ServerLimitsSchema> } {
+    const { limits } = this.domain;
+    return {
+      suggestedChunkBytes: BigInt(limits.suggestedChunkBytes),
+      limits: {
+        maxChunkBytes: BigInt(limits.maxChunkBytes),
+        maxChunkNumber: BigInt(limits.maxChunkNumber),
+        maxInflightChunksPerUpload: limits.maxInflightChunksPerUpload,
+        maxOneCallFileBytes: BigInt(limits.maxOneCallFileBytes),
+      },
+    };
   }
 
   /** One chunk's outcome; a refused chunk is reported in the results and the stream goes on. */

@@ -44,6 +44,8 @@ export const RepositoryServiceEnvSchema = z
       'at most 5 GiB (an S3 part)',
     ),
     MAX_CHUNK_NUMBER: positiveInt(10_000_000),
+    /** Files up to this size may be uploaded in one call (UploadFile); at most MAX_CHUNK_BYTES. */
+    MAX_ONE_CALL_FILE_BYTES: positiveInt(4 * MiB),
     SUGGESTED_CHUNK_BYTES: positiveInt(8 * MiB),
     /** Chunks of one upload being written or waiting at once; more are refused (RESOURCE_EXHAUSTED). */
     MAX_INFLIGHT_CHUNKS_PER_UPLOAD: positiveInt(16),
@@ -94,6 +96,10 @@ export const RepositoryServiceEnvSchema = z
     OUTBOX_MAX_BACKOFF_MS: positiveInt(10_000),
   })
   .refine(...s3CredentialsPaired)
+  .refine((env) => env.MAX_ONE_CALL_FILE_BYTES <= env.MAX_CHUNK_BYTES, {
+    message: 'must be at most MAX_CHUNK_BYTES',
+    path: ['MAX_ONE_CALL_FILE_BYTES'],
+  })
   .refine((env) => env.INSTANCE_STALE_AFTER_MS >= 3 * env.INSTANCE_HEARTBEAT_MS, {
     message: 'must be at least three INSTANCE_HEARTBEAT_MS, so a slow beat is not taken for a death',
     path: ['INSTANCE_STALE_AFTER_MS'],

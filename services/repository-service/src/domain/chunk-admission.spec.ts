@@ -55,6 +55,28 @@ describe('ChunkAdmission', () => {
     expect(admission.state()).toEqual({ workers: 2, busy: 0, queued: 0 });
   });
 
+  it('runs a whole small file as one of the writes: it waits in the same queue and is refused when it is full', async () => {
+    const { sink, finishOne } = gatedSink();
+    const admission = new ChunkAdmission(sink, limits, { throttled: (reason) => throttled.push(reason) });
+    const chunks = ['a', 'b'].map((upload) => admission.write(header(upload, 0), []));
+    await settle();
+    let ran = false;
+    const file = admission.run(async () => (ran = true));
+    await settle();
+    expect(ran).toBe(false);
+    expect(admission.state()).toEqual({ workers: 2, busy: 2, queued: 1 });
+    await expect(admission.run(async () => 'second')).rejects.toMatchObject({
+      code: ErrorCode.ResourceExhausted,
+    });
+    expect(throttled).toEqual(['queue-full']);
+    finishOne();
+    await file;
+    expect(ran).toBe(true);
+    finishOne();
+    await Promise.all(chunks);
+    expect(admission.state()).toEqual({ workers: 2, busy: 0, queued: 0 });
+  });
+
   it('bounds the chunks of one upload in flight across its streams', async () => {
     const { sink, finishOne, started } = gatedSink();
     const admission = new ChunkAdmission(

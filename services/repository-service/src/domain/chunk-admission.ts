@@ -64,6 +64,20 @@ export class ChunkAdmission implements ChunkSink {
     }
   }
 
+  /**
+   * Runs another write (a whole small file) as one of the chunk writes: it takes a worker or waits
+   * in the same queue, and is refused the same way when the queue is full.
+   */
+  async run<T>(write: () => Promise<T>): Promise<T> {
+    this.refuseWhenFull();
+    await this.acquireWorker();
+    try {
+      return await write();
+    } finally {
+      this.releaseWorker();
+    }
+  }
+
   private admit(uploadId: string): void {
     const ofUpload = this.inflightByUpload.get(uploadId) ?? 0;
     if (ofUpload >= this.limits.perUploadInflight) {
@@ -72,6 +86,10 @@ export class ChunkAdmission implements ChunkSink {
         `upload ${uploadId} already has ${ofUpload} chunks in flight, the most one upload may have; retry after ${this.limits.retryAfterSeconds} s`,
       );
     }
+    this.refuseWhenFull();
+  }
+
+  private refuseWhenFull(): void {
     if (this.busy >= this.limits.workers && this.waiting.length >= this.limits.queueCapacity) {
       this.refuse(
         'queue-full',

@@ -61,22 +61,43 @@ describe('ChunkWriter with TiDB and MinIO', () => {
     expect((await store.findUpload(uploadId))?.state).toBe('IN_PROGRESS');
   });
 
-  it('uploads a large chunk straight into the multipart upload, created once for concurrent chunks', async () => {
+  it('uploads large chunks straight into the multipart upload, created once for concurrent chunks', async () => {
     const uploadId = await newUpload();
-    const chunks = [randomBytes(5 * MiB), randomBytes(6 * MiB)];
-    await Promise.all(chunks.map((data, n) => writer.write(headerFor(uploadId, n, data), inPieces(data))));
+    const calls: string[] = [];
+    const counted = new Proxy(objects, {
+      get: (target, name, receiver) => {
+        const value = Reflect.get(target, name, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          calls.push(String(name));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const racing = new ChunkWriter(store, counted, {
+      maxChunkBytes: 64 * MiB,
+      maxChunkNumber: 1_000_000,
+      claimStaleAfterMs: 60_000,
+      stagingPrefix: STAGING,
+    });
+    const chunks = [randomBytes(5 * MiB), randomBytes(6 * MiB), randomBytes(5 * MiB), randomBytes(5 * MiB)];
+    await Promise.all(chunks.map((data, n) => racing.write(headerFor(uploadId, n, data), inPieces(data))));
+    expect(calls.filter((call) => call === 'createMultipartUpload')).toHaveLength(1);
+    expect(calls.filter((call) => call === 'abortMultipartUpload')).toHaveLength(0);
     const stored = await store.listStoredChunks(uploadId);
     expect(stored.map((c) => [c.chunkNumber, c.storage, c.partNumber])).toEqual([
       [0, 'direct-part', 1],
       [1, 'direct-part', 2],
+      [2, 'direct-part', 3],
+      [3, 'direct-part', 4],
     ]);
     const upload = (await store.findUpload(uploadId))!;
     const object = await objects.completeMultipartUpload(
       { key: upload.objectKey, uploadId: upload.multipartUploadId! },
       stored.map((c) => ({ partNumber: c.partNumber!, etag: c.etag })),
     );
-    expect(object.etag).toMatch(/-2"$/);
-    const assembled = await buffer(await objects.readRange(upload.objectKey, 0, 11 * MiB));
+    expect(object.etag).toMatch(/-4"$/);
+    const assembled = await buffer(await objects.readRange(upload.objectKey, 0, 21 * MiB));
     expect(sha256(assembled)).toBe(sha256(Buffer.concat(chunks)));
   });
 

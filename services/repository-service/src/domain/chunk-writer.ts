@@ -79,6 +79,9 @@ class Fingerprint extends Transform {
  * checks them against the header, and records it. Acknowledge the chunk only once write() resolved.
  */
 export class ChunkWriter {
+  /** Multipart uploads being created, by upload id. */
+  private readonly multipartCreations = new Map<string, Promise<string>>();
+
   constructor(
     private readonly store: UploadStore,
     private readonly objects: ObjectStore,
@@ -196,15 +199,26 @@ export class ChunkWriter {
     }
   }
 
-  /** The upload's multipart upload for direct parts, created by the first direct part. */
+  /**
+   * The upload's multipart upload for direct parts, created by the first direct part. Streams of one
+   * upload racing here wait for one creation instead of each creating (and all but one aborting)
+   * their own; TiDB still decides between instances.
+   */
   private async multipartOf(upload: UploadRecord): Promise<MultipartTarget> {
     if (upload.multipartUploadId) return { key: upload.objectKey, uploadId: upload.multipartUploadId };
+    let creating = this.multipartCreations.get(upload.uploadId);
+    if (!creating) {
+      creating = this.createMultipart(upload).finally(() => this.multipartCreations.delete(upload.uploadId));
+      this.multipartCreations.set(upload.uploadId, creating);
+    }
+    return { key: upload.objectKey, uploadId: await creating };
+  }
+
+  private async createMultipart(upload: UploadRecord): Promise<string> {
     const created = await this.objects.createMultipartUpload(upload.objectKey, upload.mimeType || undefined);
     const winner = await this.store.recordMultipartUploadId(upload.uploadId, created.uploadId);
-    if (winner !== created.uploadId) {
-      await this.objects.abortMultipartUpload(created);
-    }
-    return { key: upload.objectKey, uploadId: winner };
+    if (winner !== created.uploadId) await this.objects.abortMultipartUpload(created);
+    return winner;
   }
 
   private validate(header: ChunkHeader): void {

@@ -1,5 +1,6 @@
 import type { NodeVersion } from '@tessera/nodes';
 import type { LifecycleEvent } from './lifecycle-event';
+import type { NewUpload } from './upload-store.port';
 
 export type { NodeVersion };
 
@@ -22,6 +23,17 @@ export interface NodeStore {
     node: NewNodeVersion,
     expectedVersion: number | undefined,
     announce: (recorded: NodeVersion) => LifecycleEvent,
+  ): Promise<NodeVersion | undefined>;
+  /**
+   * Records an upload that arrived whole in one call: its upload row, already COMPLETED, and the
+   * node's next version, in one transaction with the events `initiated` and `completed` makes.
+   * Fails with CONFLICT as recordCompletion does. Undefined (recording nothing) when the upload's
+   * idempotency key was used in its drive already.
+   */
+  recordWholeUpload(
+    upload: NewUpload,
+    node: NewNodeVersion,
+    events: { initiated: LifecycleEvent; completed: (recorded: NodeVersion) => LifecycleEvent },
   ): Promise<NodeVersion | undefined>;
   /**
    * Deletes the node's versions and its name record in one transaction, with the event `announce`

@@ -1,5 +1,6 @@
 import { ErrorCode, isConnectionFailure, isTesseraError, TesseraError } from '@tessera/errors';
 import type { ObjectStore } from '@tessera/object-storage';
+import { announceVersion } from './announce-version';
 import { findAssembledObject } from './assembled-object-finder';
 import { planAssembly, type AssemblyPlan } from './assembly-plan';
 import { missingRanges, toRanges, type ChunkNumberRange } from './chunk-ranges';
@@ -147,22 +148,8 @@ export class UploadCompleter {
       if (assembled && !assembled.adopted) await this.discard(assembled);
       throw error;
     }
-    await this.announce(node);
+    await announceVersion(this.changes, node);
     return { node, foundAssembled: assembled.adopted === true };
-  }
-
-  /** The version is durable; until readers' caches know it, the write is not reported done. */
-  private async announce(node: NodeVersion): Promise<void> {
-    try {
-      await this.changes.nodeChanged(node.nodeId);
-    } catch (error) {
-      throw new TesseraError(
-        ErrorCode.Unavailable,
-        `upload ${node.uploadId} completed as version ${node.version} of node ${node.nodeId}, but the ` +
-          'metadata cache could not be refreshed: reads may return the previous version until it is',
-        { cause: error },
-      );
-    }
   }
 
   /**
@@ -240,7 +227,7 @@ export class UploadCompleter {
       );
     }
     // The first answer may have been UNAVAILABLE because the cache could not be refreshed then.
-    await this.announce(node);
+    await announceVersion(this.changes, node);
     return node;
   }
 

@@ -95,6 +95,7 @@ export interface UploadStore {
     initiated: LifecycleEvent,
   ): Promise<{ upload: UploadRecord; created: boolean }>;
   findUpload(uploadId: string): Promise<UploadRecord | undefined>;
+  findUploadByIdempotencyKey(driveId: string, idempotencyKey: string): Promise<UploadRecord | undefined>;
   /**
    * Claims a chunk number for writing. Serialised with beginCompletion on the upload, so no chunk
    * is claimed once completion has started.

@@ -46,15 +46,29 @@ function hostilePageToken(context: CaseContext): string {
 }
 
 /** For each public method, a request whose fields are drawn from the hostile values. */
-export const HOSTILE_REQUESTS: Record<string, (context: CaseContext) => Request> = {
-  InitiateUpload: (context) => ({
+function hostileNewFile(context: CaseContext): Request {
+  return {
     name: hostileName(context.random),
     driveId: context.random.chance(0.5) ? context.fixtures.driveId : hostileDriveId(context.random),
     userMetadata: hostileUserMetadata(context.random),
     ...maybe(context, 'mimeType', () => hostileMimeType(context.random)),
     ...maybe(context, 'idempotencyKey', () => hostileName(context.random)),
     ...maybe(context, 'expectedVersion', () => hostileInt64(context.random)),
-  }),
+  };
+}
+
+export const HOSTILE_REQUESTS: Record<string, (context: CaseContext) => Request> = {
+  InitiateUpload: hostileNewFile,
+  UploadFile: (context) => {
+    const data = context.random.bytes(context.random.chance(0.05) ? 0 : context.random.int(1, 256));
+    const ownSha = createHash('sha256').update(data).digest('hex');
+    return {
+      ...hostileNewFile(context),
+      data,
+      ...maybe(context, 'sha256', () => context.random.pick([ownSha, hostileSha256(context.random)])),
+    };
+  },
+  GetLimits: () => ({}),
   UploadChunk: (context) => (context.random.chance(0.05) ? {} : { chunk: hostileChunk(context) }),
   UploadChunks: (context) => (context.random.chance(0.05) ? {} : { chunk: hostileChunk(context) }),
   CompleteUpload: (context) => ({

@@ -1,21 +1,16 @@
 import { createHash } from 'node:crypto';
 import { ErrorCode, TesseraError } from '@tessera/errors';
 import { nodeVersionFromRow } from '@tessera/nodes';
-import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { NewNodeVersion, NodeStore, NodeVersion } from '../../domain/node-store.port';
 import type { LifecycleEvent } from '../../domain/lifecycle-event';
+import type { NewUpload } from '../../domain/upload-store.port';
 import { appendToOutbox } from './tidb-outbox';
 import { inPessimisticTransaction, isDuplicateKey } from './tidb-transaction';
+import { appendVersion, recordWholeUploadIn } from './tidb-version-rows';
 
 function nameHash(name: string): string {
   return createHash('sha256').update(name).digest('hex');
-}
-
-function versionConflict(nodeId: string, latest: number, expected: number): TesseraError {
-  return new TesseraError(
-    ErrorCode.Conflict,
-    `node ${nodeId} is at version ${latest}, but this write expected version ${expected}: another write got there first`,
-  );
 }
 
 /** NodeStore in TiDB (tables node_names and nodes, see migrations.ts). */
@@ -51,54 +46,21 @@ export class TidbNodeStore implements NodeStore {
         [node.uploadId],
       );
       if (completed.affectedRows !== 1) return undefined;
-      const [names] = await connection.execute<RowDataPacket[]>(
-        'SELECT latest_version FROM node_names WHERE node_id = ? FOR UPDATE',
-        [node.nodeId],
-      );
-      if (!names[0]) {
-        throw new TesseraError(
-          ErrorCode.Conflict,
-          `node ${node.nodeId} was deleted while upload ${node.uploadId} was completing`,
-        );
-      }
-      const latest = Number(names[0]['latest_version']);
-      if (expectedVersion !== undefined && latest !== expectedVersion) {
-        throw versionConflict(node.nodeId, latest, expectedVersion);
-      }
-      const version = latest + 1;
-      await connection.execute(
-        `INSERT INTO nodes (node_id, version, drive_id, name, size, sha256, mime_type, user_metadata, bucket,
-           object_key, object_version_id, etag, part_sizes, upload_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
-          node.nodeId,
-          version,
-          node.driveId,
-          node.name,
-          node.size,
-          node.sha256,
-          node.mimeType,
-          JSON.stringify(node.userMetadata),
-          node.bucket,
-          node.objectKey,
-          node.objectVersionId ?? null,
-          node.etag,
-          JSON.stringify(node.partSizes),
-          node.uploadId,
-        ],
-      );
-      await connection.execute('UPDATE node_names SET latest_version = ? WHERE node_id = ?', [
-        version,
-        node.nodeId,
-      ]);
-      const [rows] = await connection.execute<RowDataPacket[]>(
-        'SELECT * FROM nodes WHERE node_id = ? AND version = ?',
-        [node.nodeId, version],
-      );
-      const recorded = nodeVersionFromRow(rows[0]!);
-      await appendToOutbox(connection, announce(recorded));
-      return recorded;
+      return appendVersion(connection, node, expectedVersion, announce);
     });
+  }
+
+  async recordWholeUpload(
+    upload: NewUpload,
+    node: NewNodeVersion,
+    events: { initiated: LifecycleEvent; completed: (recorded: NodeVersion) => LifecycleEvent },
+  ): Promise<NodeVersion | undefined> {
+    try {
+      return await recordWholeUploadIn(this.pool, upload, node, events);
+    } catch (error) {
+      if (upload.idempotencyKey !== undefined && isDuplicateKey(error)) return undefined;
+      throw error;
+    }
   }
 
   async deleteNode(

@@ -50,3 +50,9 @@ export async function inOneRoundTrip(pool: Pool, statements: Statement[]): Promi
     connection.release();
   }
 }
+
+/** Sends the statements in one round trip on the connection (its pool must allow multiple statements). */
+export async function inRoundTrip(connection: PoolConnection, statements: Statement[]): Promise<unknown[]> {
+  const [results] = await connection.query(statements.map((s) => format(s.sql, s.values)).join(';\n'));
+  return results as unknown[];
+}

@@ -1,6 +1,13 @@
-import type { RowDataPacket } from 'mysql2/promise';
+import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
+import type { Statement } from './tidb-transaction';
 import { directPartNumber, type ChunkStorage } from '../../domain/assembly-plan';
-import type { ChunkClaim, ClaimOptions, UploadRecord, UploadState } from '../../domain/upload-store.port';
+import type {
+  ChunkClaim,
+  ClaimOptions,
+  NewUpload,
+  UploadRecord,
+  UploadState,
+} from '../../domain/upload-store.port';
 
 // Rows of the uploads and upload_chunks tables (migrations.ts), and the claim rule applied to them.
 
@@ -15,6 +22,36 @@ export interface ChunkRow extends RowDataPacket {
   age_us: string;
   /** 1 when the instance holding the claim is gone. */
   owner_gone: number;
+}
+
+/** Inserts the upload's row in `state`; a used idempotency key fails it with a duplicate key error. */
+export async function insertUpload(
+  connection: PoolConnection,
+  upload: NewUpload,
+  state: UploadState,
+): Promise<void> {
+  const { sql, values } = uploadInsert(upload, state);
+  await connection.execute(sql, values);
+}
+
+export function uploadInsert(upload: NewUpload, state: UploadState): Statement {
+  return {
+    sql: `INSERT INTO uploads (upload_id, node_id, drive_id, name, mime_type, user_metadata, idempotency_key, state,
+       object_key, expected_version)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    values: [
+      upload.uploadId,
+      upload.nodeId,
+      upload.driveId,
+      upload.name,
+      upload.mimeType,
+      JSON.stringify(upload.userMetadata),
+      upload.idempotencyKey ?? null,
+      state,
+      upload.objectKey,
+      upload.expectedVersion ?? null,
+    ],
+  };
 }
 
 export function partNumberOf(claim: ChunkClaim): number | null {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { appendToOutbox, outboxInsert } from './tidb-outbox';
-import { decide, partNumberOf, toUpload, type ChunkRow } from './tidb-upload-rows';
+import { decide, insertUpload, partNumberOf, toUpload, type ChunkRow } from './tidb-upload-rows';
 import { inOneRoundTrip, inPessimisticTransaction, isDuplicateKey } from './tidb-transaction';
 import type { LifecycleEvent } from '../../domain/lifecycle-event';
 import type {
@@ -61,34 +61,27 @@ export class TidbUploadStore implements UploadStore {
   ): Promise<{ upload: UploadRecord; created: boolean }> {
     try {
       await inPessimisticTransaction(this.pool, async (connection) => {
-        await connection.execute(
-          `INSERT INTO uploads (upload_id, node_id, drive_id, name, mime_type, user_metadata, idempotency_key, state,
-             object_key, expected_version)
-           VALUES (?, ?, ?, ?, ?, ?, ?, 'INITIATED', ?, ?)`,
-          [
-            upload.uploadId,
-            upload.nodeId,
-            upload.driveId,
-            upload.name,
-            upload.mimeType,
-            JSON.stringify(upload.userMetadata),
-            upload.idempotencyKey ?? null,
-            upload.objectKey,
-            upload.expectedVersion ?? null,
-          ],
-        );
+        await insertUpload(connection, upload, 'INITIATED');
         await appendToOutbox(connection, initiated);
       });
       return { upload: (await this.findUpload(upload.uploadId))!, created: true };
     } catch (error) {
       if (!isDuplicateKey(error) || upload.idempotencyKey === undefined) throw error;
-      const [rows] = await this.pool.execute<RowDataPacket[]>(
-        'SELECT * FROM uploads WHERE drive_id = ? AND idempotency_key = ?',
-        [upload.driveId, upload.idempotencyKey],
-      );
-      if (!rows[0]) throw error;
-      return { upload: toUpload(rows[0]), created: false };
+      const earlier = await this.findUploadByIdempotencyKey(upload.driveId, upload.idempotencyKey);
+      if (!earlier) throw error;
+      return { upload: earlier, created: false };
     }
+  }
+
+  async findUploadByIdempotencyKey(
+    driveId: string,
+    idempotencyKey: string,
+  ): Promise<UploadRecord | undefined> {
+    const [rows] = await this.pool.execute<RowDataPacket[]>(
+      'SELECT * FROM uploads WHERE drive_id = ? AND idempotency_key = ?',
+      [driveId, idempotencyKey],
+    );
+    return rows[0] ? toUpload(rows[0]) : undefined;
   }
 
   async findUpload(uploadId: string): Promise<UploadRecord | undefined> {

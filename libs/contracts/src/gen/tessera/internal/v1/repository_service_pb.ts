@@ -8,7 +8,7 @@ import type { Node } from "../../metadata/v1/node_pb";
 import { file_tessera_metadata_v1_node } from "../../metadata/v1/node_pb";
 import type { ChunkResult } from "../../upload/v1/upload_pb";
 import { file_tessera_upload_v1_upload } from "../../upload/v1/upload_pb";
-import type { CompleteUploadRequest as CompleteUploadRequest$1, GetUploadStatusResponse as GetUploadStatusResponse$1, InitiateUploadRequest, InitiateUploadResponse } from "../../upload/v1/upload_service_pb";
+import type { CompleteUploadRequest as CompleteUploadRequest$1, GetLimitsResponse as GetLimitsResponse$1, GetUploadStatusResponse as GetUploadStatusResponse$1, InitiateUploadRequest, InitiateUploadResponse, UploadFileRequest as UploadFileRequest$1, UploadFileResponse as UploadFileResponse$1 } from "../../upload/v1/upload_service_pb";
 import { file_tessera_upload_v1_upload_service } from "../../upload/v1/upload_service_pb";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tessera/internal/v1/repository_service.proto.
  */
 export const file_tessera_internal_v1_repository_service: GenFile = /*@__PURE__*/
-  fileDesc("Cix0ZXNzZXJhL2ludGVybmFsL3YxL3JlcG9zaXRvcnlfc2VydmljZS5wcm90bxITdGVzc2VyYS5pbnRlcm5hbC52MSJQChNDcmVhdGVVcGxvYWRSZXF1ZXN0EjkKB3JlcXVlc3QYASABKAsyKC50ZXNzZXJhLnVwbG9hZC52MS5Jbml0aWF0ZVVwbG9hZFJlcXVlc3QiUwoUQ3JlYXRlVXBsb2FkUmVzcG9uc2USOwoIcmVzcG9uc2UYASABKAsyKS50ZXNzZXJhLnVwbG9hZC52MS5Jbml0aWF0ZVVwbG9hZFJlc3BvbnNlIo8BChJXcml0ZUNodW5rc1JlcXVlc3QSMgoGaGVhZGVyGAEgASgLMiAudGVzc2VyYS5pbnRlcm5hbC52MS5DaHVua0hlYWRlckgAEg4KBGRhdGEYAiABKAxIABIsCgNlbmQYAyABKAsyHS50ZXNzZXJhLmludGVybmFsLnYxLkNodW5rRW5kSABCBwoFZnJhbWUiYwoLQ2h1bmtIZWFkZXISEQoJdXBsb2FkX2lkGAEgASgJEhQKDGNodW5rX251bWJlchgCIAEoBBIOCgZzaGEyNTYYAyABKAkSDQoFZm9yY2UYBCABKAgSDAoEc2l6ZRgFIAEoBCIKCghDaHVua0VuZCJGChNXcml0ZUNodW5rc1Jlc3BvbnNlEi8KB3Jlc3VsdHMYASADKAsyHi50ZXNzZXJhLnVwbG9hZC52MS5DaHVua1Jlc3VsdCJSChVDb21wbGV0ZVVwbG9hZFJlcXVlc3QSOQoHcmVxdWVzdBgBIAEoCzIoLnRlc3NlcmEudXBsb2FkLnYxLkNvbXBsZXRlVXBsb2FkUmVxdWVzdCJBChZDb21wbGV0ZVVwbG9hZFJlc3BvbnNlEicKBG5vZGUYASABKAsyGS50ZXNzZXJhLm1ldGFkYXRhLnYxLk5vZGUiKwoWR2V0VXBsb2FkU3RhdHVzUmVxdWVzdBIRCgl1cGxvYWRfaWQYASABKAkiVQoXR2V0VXBsb2FkU3RhdHVzUmVzcG9uc2USOgoGc3RhdHVzGAEgASgLMioudGVzc2VyYS51cGxvYWQudjEuR2V0VXBsb2FkU3RhdHVzUmVzcG9uc2UiJwoSQWJvcnRVcGxvYWRSZXF1ZXN0EhEKCXVwbG9hZF9pZBgBIAEoCSIVChNBYm9ydFVwbG9hZFJlc3BvbnNlIiQKEURlbGV0ZU5vZGVSZXF1ZXN0Eg8KB25vZGVfaWQYASABKAkiQQoSRGVsZXRlTm9kZVJlc3BvbnNlEisKCHZlcnNpb25zGAEgAygLMhkudGVzc2VyYS5tZXRhZGF0YS52MS5Ob2RlMvYEChFSZXBvc2l0b3J5U2VydmljZRJjCgxDcmVhdGVVcGxvYWQSKC50ZXNzZXJhLmludGVybmFsLnYxLkNyZWF0ZVVwbG9hZFJlcXVlc3QaKS50ZXNzZXJhLmludGVybmFsLnYxLkNyZWF0ZVVwbG9hZFJlc3BvbnNlEmIKC1dyaXRlQ2h1bmtzEicudGVzc2VyYS5pbnRlcm5hbC52MS5Xcml0ZUNodW5rc1JlcXVlc3QaKC50ZXNzZXJhLmludGVybmFsLnYxLldyaXRlQ2h1bmtzUmVzcG9uc2UoARJpCg5Db21wbGV0ZVVwbG9hZBIqLnRlc3NlcmEuaW50ZXJuYWwudjEuQ29tcGxldGVVcGxvYWRSZXF1ZXN0GisudGVzc2VyYS5pbnRlcm5hbC52MS5Db21wbGV0ZVVwbG9hZFJlc3BvbnNlEmwKD0dldFVwbG9hZFN0YXR1cxIrLnRlc3NlcmEuaW50ZXJuYWwudjEuR2V0VXBsb2FkU3RhdHVzUmVxdWVzdBosLnRlc3NlcmEuaW50ZXJuYWwudjEuR2V0VXBsb2FkU3RhdHVzUmVzcG9uc2USYAoLQWJvcnRVcGxvYWQSJy50ZXNzZXJhLmludGVybmFsLnYxLkFib3J0VXBsb2FkUmVxdWVzdBooLnRlc3NlcmEuaW50ZXJuYWwudjEuQWJvcnRVcGxvYWRSZXNwb25zZRJdCgpEZWxldGVOb2RlEiYudGVzc2VyYS5pbnRlcm5hbC52MS5EZWxldGVOb2RlUmVxdWVzdBonLnRlc3NlcmEuaW50ZXJuYWwudjEuRGVsZXRlTm9kZVJlc3BvbnNlYgZwcm90bzM", [file_tessera_metadata_v1_node, file_tessera_upload_v1_upload, file_tessera_upload_v1_upload_service]);
+  fileDesc("Cix0ZXNzZXJhL2ludGVybmFsL3YxL3JlcG9zaXRvcnlfc2VydmljZS5wcm90bxITdGVzc2VyYS5pbnRlcm5hbC52MSJQChNDcmVhdGVVcGxvYWRSZXF1ZXN0EjkKB3JlcXVlc3QYASABKAsyKC50ZXNzZXJhLnVwbG9hZC52MS5Jbml0aWF0ZVVwbG9hZFJlcXVlc3QiUwoUQ3JlYXRlVXBsb2FkUmVzcG9uc2USOwoIcmVzcG9uc2UYASABKAsyKS50ZXNzZXJhLnVwbG9hZC52MS5Jbml0aWF0ZVVwbG9hZFJlc3BvbnNlIo8BChJXcml0ZUNodW5rc1JlcXVlc3QSMgoGaGVhZGVyGAEgASgLMiAudGVzc2VyYS5pbnRlcm5hbC52MS5DaHVua0hlYWRlckgAEg4KBGRhdGEYAiABKAxIABIsCgNlbmQYAyABKAsyHS50ZXNzZXJhLmludGVybmFsLnYxLkNodW5rRW5kSABCBwoFZnJhbWUiYwoLQ2h1bmtIZWFkZXISEQoJdXBsb2FkX2lkGAEgASgJEhQKDGNodW5rX251bWJlchgCIAEoBBIOCgZzaGEyNTYYAyABKAkSDQoFZm9yY2UYBCABKAgSDAoEc2l6ZRgFIAEoBCIKCghDaHVua0VuZCJGChNXcml0ZUNodW5rc1Jlc3BvbnNlEi8KB3Jlc3VsdHMYASADKAsyHi50ZXNzZXJhLnVwbG9hZC52MS5DaHVua1Jlc3VsdCJSChVDb21wbGV0ZVVwbG9hZFJlcXVlc3QSOQoHcmVxdWVzdBgBIAEoCzIoLnRlc3NlcmEudXBsb2FkLnYxLkNvbXBsZXRlVXBsb2FkUmVxdWVzdCJBChZDb21wbGV0ZVVwbG9hZFJlc3BvbnNlEicKBG5vZGUYASABKAsyGS50ZXNzZXJhLm1ldGFkYXRhLnYxLk5vZGUiKwoWR2V0VXBsb2FkU3RhdHVzUmVxdWVzdBIRCgl1cGxvYWRfaWQYASABKAkiVQoXR2V0VXBsb2FkU3RhdHVzUmVzcG9uc2USOgoGc3RhdHVzGAEgASgLMioudGVzc2VyYS51cGxvYWQudjEuR2V0VXBsb2FkU3RhdHVzUmVzcG9uc2UiJwoSQWJvcnRVcGxvYWRSZXF1ZXN0EhEKCXVwbG9hZF9pZBgBIAEoCSIVChNBYm9ydFVwbG9hZFJlc3BvbnNlIiQKEURlbGV0ZU5vZGVSZXF1ZXN0Eg8KB25vZGVfaWQYASABKAkiQQoSRGVsZXRlTm9kZVJlc3BvbnNlEisKCHZlcnNpb25zGAEgAygLMhkudGVzc2VyYS5tZXRhZGF0YS52MS5Ob2RlIkoKEVVwbG9hZEZpbGVSZXF1ZXN0EjUKB3JlcXVlc3QYASABKAsyJC50ZXNzZXJhLnVwbG9hZC52MS5VcGxvYWRGaWxlUmVxdWVzdCJNChJVcGxvYWRGaWxlUmVzcG9uc2USNwoIcmVzcG9uc2UYASABKAsyJS50ZXNzZXJhLnVwbG9hZC52MS5VcGxvYWRGaWxlUmVzcG9uc2UiEgoQR2V0TGltaXRzUmVxdWVzdCJLChFHZXRMaW1pdHNSZXNwb25zZRI2CghyZXNwb25zZRgBIAEoCzIkLnRlc3NlcmEudXBsb2FkLnYxLkdldExpbWl0c1Jlc3BvbnNlMrEGChFSZXBvc2l0b3J5U2VydmljZRJjCgxDcmVhdGVVcGxvYWQSKC50ZXNzZXJhLmludGVybmFsLnYxLkNyZWF0ZVVwbG9hZFJlcXVlc3QaKS50ZXNzZXJhLmludGVybmFsLnYxLkNyZWF0ZVVwbG9hZFJlc3BvbnNlEmIKC1dyaXRlQ2h1bmtzEicudGVzc2VyYS5pbnRlcm5hbC52MS5Xcml0ZUNodW5rc1JlcXVlc3QaKC50ZXNzZXJhLmludGVybmFsLnYxLldyaXRlQ2h1bmtzUmVzcG9uc2UoARJpCg5Db21wbGV0ZVVwbG9hZBIqLnRlc3NlcmEuaW50ZXJuYWwudjEuQ29tcGxldGVVcGxvYWRSZXF1ZXN0GisudGVzc2VyYS5pbnRlcm5hbC52MS5Db21wbGV0ZVVwbG9hZFJlc3BvbnNlEmwKD0dldFVwbG9hZFN0YXR1cxIrLnRlc3NlcmEuaW50ZXJuYWwudjEuR2V0VXBsb2FkU3RhdHVzUmVxdWVzdBosLnRlc3NlcmEuaW50ZXJuYWwudjEuR2V0VXBsb2FkU3RhdHVzUmVzcG9uc2USYAoLQWJvcnRVcGxvYWQSJy50ZXNzZXJhLmludGVybmFsLnYxLkFib3J0VXBsb2FkUmVxdWVzdBooLnRlc3NlcmEuaW50ZXJuYWwudjEuQWJvcnRVcGxvYWRSZXNwb25zZRJdCgpVcGxvYWRGaWxlEiYudGVzc2VyYS5pbnRlcm5hbC52MS5VcGxvYWRGaWxlUmVxdWVzdBonLnRlc3NlcmEuaW50ZXJuYWwudjEuVXBsb2FkRmlsZVJlc3BvbnNlEloKCUdldExpbWl0cxIlLnRlc3NlcmEuaW50ZXJuYWwudjEuR2V0TGltaXRzUmVxdWVzdBomLnRlc3NlcmEuaW50ZXJuYWwudjEuR2V0TGltaXRzUmVzcG9uc2USXQoKRGVsZXRlTm9kZRImLnRlc3NlcmEuaW50ZXJuYWwudjEuRGVsZXRlTm9kZVJlcXVlc3QaJy50ZXNzZXJhLmludGVybmFsLnYxLkRlbGV0ZU5vZGVSZXNwb25zZWIGcHJvdG8z", [file_tessera_metadata_v1_node, file_tessera_upload_v1_upload, file_tessera_upload_v1_upload_service]);
 
 /**
  * @generated from message tessera.internal.v1.CreateUploadRequest
@@ -301,6 +301,70 @@ export const DeleteNodeResponseSchema: GenMessage<DeleteNodeResponse> = /*@__PUR
   messageDesc(file_tessera_internal_v1_repository_service, 13);
 
 /**
+ * @generated from message tessera.internal.v1.UploadFileRequest
+ */
+export type UploadFileRequest = Message<"tessera.internal.v1.UploadFileRequest"> & {
+  /**
+   * @generated from field: tessera.upload.v1.UploadFileRequest request = 1;
+   */
+  request?: UploadFileRequest$1 | undefined;
+};
+
+/**
+ * Describes the message tessera.internal.v1.UploadFileRequest.
+ * Use `create(UploadFileRequestSchema)` to create a new message.
+ */
+export const UploadFileRequestSchema: GenMessage<UploadFileRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_internal_v1_repository_service, 14);
+
+/**
+ * @generated from message tessera.internal.v1.UploadFileResponse
+ */
+export type UploadFileResponse = Message<"tessera.internal.v1.UploadFileResponse"> & {
+  /**
+   * @generated from field: tessera.upload.v1.UploadFileResponse response = 1;
+   */
+  response?: UploadFileResponse$1 | undefined;
+};
+
+/**
+ * Describes the message tessera.internal.v1.UploadFileResponse.
+ * Use `create(UploadFileResponseSchema)` to create a new message.
+ */
+export const UploadFileResponseSchema: GenMessage<UploadFileResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_internal_v1_repository_service, 15);
+
+/**
+ * @generated from message tessera.internal.v1.GetLimitsRequest
+ */
+export type GetLimitsRequest = Message<"tessera.internal.v1.GetLimitsRequest"> & {
+};
+
+/**
+ * Describes the message tessera.internal.v1.GetLimitsRequest.
+ * Use `create(GetLimitsRequestSchema)` to create a new message.
+ */
+export const GetLimitsRequestSchema: GenMessage<GetLimitsRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_internal_v1_repository_service, 16);
+
+/**
+ * @generated from message tessera.internal.v1.GetLimitsResponse
+ */
+export type GetLimitsResponse = Message<"tessera.internal.v1.GetLimitsResponse"> & {
+  /**
+   * @generated from field: tessera.upload.v1.GetLimitsResponse response = 1;
+   */
+  response?: GetLimitsResponse$1 | undefined;
+};
+
+/**
+ * Describes the message tessera.internal.v1.GetLimitsResponse.
+ * Use `create(GetLimitsResponseSchema)` to create a new message.
+ */
+export const GetLimitsResponseSchema: GenMessage<GetLimitsResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_internal_v1_repository_service, 17);
+
+/**
  * Internal API of the repository service, called by the intake gateway only.
  *
  * @generated from service tessera.internal.v1.RepositoryService
@@ -347,6 +411,24 @@ export const RepositoryService: GenService<{
     methodKind: "unary";
     input: typeof AbortUploadRequestSchema;
     output: typeof AbortUploadResponseSchema;
+  },
+  /**
+   * A whole small file in one call: one PutObject and one transaction.
+   *
+   * @generated from rpc tessera.internal.v1.RepositoryService.UploadFile
+   */
+  uploadFile: {
+    methodKind: "unary";
+    input: typeof UploadFileRequestSchema;
+    output: typeof UploadFileResponseSchema;
+  },
+  /**
+   * @generated from rpc tessera.internal.v1.RepositoryService.GetLimits
+   */
+  getLimits: {
+    methodKind: "unary";
+    input: typeof GetLimitsRequestSchema;
+    output: typeof GetLimitsResponseSchema;
   },
   /**
    * Deletes every version of a node: its records, then its objects. Called by the metadata service.

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tessera/upload/v1/upload_service.proto.
  */
 export const file_tessera_upload_v1_upload_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZ0ZXNzZXJhL3VwbG9hZC92MS91cGxvYWRfc2VydmljZS5wcm90bxIRdGVzc2VyYS51cGxvYWQudjEiywIKFUluaXRpYXRlVXBsb2FkUmVxdWVzdBIMCgRuYW1lGAEgASgJEhAKCGRyaXZlX2lkGAIgASgJEhYKCW1pbWVfdHlwZRgDIAEoCUgAiAEBElEKDXVzZXJfbWV0YWRhdGEYBCADKAsyOi50ZXNzZXJhLnVwbG9hZC52MS5Jbml0aWF0ZVVwbG9hZFJlcXVlc3QuVXNlck1ldGFkYXRhRW50cnkSHAoPaWRlbXBvdGVuY3lfa2V5GAUgASgJSAGIAQESHQoQZXhwZWN0ZWRfdmVyc2lvbhgGIAEoA0gCiAEBGjMKEVVzZXJNZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCDAoKX21pbWVfdHlwZUISChBfaWRlbXBvdGVuY3lfa2V5QhMKEV9leHBlY3RlZF92ZXJzaW9uIowBChZJbml0aWF0ZVVwbG9hZFJlc3BvbnNlEhEKCXVwbG9hZF9pZBgBIAEoCRIPCgdub2RlX2lkGAIgASgJEh0KFXN1Z2dlc3RlZF9jaHVua19ieXRlcxgDIAEoBBIvCgZsaW1pdHMYBCABKAsyHy50ZXNzZXJhLnVwbG9hZC52MS5TZXJ2ZXJMaW1pdHMiPgoTVXBsb2FkQ2h1bmtzUmVxdWVzdBInCgVjaHVuaxgBIAEoCzIYLnRlc3NlcmEudXBsb2FkLnYxLkNodW5rIkcKFFVwbG9hZENodW5rc1Jlc3BvbnNlEi8KB3Jlc3VsdHMYASADKAsyHi50ZXNzZXJhLnVwbG9hZC52MS5DaHVua1Jlc3VsdCI9ChJVcGxvYWRDaHVua1JlcXVlc3QSJwoFY2h1bmsYASABKAsyGC50ZXNzZXJhLnVwbG9hZC52MS5DaHVuayJFChNVcGxvYWRDaHVua1Jlc3BvbnNlEi4KBnJlc3VsdBgBIAEoCzIeLnRlc3NlcmEudXBsb2FkLnYxLkNodW5rUmVzdWx0InYKFUNvbXBsZXRlVXBsb2FkUmVxdWVzdBIRCgl1cGxvYWRfaWQYASABKAkSGQoMdG90YWxfY2h1bmtzGAIgASgESACIAQESEwoGc2hhMjU2GAMgASgJSAGIAQFCDwoNX3RvdGFsX2NodW5rc0IJCgdfc2hhMjU2IkEKFkNvbXBsZXRlVXBsb2FkUmVzcG9uc2USJwoEbm9kZRgBIAEoCzIZLnRlc3NlcmEubWV0YWRhdGEudjEuTm9kZSIrChZHZXRVcGxvYWRTdGF0dXNSZXF1ZXN0EhEKCXVwbG9hZF9pZBgBIAEoCSLBAQoXR2V0VXBsb2FkU3RhdHVzUmVzcG9uc2USLQoGdXBsb2FkGAEgASgLMh0udGVzc2VyYS51cGxvYWQudjEuVXBsb2FkSW5mbxIvCghyZWNlaXZlZBgCIAMoCzIdLnRlc3NlcmEudXBsb2FkLnYxLkNodW5rUmFuZ2USLgoHbWlzc2luZxgDIAMoCzIdLnRlc3NlcmEudXBsb2FkLnYxLkNodW5rUmFuZ2USFgoOcmVjZWl2ZWRfYnl0ZXMYBCABKAQiJwoSQWJvcnRVcGxvYWRSZXF1ZXN0EhEKCXVwbG9hZF9pZBgBIAEoCSIVChNBYm9ydFVwbG9hZFJlc3BvbnNlMuYECg1VcGxvYWRTZXJ2aWNlEmUKDkluaXRpYXRlVXBsb2FkEigudGVzc2VyYS51cGxvYWQudjEuSW5pdGlhdGVVcGxvYWRSZXF1ZXN0GikudGVzc2VyYS51cGxvYWQudjEuSW5pdGlhdGVVcGxvYWRSZXNwb25zZRJhCgxVcGxvYWRDaHVua3MSJi50ZXNzZXJhLnVwbG9hZC52MS5VcGxvYWRDaHVua3NSZXF1ZXN0GicudGVzc2VyYS51cGxvYWQudjEuVXBsb2FkQ2h1bmtzUmVzcG9uc2UoARJcCgtVcGxvYWRDaHVuaxIlLnRlc3NlcmEudXBsb2FkLnYxLlVwbG9hZENodW5rUmVxdWVzdBomLnRlc3NlcmEudXBsb2FkLnYxLlVwbG9hZENodW5rUmVzcG9uc2USZQoOQ29tcGxldGVVcGxvYWQSKC50ZXNzZXJhLnVwbG9hZC52MS5Db21wbGV0ZVVwbG9hZFJlcXVlc3QaKS50ZXNzZXJhLnVwbG9hZC52MS5Db21wbGV0ZVVwbG9hZFJlc3BvbnNlEmgKD0dldFVwbG9hZFN0YXR1cxIpLnRlc3NlcmEudXBsb2FkLnYxLkdldFVwbG9hZFN0YXR1c1JlcXVlc3QaKi50ZXNzZXJhLnVwbG9hZC52MS5HZXRVcGxvYWRTdGF0dXNSZXNwb25zZRJcCgtBYm9ydFVwbG9hZBIlLnRlc3NlcmEudXBsb2FkLnYxLkFib3J0VXBsb2FkUmVxdWVzdBomLnRlc3NlcmEudXBsb2FkLnYxLkFib3J0VXBsb2FkUmVzcG9uc2ViBnByb3RvMw", [file_tessera_metadata_v1_node, file_tessera_upload_v1_upload]);
+  fileDesc("CiZ0ZXNzZXJhL3VwbG9hZC92MS91cGxvYWRfc2VydmljZS5wcm90bxIRdGVzc2VyYS51cGxvYWQudjEiywIKFUluaXRpYXRlVXBsb2FkUmVxdWVzdBIMCgRuYW1lGAEgASgJEhAKCGRyaXZlX2lkGAIgASgJEhYKCW1pbWVfdHlwZRgDIAEoCUgAiAEBElEKDXVzZXJfbWV0YWRhdGEYBCADKAsyOi50ZXNzZXJhLnVwbG9hZC52MS5Jbml0aWF0ZVVwbG9hZFJlcXVlc3QuVXNlck1ldGFkYXRhRW50cnkSHAoPaWRlbXBvdGVuY3lfa2V5GAUgASgJSAGIAQESHQoQZXhwZWN0ZWRfdmVyc2lvbhgGIAEoA0gCiAEBGjMKEVVzZXJNZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCDAoKX21pbWVfdHlwZUISChBfaWRlbXBvdGVuY3lfa2V5QhMKEV9leHBlY3RlZF92ZXJzaW9uIowBChZJbml0aWF0ZVVwbG9hZFJlc3BvbnNlEhEKCXVwbG9hZF9pZBgBIAEoCRIPCgdub2RlX2lkGAIgASgJEh0KFXN1Z2dlc3RlZF9jaHVua19ieXRlcxgDIAEoBBIvCgZsaW1pdHMYBCABKAsyHy50ZXNzZXJhLnVwbG9hZC52MS5TZXJ2ZXJMaW1pdHMiPgoTVXBsb2FkQ2h1bmtzUmVxdWVzdBInCgVjaHVuaxgBIAEoCzIYLnRlc3NlcmEudXBsb2FkLnYxLkNodW5rIkcKFFVwbG9hZENodW5rc1Jlc3BvbnNlEi8KB3Jlc3VsdHMYASADKAsyHi50ZXNzZXJhLnVwbG9hZC52MS5DaHVua1Jlc3VsdCI9ChJVcGxvYWRDaHVua1JlcXVlc3QSJwoFY2h1bmsYASABKAsyGC50ZXNzZXJhLnVwbG9hZC52MS5DaHVuayJFChNVcGxvYWRDaHVua1Jlc3BvbnNlEi4KBnJlc3VsdBgBIAEoCzIeLnRlc3NlcmEudXBsb2FkLnYxLkNodW5rUmVzdWx0InYKFUNvbXBsZXRlVXBsb2FkUmVxdWVzdBIRCgl1cGxvYWRfaWQYASABKAkSGQoMdG90YWxfY2h1bmtzGAIgASgESACIAQESEwoGc2hhMjU2GAMgASgJSAGIAQFCDwoNX3RvdGFsX2NodW5rc0IJCgdfc2hhMjU2IkEKFkNvbXBsZXRlVXBsb2FkUmVzcG9uc2USJwoEbm9kZRgBIAEoCzIZLnRlc3NlcmEubWV0YWRhdGEudjEuTm9kZSIrChZHZXRVcGxvYWRTdGF0dXNSZXF1ZXN0EhEKCXVwbG9hZF9pZBgBIAEoCSLBAQoXR2V0VXBsb2FkU3RhdHVzUmVzcG9uc2USLQoGdXBsb2FkGAEgASgLMh0udGVzc2VyYS51cGxvYWQudjEuVXBsb2FkSW5mbxIvCghyZWNlaXZlZBgCIAMoCzIdLnRlc3NlcmEudXBsb2FkLnYxLkNodW5rUmFuZ2USLgoHbWlzc2luZxgDIAMoCzIdLnRlc3NlcmEudXBsb2FkLnYxLkNodW5rUmFuZ2USFgoOcmVjZWl2ZWRfYnl0ZXMYBCABKAQiJwoSQWJvcnRVcGxvYWRSZXF1ZXN0EhEKCXVwbG9hZF9pZBgBIAEoCSIVChNBYm9ydFVwbG9hZFJlc3BvbnNlIvECChFVcGxvYWRGaWxlUmVxdWVzdBIMCgRuYW1lGAEgASgJEhAKCGRyaXZlX2lkGAIgASgJEhYKCW1pbWVfdHlwZRgDIAEoCUgAiAEBEk0KDXVzZXJfbWV0YWRhdGEYBCADKAsyNi50ZXNzZXJhLnVwbG9hZC52MS5VcGxvYWRGaWxlUmVxdWVzdC5Vc2VyTWV0YWRhdGFFbnRyeRIcCg9pZGVtcG90ZW5jeV9rZXkYBSABKAlIAYgBARIdChBleHBlY3RlZF92ZXJzaW9uGAYgASgDSAKIAQESDAoEZGF0YRgHIAEoDBITCgZzaGEyNTYYCCABKAlIA4gBARozChFVc2VyTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQgwKCl9taW1lX3R5cGVCEgoQX2lkZW1wb3RlbmN5X2tleUITChFfZXhwZWN0ZWRfdmVyc2lvbkIJCgdfc2hhMjU2IlAKElVwbG9hZEZpbGVSZXNwb25zZRInCgRub2RlGAEgASgLMhkudGVzc2VyYS5tZXRhZGF0YS52MS5Ob2RlEhEKCXVwbG9hZF9pZBgCIAEoCSISChBHZXRMaW1pdHNSZXF1ZXN0ImMKEUdldExpbWl0c1Jlc3BvbnNlEi8KBmxpbWl0cxgBIAEoCzIfLnRlc3NlcmEudXBsb2FkLnYxLlNlcnZlckxpbWl0cxIdChVzdWdnZXN0ZWRfY2h1bmtfYnl0ZXMYAiABKAQymQYKDVVwbG9hZFNlcnZpY2USZQoOSW5pdGlhdGVVcGxvYWQSKC50ZXNzZXJhLnVwbG9hZC52MS5Jbml0aWF0ZVVwbG9hZFJlcXVlc3QaKS50ZXNzZXJhLnVwbG9hZC52MS5Jbml0aWF0ZVVwbG9hZFJlc3BvbnNlEmEKDFVwbG9hZENodW5rcxImLnRlc3NlcmEudXBsb2FkLnYxLlVwbG9hZENodW5rc1JlcXVlc3QaJy50ZXNzZXJhLnVwbG9hZC52MS5VcGxvYWRDaHVua3NSZXNwb25zZSgBElwKC1VwbG9hZENodW5rEiUudGVzc2VyYS51cGxvYWQudjEuVXBsb2FkQ2h1bmtSZXF1ZXN0GiYudGVzc2VyYS51cGxvYWQudjEuVXBsb2FkQ2h1bmtSZXNwb25zZRJlCg5Db21wbGV0ZVVwbG9hZBIoLnRlc3NlcmEudXBsb2FkLnYxLkNvbXBsZXRlVXBsb2FkUmVxdWVzdBopLnRlc3NlcmEudXBsb2FkLnYxLkNvbXBsZXRlVXBsb2FkUmVzcG9uc2USaAoPR2V0VXBsb2FkU3RhdHVzEikudGVzc2VyYS51cGxvYWQudjEuR2V0VXBsb2FkU3RhdHVzUmVxdWVzdBoqLnRlc3NlcmEudXBsb2FkLnYxLkdldFVwbG9hZFN0YXR1c1Jlc3BvbnNlElwKC0Fib3J0VXBsb2FkEiUudGVzc2VyYS51cGxvYWQudjEuQWJvcnRVcGxvYWRSZXF1ZXN0GiYudGVzc2VyYS51cGxvYWQudjEuQWJvcnRVcGxvYWRSZXNwb25zZRJZCgpVcGxvYWRGaWxlEiQudGVzc2VyYS51cGxvYWQudjEuVXBsb2FkRmlsZVJlcXVlc3QaJS50ZXNzZXJhLnVwbG9hZC52MS5VcGxvYWRGaWxlUmVzcG9uc2USVgoJR2V0TGltaXRzEiMudGVzc2VyYS51cGxvYWQudjEuR2V0TGltaXRzUmVxdWVzdBokLnRlc3NlcmEudXBsb2FkLnYxLkdldExpbWl0c1Jlc3BvbnNlYgZwcm90bzM", [file_tessera_metadata_v1_node, file_tessera_upload_v1_upload]);
 
 /**
  * @generated from message tessera.upload.v1.InitiateUploadRequest
@@ -294,6 +294,125 @@ export const AbortUploadResponseSchema: GenMessage<AbortUploadResponse> = /*@__P
   messageDesc(file_tessera_upload_v1_upload_service, 11);
 
 /**
+ * @generated from message tessera.upload.v1.UploadFileRequest
+ */
+export type UploadFileRequest = Message<"tessera.upload.v1.UploadFileRequest"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string drive_id = 2;
+   */
+  driveId: string;
+
+  /**
+   * @generated from field: optional string mime_type = 3;
+   */
+  mimeType?: string | undefined;
+
+  /**
+   * @generated from field: map<string, string> user_metadata = 4;
+   */
+  userMetadata: { [key: string]: string };
+
+  /**
+   * Retrying UploadFile with the same key answers the version the first call recorded.
+   *
+   * @generated from field: optional string idempotency_key = 5;
+   */
+  idempotencyKey?: string | undefined;
+
+  /**
+   * As in InitiateUploadRequest: ABORTED unless the node is at this version.
+   *
+   * @generated from field: optional int64 expected_version = 6;
+   */
+  expectedVersion?: bigint | undefined;
+
+  /**
+   * The whole file.
+   *
+   * @generated from field: bytes data = 7;
+   */
+  data: Uint8Array;
+
+  /**
+   * Optional lower-case hex SHA-256 of data; when present and different, DATA_LOSS and nothing is stored.
+   *
+   * @generated from field: optional string sha256 = 8;
+   */
+  sha256?: string | undefined;
+};
+
+/**
+ * Describes the message tessera.upload.v1.UploadFileRequest.
+ * Use `create(UploadFileRequestSchema)` to create a new message.
+ */
+export const UploadFileRequestSchema: GenMessage<UploadFileRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_upload_v1_upload_service, 12);
+
+/**
+ * @generated from message tessera.upload.v1.UploadFileResponse
+ */
+export type UploadFileResponse = Message<"tessera.upload.v1.UploadFileResponse"> & {
+  /**
+   * @generated from field: tessera.metadata.v1.Node node = 1;
+   */
+  node?: Node | undefined;
+
+  /**
+   * The upload the call recorded (already completed).
+   *
+   * @generated from field: string upload_id = 2;
+   */
+  uploadId: string;
+};
+
+/**
+ * Describes the message tessera.upload.v1.UploadFileResponse.
+ * Use `create(UploadFileResponseSchema)` to create a new message.
+ */
+export const UploadFileResponseSchema: GenMessage<UploadFileResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_upload_v1_upload_service, 13);
+
+/**
+ * @generated from message tessera.upload.v1.GetLimitsRequest
+ */
+export type GetLimitsRequest = Message<"tessera.upload.v1.GetLimitsRequest"> & {
+};
+
+/**
+ * Describes the message tessera.upload.v1.GetLimitsRequest.
+ * Use `create(GetLimitsRequestSchema)` to create a new message.
+ */
+export const GetLimitsRequestSchema: GenMessage<GetLimitsRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_upload_v1_upload_service, 14);
+
+/**
+ * @generated from message tessera.upload.v1.GetLimitsResponse
+ */
+export type GetLimitsResponse = Message<"tessera.upload.v1.GetLimitsResponse"> & {
+  /**
+   * @generated from field: tessera.upload.v1.ServerLimits limits = 1;
+   */
+  limits?: ServerLimits | undefined;
+
+  /**
+   * @generated from field: uint64 suggested_chunk_bytes = 2;
+   */
+  suggestedChunkBytes: bigint;
+};
+
+/**
+ * Describes the message tessera.upload.v1.GetLimitsResponse.
+ * Use `create(GetLimitsResponseSchema)` to create a new message.
+ */
+export const GetLimitsResponseSchema: GenMessage<GetLimitsResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_upload_v1_upload_service, 15);
+
+/**
  * The public API of Tessera's intake gateway.
  *
  * @generated from service tessera.upload.v1.UploadService
@@ -356,6 +475,28 @@ export const UploadService: GenService<{
     methodKind: "unary";
     input: typeof AbortUploadRequestSchema;
     output: typeof AbortUploadResponseSchema;
+  },
+  /**
+   * Uploads a whole file of at most ServerLimits.max_one_call_file_bytes in one call: stored,
+   * recorded as the node's next version and announced as a chunked upload would be, without an
+   * upload session. Larger files are refused with INVALID_ARGUMENT naming `data`.
+   *
+   * @generated from rpc tessera.upload.v1.UploadService.UploadFile
+   */
+  uploadFile: {
+    methodKind: "unary";
+    input: typeof UploadFileRequestSchema;
+    output: typeof UploadFileResponseSchema;
+  },
+  /**
+   * The limits the server enforces, for a client to choose between UploadFile and chunks.
+   *
+   * @generated from rpc tessera.upload.v1.UploadService.GetLimits
+   */
+  getLimits: {
+    methodKind: "unary";
+    input: typeof GetLimitsRequestSchema;
+    output: typeof GetLimitsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_tessera_upload_v1_upload_service, 0);
