@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { ErrorCode, TesseraError } from '@tessera/errors';
 import { nodeVersionFromRow } from '@tessera/nodes';
-import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { NewNodeVersion, NodeStore, NodeVersion } from '../../domain/node-store.port';
 import type { LifecycleEvent } from '../../domain/lifecycle-event';
 import type { NewUpload } from '../../domain/upload-store.port';
