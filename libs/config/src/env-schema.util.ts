@@ -8,6 +8,10 @@ export const positiveInt = (fallback: number) => z.coerce.number().int().positiv
 /** A whole number of milliseconds where 0 turns the limit off. */
 export const optionalMs = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
 
+/** A variable Tessera no longer reads: setting it fails the start, naming what replaced it. */
+export const replacedBy = (replacement: string) =>
+  z.undefined({ error: `no longer read: use ${replacement} (docs/configuration.md)` }).optional();
+
 /** "true"/"false"/"1"/"0" (z.coerce.boolean would read "false" as true). */
 export const booleanFlag = (fallback: boolean) =>
   z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanFlag, httpUrl } from './env-schema.util';
+import { booleanFlag, httpUrl, replacedBy } from './env-schema.util';
 
 /** The samplers of the OpenTelemetry specification's OTEL_TRACES_SAMPLER. */
 const SAMPLERS = [
@@ -10,10 +10,6 @@ const SAMPLERS = [
   'parentbased_always_off',
   'parentbased_traceidratio',
 ] as const;
-
-/** A variable Tessera no longer reads: setting it fails the start, naming what replaced it. */
-const replacedBy = (replacement: string) =>
-  z.undefined({ error: `no longer read: use ${replacement} (docs/configuration.md)` }).optional();
 
 /**
  * The standard OpenTelemetry variables Tessera's services honour. The SDK reads them itself

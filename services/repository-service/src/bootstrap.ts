@@ -16,6 +16,7 @@ import { TidbInstanceHeartbeat } from './adapters/tidb/tidb-instance-heartbeat';
 import { TidbNodeStore } from './adapters/tidb/tidb-node-store';
 import { TidbUploadStore } from './adapters/tidb/tidb-upload-store';
 import type { RepositoryServiceConfig } from './config/repository-service.config';
+import { AdaptiveChunkWorkers } from './domain/adaptive-chunk-workers';
 import { ChunkAdmission } from './domain/chunk-admission';
 import { ChunkWriter } from './domain/chunk-writer';
 import { CompletionRecovery } from './domain/completion-recovery';
@@ -26,6 +27,8 @@ import { UploadCompleter } from './domain/upload-completer';
 import { UploadJanitor } from './domain/upload-janitor';
 import { UploadSessions } from './domain/upload-sessions';
 import { OneCallUploads } from './domain/one-call-uploads';
+import { PeriodicTask } from './domain/periodic-task';
+import { DEFAULT_POOL_SIZING, WorkerPoolSizer } from './domain/worker-pool-sizer';
 import { RepositoryServiceModule } from './repository-service.module';
 
 /**
@@ -108,7 +111,7 @@ export async function bootstrap(
       ),
     ),
     {
-      workers: config.CHUNK_WORKERS,
+      workers: config.MIN_WORKERS,
       queueCapacity: config.CHUNK_QUEUE_CAPACITY,
       perUploadInflight: config.MAX_INFLIGHT_CHUNKS_PER_UPLOAD,
       retryAfterSeconds: config.THROTTLE_RETRY_AFTER_SECONDS,
@@ -116,6 +119,26 @@ export async function bootstrap(
     admissionMetrics,
   );
   admissionMetrics.observe(() => chunkAdmission.state());
+  const adaptivePool = new AdaptiveChunkWorkers(
+    chunkAdmission,
+    new WorkerPoolSizer({
+      ...DEFAULT_POOL_SIZING,
+      minWorkers: config.MIN_WORKERS,
+      maxWorkers: config.MAX_WORKERS,
+    }),
+    (decision, from) => {
+      admissionMetrics.resized(decision.change);
+      logger.info(
+        { from, to: decision.workers, change: decision.change },
+        `chunk workers ${from} → ${decision.workers}: ${decision.why}`,
+      );
+    },
+  );
+  const poolSizing = new PeriodicTask(
+    async () => adaptivePool.adjust(),
+    config.WORKER_SCALE_INTERVAL_MS,
+    (error) => logger.warn({ err: error }, 'chunk worker pool not resized'),
+  );
   const domain = {
     sessions,
     deleter: new NodeDeleter(uploads, sessions, nodes, objects, notifier),
@@ -189,6 +212,7 @@ export async function bootstrap(
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     onShutdown: async () => {
       await janitor.stop();
+      await poolSizing.stop();
       await recovery.stop();
       await relay.stop();
       await heartbeat.stop();
@@ -200,6 +224,7 @@ export async function bootstrap(
     },
   });
   janitor.start();
+  if (config.MIN_WORKERS < config.MAX_WORKERS) poolSizing.start();
   recovery.start();
   relay.start();
   stopOnSignals(service, logger);

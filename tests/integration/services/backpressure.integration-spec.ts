@@ -27,7 +27,8 @@ describe('backpressure: bounded chunk writes refused with RESOURCE_EXHAUSTED / 4
     stack = await startUploadStack('backpressure', {
       repositoryEnv: {
         S3_ENDPOINT: `http://127.0.0.1:${proxy.port}`,
-        CHUNK_WORKERS: '1',
+        MIN_WORKERS: '1',
+        MAX_WORKERS: '1',
         CHUNK_QUEUE_CAPACITY: '1',
         MAX_INFLIGHT_CHUNKS_PER_UPLOAD: '2',
         THROTTLE_RETRY_AFTER_SECONDS: '2',

@@ -12,6 +12,16 @@ describe('repository-service config', () => {
     });
   });
 
+  it('sizes the chunk write pool between MIN_WORKERS and MAX_WORKERS, and names CHUNK_WORKERS as replaced', () => {
+    expect(loadConfig(RepositoryServiceEnvSchema, {})).toMatchObject({ MIN_WORKERS: 8, MAX_WORKERS: 64 });
+    expect(() => loadConfig(RepositoryServiceEnvSchema, { MIN_WORKERS: '16', MAX_WORKERS: '8' })).toThrow(
+      /MAX_WORKERS: must be at least MIN_WORKERS/,
+    );
+    expect(() => loadConfig(RepositoryServiceEnvSchema, { CHUNK_WORKERS: '32' })).toThrow(
+      /CHUNK_WORKERS: no longer read: use MIN_WORKERS and MAX_WORKERS/,
+    );
+  });
+
   it('reads the sampler ratio and refuses one above 1', () => {
     expect(
       loadConfig(RepositoryServiceEnvSchema, { OTEL_TRACES_SAMPLER_ARG: '0.25' }).OTEL_TRACES_SAMPLER_ARG,

@@ -4,6 +4,7 @@ import {
   hostPort,
   kafkaEnvShape,
   positiveInt,
+  replacedBy,
   schemaRegistryEnvShape,
   serviceEnvShape,
   servicePortsShape,
@@ -49,8 +50,15 @@ export const RepositoryServiceEnvSchema = z
     SUGGESTED_CHUNK_BYTES: positiveInt(8 * MiB),
     /** Chunks of one upload being written or waiting at once; more are refused (RESOURCE_EXHAUSTED). */
     MAX_INFLIGHT_CHUNKS_PER_UPLOAD: positiveInt(16),
-    /** Chunk writes running at once (S3 part or staged object, then TiDB). */
-    CHUNK_WORKERS: positiveInt(32),
+    /**
+     * Chunk writes running at once (S3 part or staged object, then TiDB): the pool starts at
+     * MIN_WORKERS and moves between the two from what it measures (docs/upload.md). Equal, it is fixed.
+     */
+    MIN_WORKERS: positiveInt(8),
+    MAX_WORKERS: positiveInt(64),
+    /** How often the pool's size is reconsidered. */
+    WORKER_SCALE_INTERVAL_MS: positiveInt(1000),
+    CHUNK_WORKERS: replacedBy('MIN_WORKERS and MAX_WORKERS'),
     /** Chunks waiting for a worker; beyond it new chunks are refused with RESOURCE_EXHAUSTED. */
     CHUNK_QUEUE_CAPACITY: z.coerce.number().int().min(0).default(64),
     /** The retry-after hint of a refused chunk. */
@@ -99,6 +107,10 @@ export const RepositoryServiceEnvSchema = z
   .refine((env) => env.MAX_ONE_CALL_FILE_BYTES <= env.MAX_CHUNK_BYTES, {
     message: 'must be at most MAX_CHUNK_BYTES',
     path: ['MAX_ONE_CALL_FILE_BYTES'],
+  })
+  .refine((env) => env.MIN_WORKERS <= env.MAX_WORKERS, {
+    message: 'must be at least MIN_WORKERS',
+    path: ['MAX_WORKERS'],
   })
   .refine((env) => env.INSTANCE_STALE_AFTER_MS >= 3 * env.INSTANCE_HEARTBEAT_MS, {
     message: 'must be at least three INSTANCE_HEARTBEAT_MS, so a slow beat is not taken for a death',

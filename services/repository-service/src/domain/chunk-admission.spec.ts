@@ -1,4 +1,4 @@
-import { ErrorCode, type TesseraError } from '@tessera/errors';
+import { ErrorCode, TesseraError } from '@tessera/errors';
 import { ChunkAdmission, type ThrottleReason } from './chunk-admission';
 import type { ChunkHeader, ChunkSink } from './chunk-writer';
 
@@ -107,5 +107,75 @@ describe('ChunkAdmission', () => {
     await expect(admission.write(header('u', 0), [])).rejects.toThrow('S3 down');
     await expect(admission.write(header('u', 1), [])).rejects.toThrow('S3 down');
     expect(admission.state()).toEqual({ workers: 2, busy: 0, queued: 0 });
+  });
+
+  it('grows: waiting writes start at once; shrinks: running writes finish and freed workers are not handed on', async () => {
+    const { sink, finishOne, started } = gatedSink();
+    const admission = new ChunkAdmission(sink, { ...limits, workers: 1, queueCapacity: 10 });
+    const writes = [0, 1, 2, 3].map((n) => admission.write(header(`u${n}`, 0), []));
+    await settle();
+    expect(admission.state()).toEqual({ workers: 1, busy: 1, queued: 3 });
+    admission.resize(3);
+    await settle();
+    expect(started()).toBe(3);
+    expect(admission.state()).toEqual({ workers: 3, busy: 3, queued: 1 });
+
+    admission.resize(1);
+    finishOne();
+    await settle();
+    expect(admission.state()).toEqual({ workers: 1, busy: 2, queued: 1 }); // not handed on
+    finishOne();
+    await settle();
+    expect(admission.state()).toEqual({ workers: 1, busy: 1, queued: 1 });
+    finishOne();
+    await settle();
+    expect(admission.state()).toEqual({ workers: 1, busy: 1, queued: 0 }); // handed on at the new size
+    finishOne();
+    await Promise.all(writes);
+  });
+
+  it('measures the mean of writes running and waiting, refusals, and failures of the store only', async () => {
+    let now = 0;
+    const { sink, finishOne } = gatedSink();
+    const admission = new ChunkAdmission(
+      sink,
+      { ...limits, workers: 1, queueCapacity: 1 },
+      undefined,
+      () => now,
+    );
+    const first = admission.write(header('a', 0), []);
+    const second = admission.write(header('b', 0), []);
+    await settle();
+    await expect(admission.write(header('c', 0), [])).rejects.toThrow(/at capacity/);
+    now = 1_000;
+    finishOne();
+    await settle();
+    now = 2_000;
+    finishOne();
+    await Promise.all([first, second]);
+    expect(admission.usage()).toMatchObject({
+      elapsedMs: 2_000,
+      workers: 1,
+      meanBusy: 1,
+      meanQueued: 0.5,
+      refused: 1,
+      finished: 2,
+      failed: 0,
+    });
+
+    const failing = new ChunkAdmission(
+      {
+        write: (chunk) =>
+          Promise.reject(
+            chunk.uploadId === 'bad'
+              ? new TesseraError(ErrorCode.InvalidArgument, 'checksum mismatch')
+              : new TesseraError(ErrorCode.Unavailable, 'S3 down'),
+          ),
+      },
+      limits,
+    );
+    await failing.write(header('bad', 0), []).catch(() => undefined);
+    await failing.write(header('u', 0), []).catch(() => undefined);
+    expect(failing.usage()).toMatchObject({ finished: 2, failed: 1 });
   });
 });
