@@ -1,8 +1,8 @@
-import type { ChunkSink } from './domain/chunk-writer';
-import type { NodeDeleter } from './domain/node-deleter';
-import type { OneCallUploads } from './domain/one-call-uploads';
-import type { UploadCompleter } from './domain/upload-completer';
-import type { UploadSessions } from './domain/upload-sessions';
+import type { ChunkSink } from './domain/chunks/chunk-writer';
+import type { NodeDeleter } from './domain/maintenance/node-deleter';
+import type { OneCallUploads } from './domain/uploads/one-call-uploads';
+import type { UploadCompleter } from './domain/completion/upload-completer';
+import type { UploadSessions } from './domain/uploads/upload-sessions';
 
 /** Injection token of the repository service's domain, built at the composition root. */
 export const REPOSITORY_DOMAIN = Symbol('RepositoryDomain');

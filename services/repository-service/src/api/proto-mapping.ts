@@ -2,9 +2,9 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { uploadV1 } from '@tessera/contracts';
 import { TesseraError } from '@tessera/errors';
-import type { ChunkNumberRange } from '../domain/chunk-ranges';
-import type { InitiateRequest } from '../domain/new-upload';
-import type { UploadRecord, UploadState } from '../domain/upload-store.port';
+import type { ChunkNumberRange } from '../domain/chunks/chunk-ranges';
+import type { InitiateRequest } from '../domain/uploads/new-upload';
+import type { UploadRecord, UploadState } from '../domain/ports/upload-store.port';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

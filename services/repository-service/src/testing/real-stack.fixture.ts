@@ -6,7 +6,7 @@ import type { Pool } from 'mysql2/promise';
 import { MIGRATIONS } from '../adapters/tidb/migrations';
 import { TidbNodeStore } from '../adapters/tidb/tidb-node-store';
 import { TidbUploadStore } from '../adapters/tidb/tidb-upload-store';
-import { ChunkWriter } from '../domain/chunk-writer';
+import { ChunkWriter } from '../domain/chunks/chunk-writer';
 
 /** The repository service's adapters on the local stack: a fresh database and bucket per test file. */
 export interface RealStack {

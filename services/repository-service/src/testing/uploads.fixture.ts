@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { lifecycleEvent, type LifecycleEvent } from '../domain/lifecycle-event';
-import type { NewUpload } from '../domain/upload-store.port';
+import { lifecycleEvent, type LifecycleEvent } from '../domain/events/lifecycle-event';
+import type { NewUpload } from '../domain/ports/upload-store.port';
 
 /** An upload in drive d1 with fresh ids and the default key, changed by `overrides`. */
 export function testUpload(overrides: Partial<NewUpload> = {}): NewUpload {

@@ -10,7 +10,7 @@ import {
 import { suppressTracing } from '@opentelemetry/core';
 import { lifecycleHeaders, type SchemaCoordinates } from '@tessera/events';
 import type { Kafka, Message, Producer } from 'kafkajs';
-import type { EventPublisher, OutboxRecord } from '../../domain/outbox.port';
+import type { EventPublisher, OutboxRecord } from '../../domain/ports/outbox.port';
 
 export interface KafkaEventPublisherOptions {
   topic: string;

@@ -2,7 +2,7 @@ import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { eventsV1 } from '@tessera/contracts';
 import { encodeLifecycleMessage, type LifecycleMessage } from '@tessera/events';
-import type { LifecycleEvent } from '../../domain/lifecycle-event';
+import type { LifecycleEvent } from '../../domain/events/lifecycle-event';
 
 function toMessage(event: LifecycleEvent): LifecycleMessage {
   const common = {

@@ -3,7 +3,7 @@ import { createKafka, LIFECYCLE_EVENTS_ARTIFACT, type SchemaCoordinates } from '
 import { ApicurioRegistry } from '@tessera/schema-registry';
 import type { Pool } from 'mysql2/promise';
 import type { RepositoryServiceConfig } from '../../config/repository-service.config';
-import { OutboxRelay } from '../../domain/outbox-relay';
+import { OutboxRelay } from '../../domain/events/outbox-relay';
 import { OtelRelayObserver } from '../otel/otel-relay-observer';
 import { TidbOutbox } from '../tidb/tidb-outbox';
 import { KafkaEventPublisher } from './kafka-event-publisher';

@@ -2,7 +2,7 @@ import { status, type Client, type ServiceError } from '@grpc/grpc-js';
 import { internalV1 } from '@tessera/contracts';
 import { callUnary } from '@tessera/grpc';
 import type { LoopDelay } from '@tessera/runtime';
-import type { NodeChangeListener } from '../../domain/node-change.port';
+import type { NodeChangeListener } from '../../domain/ports/node-change.port';
 
 export interface NotifierOptions {
   attempts: number;

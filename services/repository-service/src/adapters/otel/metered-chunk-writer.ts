@@ -1,6 +1,6 @@
 import { metrics } from '@opentelemetry/api';
 import { isTesseraError } from '@tessera/errors';
-import type { ChunkBody, ChunkHeader, ChunkSink, ChunkWriteResult } from '../../domain/chunk-writer';
+import type { ChunkBody, ChunkHeader, ChunkSink, ChunkWriteResult } from '../../domain/chunks/chunk-writer';
 
 /**
  * Counts what the chunk writer does: `tessera_chunks_uploaded_total{duplicate}`,

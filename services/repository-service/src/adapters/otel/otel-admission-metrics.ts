@@ -3,7 +3,7 @@ import type {
   ChunkAdmissionObserver,
   ChunkAdmissionState,
   ThrottleReason,
-} from '../../domain/chunk-admission';
+} from '../../domain/admission/chunk-admission';
 
 /**
  * The chunk write pool on /metrics: `tessera_throttled_requests_total{reason}`,

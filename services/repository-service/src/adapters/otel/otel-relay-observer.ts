@@ -1,7 +1,7 @@
 import { metrics } from '@opentelemetry/api';
 import type { Logger } from '@tessera/logging';
-import type { Outbox } from '../../domain/outbox.port';
-import type { RelayObserver } from '../../domain/outbox-relay';
+import type { Outbox } from '../../domain/ports/outbox.port';
+import type { RelayObserver } from '../../domain/events/outbox-relay';
 
 /**
  * The relay's progress as metrics — events published, failed attempts, and the outbox lag (pending

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createTidbPool, migrate } from '@tessera/sql';
 import { stackEndpoints } from '@tessera/testing';
 import type { Pool } from 'mysql2/promise';
-import type { NewNodeVersion } from '../../domain/node-store.port';
+import type { NewNodeVersion } from '../../domain/ports/node-store.port';
 import { MIGRATIONS } from './migrations';
 import { TidbNodeStore } from './tidb-node-store';
 import { TidbUploadStore } from './tidb-upload-store';
-import { lifecycleEvent } from '../../domain/lifecycle-event';
+import { lifecycleEvent } from '../../domain/events/lifecycle-event';
 import { initiating, testUpload } from '../../testing/uploads.fixture';
 
 describe('TidbNodeStore against TiDB', () => {

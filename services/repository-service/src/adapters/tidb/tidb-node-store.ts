@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { nodeVersionFromRow } from '@tessera/nodes';
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import type { NewNodeVersion, NodeStore, NodeVersion } from '../../domain/node-store.port';
-import type { LifecycleEvent } from '../../domain/lifecycle-event';
-import type { NewUpload } from '../../domain/upload-store.port';
+import type { NewNodeVersion, NodeStore, NodeVersion } from '../../domain/ports/node-store.port';
+import type { LifecycleEvent } from '../../domain/events/lifecycle-event';
+import type { NewUpload } from '../../domain/ports/upload-store.port';
 import { appendToOutbox } from './tidb-outbox';
 import { inPessimisticTransaction, isDuplicateKey } from './tidb-transaction';
 import { appendVersion, recordWholeUploadIn } from './tidb-version-rows';

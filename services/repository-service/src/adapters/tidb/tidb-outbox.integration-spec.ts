@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { lifecycleEvent } from '../../domain/lifecycle-event';
-import type { OutboxRecord } from '../../domain/outbox.port';
+import { lifecycleEvent } from '../../domain/events/lifecycle-event';
+import type { OutboxRecord } from '../../domain/ports/outbox.port';
 import { openRealStack, type RealStack } from '../../testing/real-stack.fixture';
 import { appendToOutbox, TidbOutbox } from './tidb-outbox';
 import { inPessimisticTransaction } from './tidb-transaction';

@@ -1,7 +1,7 @@
 import { context, propagation } from '@opentelemetry/api';
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
-import type { LifecycleEvent } from '../../domain/lifecycle-event';
-import type { Outbox, OutboxBacklog, OutboxRecord } from '../../domain/outbox.port';
+import type { LifecycleEvent } from '../../domain/events/lifecycle-event';
+import type { Outbox, OutboxBacklog, OutboxRecord } from '../../domain/ports/outbox.port';
 import { encodeLifecycleEvent } from '../events/lifecycle-event-encoding';
 import { inPessimisticTransaction, type Statement } from './tidb-transaction';
 

@@ -1,13 +1,13 @@
 import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
 import type { Statement } from './tidb-transaction';
-import { directPartNumber, type ChunkStorage } from '../../domain/assembly-plan';
+import { directPartNumber, type ChunkStorage } from '../../domain/completion/assembly-plan';
 import type {
   ChunkClaim,
   ClaimOptions,
   NewUpload,
   UploadRecord,
   UploadState,
-} from '../../domain/upload-store.port';
+} from '../../domain/ports/upload-store.port';
 
 // Rows of the uploads and upload_chunks tables (migrations.ts), and the claim rule applied to them.
 

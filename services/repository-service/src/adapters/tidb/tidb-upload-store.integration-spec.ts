@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createTidbPool, migrate } from '@tessera/sql';
 import { stackEndpoints } from '@tessera/testing';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import type { ChunkClaim, ClaimOptions, NewUpload } from '../../domain/upload-store.port';
+import type { ChunkClaim, ClaimOptions, NewUpload } from '../../domain/ports/upload-store.port';
 import { MIGRATIONS } from './migrations';
 import { TidbUploadStore } from './tidb-upload-store';
 import { initiating, chunkStored } from '../../testing/uploads.fixture';

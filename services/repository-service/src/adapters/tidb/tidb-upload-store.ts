@@ -3,7 +3,7 @@ import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql
 import { appendToOutbox, outboxInsert } from './tidb-outbox';
 import { decide, insertUpload, partNumberOf, toUpload, type ChunkRow } from './tidb-upload-rows';
 import { inOneRoundTrip, inPessimisticTransaction, isDuplicateKey } from './tidb-transaction';
-import type { LifecycleEvent } from '../../domain/lifecycle-event';
+import type { LifecycleEvent } from '../../domain/events/lifecycle-event';
 import type {
   BeginCompletionResult,
   ChunkClaim,
@@ -15,7 +15,7 @@ import type {
   UploadRecord,
   UploadState,
   UploadStore,
-} from '../../domain/upload-store.port';
+} from '../../domain/ports/upload-store.port';
 
 const ACCEPTING: UploadState[] = ['INITIATED', 'IN_PROGRESS'];
 /** States the janitor may abort once idle; COMPLETING is left to its completer. */

@@ -1,9 +1,9 @@
 import { ErrorCode, TesseraError } from '@tessera/errors';
 import { nodeVersionFromRow } from '@tessera/nodes';
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
-import type { LifecycleEvent } from '../../domain/lifecycle-event';
-import type { NewNodeVersion, NodeVersion } from '../../domain/node-store.port';
-import type { NewUpload } from '../../domain/upload-store.port';
+import type { LifecycleEvent } from '../../domain/events/lifecycle-event';
+import type { NewNodeVersion, NodeVersion } from '../../domain/ports/node-store.port';
+import type { NewUpload } from '../../domain/ports/upload-store.port';
 import { appendToOutbox, outboxInsert } from './tidb-outbox';
 import { inRoundTrip, type Statement } from './tidb-transaction';
 import { uploadInsert } from './tidb-upload-rows';

@@ -1,0 +1,249 @@
+import { createHash } from 'node:crypto';
+import { pipeline, Readable, Transform } from 'node:stream';
+import { ErrorCode, TesseraError } from '@tessera/errors';
+import type { MultipartTarget, ObjectStore } from '@tessera/object-storage';
+import { directPartNumber, storageForChunk } from '../completion/assembly-plan';
+import { lifecycleEvent } from '../events/lifecycle-event';
+import type { ChunkFeed, RunningFileHashes } from './running-file-hashes';
+import type { UploadRecord, UploadStore } from '../ports/upload-store.port';
+
+/** A chunk as the intake gateway announces it before its bytes. */
+export interface ChunkHeader {
+  uploadId: string;
+  chunkNumber: number;
+  size: number;
+  /** Lower-case hex SHA-256 of the bytes, computed by the intake gateway. */
+  sha256: string;
+  force: boolean;
+}
+
+/** A chunk's bytes, in pieces, as they arrive. */
+export type ChunkBody = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+
+export interface ChunkWriteResult {
+  chunkNumber: number;
+  sha256: string;
+  /** The same bytes were already stored: nothing was written. */
+  duplicate: boolean;
+}
+
+/** Where chunks are written: the ChunkWriter, or a decorator of it. */
+export type ChunkSink = Pick<ChunkWriter, 'write'>;
+
+export interface ChunkWriterOptions {
+  maxChunkBytes: number;
+  maxChunkNumber: number;
+  claimStaleAfterMs: number;
+  /** Key prefix of staged chunks, e.g. ".tessera-staging/". */
+  stagingPrefix: string;
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+export function stagingKeyOf(stagingPrefix: string, uploadId: string, chunkNumber: number): string {
+  return `${stagingFolderOf(stagingPrefix, uploadId)}${chunkNumber}`;
+}
+
+/** Where all staged chunks of an upload live: deleting it removes every version of each. */
+export function stagingFolderOf(stagingPrefix: string, uploadId: string): string {
+  return `${stagingPrefix}${uploadId}/`;
+}
+
+/** Counts and hashes bytes as they stream through, and feeds them to the file's running hash. */
+class Fingerprint extends Transform {
+  private readonly hash = createHash('sha256');
+  bytes = 0;
+
+  constructor(private readonly feed: ChunkFeed | undefined) {
+    super();
+  }
+
+  override _transform(
+    data: Buffer,
+    _encoding: BufferEncoding,
+    done: (error?: Error | null, data?: Buffer) => void,
+  ): void {
+    this.hash.update(data);
+    this.feed?.update(data);
+    this.bytes += data.length;
+    done(null, data);
+  }
+
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+/**
+ * Stores one chunk durably: claims it, streams its bytes to S3 as a direct part or a staged object,
+ * checks them against the header, and records it. Acknowledge the chunk only once write() resolved.
+ */
+export class ChunkWriter {
+  /** Multipart uploads being created, by upload id. */
+  private readonly multipartCreations = new Map<string, Promise<string>>();
+
+  constructor(
+    private readonly store: UploadStore,
+    private readonly objects: ObjectStore,
+    private readonly options: ChunkWriterOptions,
+    /** When given, the whole file's SHA-256 is kept as chunks are stored (for CompleteUpload). */
+    private readonly fileHashes?: RunningFileHashes,
+  ) {}
+
+  async write(header: ChunkHeader, body: ChunkBody): Promise<ChunkWriteResult> {
+    this.validate(header);
+    const upload = await this.store.findUpload(header.uploadId);
+    if (!upload) throw TesseraError.notFound('upload', header.uploadId);
+    const storage = storageForChunk(header.chunkNumber, header.size);
+    const claim = await this.store.claimChunk(
+      header.uploadId,
+      { chunkNumber: header.chunkNumber, size: header.size, sha256: header.sha256, storage },
+      { force: header.force, staleAfterMs: this.options.claimStaleAfterMs },
+    );
+    const where = `chunk ${header.chunkNumber} of upload ${header.uploadId}`;
+    switch (claim.outcome) {
+      case 'unknown-upload':
+        throw TesseraError.notFound('upload', header.uploadId);
+      case 'not-accepting':
+        throw new TesseraError(
+          ErrorCode.FailedPrecondition,
+          `upload ${header.uploadId} is ${claim.state}: it accepts no more chunks`,
+        );
+      case 'duplicate':
+        await drain(body);
+        return { chunkNumber: header.chunkNumber, sha256: header.sha256, duplicate: true };
+      case 'conflict':
+        throw new TesseraError(
+          ErrorCode.AlreadyExists,
+          `${where} is already stored with sha256 ${claim.existingSha256}; this one has sha256 ${header.sha256} (set force to replace it)`,
+        );
+      case 'in-progress':
+        throw new TesseraError(ErrorCode.Unavailable, `${where} is being written by another stream; retry`, {
+          retryAfterSeconds: 1,
+        });
+      case 'claimed':
+        await this.storeClaimed(upload, header, storage === 'direct-part', claim.token, body);
+        return { chunkNumber: header.chunkNumber, sha256: header.sha256, duplicate: false };
+    }
+  }
+
+  private async storeClaimed(
+    upload: UploadRecord,
+    header: ChunkHeader,
+    direct: boolean,
+    token: string,
+    body: ChunkBody,
+  ): Promise<void> {
+    const where = `chunk ${header.chunkNumber} of upload ${header.uploadId}`;
+    const feed = this.fileHashes?.feed(header.uploadId, header.chunkNumber);
+    let recorded = false;
+    try {
+      const etag = await this.writeBytes(upload, header, direct, token, body, feed);
+      const stored = lifecycleEvent.chunkUploaded(upload, header);
+      recorded = await this.store.markChunkStored(header.uploadId, header.chunkNumber, token, etag, stored);
+      if (!recorded) {
+        throw new TesseraError(ErrorCode.Conflict, `${where} was taken over by another writer; retry`);
+      }
+    } finally {
+      // The running file hash takes the chunk only once it is recorded as stored.
+      if (recorded) feed?.stored(header.sha256);
+      else feed?.dropped();
+    }
+    if (upload.state === 'INITIATED')
+      await this.store.transition(header.uploadId, ['INITIATED'], 'IN_PROGRESS');
+  }
+
+  /**
+   * Streams the bytes to S3 as a direct part or a staged object and checks them against the
+   * header; its ETag. On any failure the claim is released.
+   */
+  private async writeBytes(
+    upload: UploadRecord,
+    header: ChunkHeader,
+    direct: boolean,
+    token: string,
+    body: ChunkBody,
+    feed: ChunkFeed | undefined,
+  ): Promise<string> {
+    const fingerprint = new Fingerprint(feed);
+    // pipeline, not pipe: a body that fails midway (the sender's stream cut off) must fail the
+    // write; with pipe its error would be an unhandled 'error' event, which ends the process.
+    const counted = pipeline(Readable.from(body), fingerprint, () => undefined);
+    try {
+      const { etag } = direct
+        ? await this.objects.uploadPart(
+            await this.multipartOf(upload),
+            directPartNumber(header.chunkNumber),
+            counted,
+            header.size,
+          )
+        : await this.objects.putObject(
+            stagingKeyOf(this.options.stagingPrefix, upload.uploadId, header.chunkNumber),
+            counted,
+            header.size,
+          );
+      const sha256 = fingerprint.digest();
+      if (fingerprint.bytes !== header.size || sha256 !== header.sha256) {
+        throw new TesseraError(
+          ErrorCode.DataLoss,
+          `chunk ${header.chunkNumber} of upload ${header.uploadId}: received ${fingerprint.bytes} bytes with sha256 ${sha256}, announced ${header.size} bytes with sha256 ${header.sha256}`,
+        );
+      }
+      return etag;
+    } catch (error) {
+      // A request S3 left hanging was cut (S3_IDLE_TIMEOUT_MS) with bytes still unread: let the
+      // body go, so its sender's stream is not held open for nothing.
+      counted.destroy();
+      await this.store.releaseClaim(header.uploadId, header.chunkNumber, token);
+      throw error;
+    }
+  }
+
+  /**
+   * The upload's multipart upload for direct parts, created by the first direct part. Streams of one
+   * upload racing here wait for one creation instead of each creating (and all but one aborting)
+   * their own; TiDB still decides between instances.
+   */
+  private async multipartOf(upload: UploadRecord): Promise<MultipartTarget> {
+    if (upload.multipartUploadId) return { key: upload.objectKey, uploadId: upload.multipartUploadId };
+    let creating = this.multipartCreations.get(upload.uploadId);
+    if (!creating) {
+      creating = this.createMultipart(upload).finally(() => this.multipartCreations.delete(upload.uploadId));
+      this.multipartCreations.set(upload.uploadId, creating);
+    }
+    return { key: upload.objectKey, uploadId: await creating };
+  }
+
+  private async createMultipart(upload: UploadRecord): Promise<string> {
+    const created = await this.objects.createMultipartUpload(upload.objectKey, upload.mimeType || undefined);
+    const winner = await this.store.recordMultipartUploadId(upload.uploadId, created.uploadId);
+    if (winner !== created.uploadId) await this.objects.abortMultipartUpload(created);
+    return winner;
+  }
+
+  private validate(header: ChunkHeader): void {
+    if (
+      !Number.isSafeInteger(header.chunkNumber) ||
+      header.chunkNumber < 0 ||
+      header.chunkNumber > this.options.maxChunkNumber
+    ) {
+      throw TesseraError.invalidArgument(
+        'chunk_number',
+        `must be between 0 and ${this.options.maxChunkNumber}`,
+      );
+    }
+    if (!Number.isSafeInteger(header.size) || header.size < 1 || header.size > this.options.maxChunkBytes) {
+      throw TesseraError.invalidArgument('size', `must be between 1 and ${this.options.maxChunkBytes} bytes`);
+    }
+    if (!SHA256_HEX.test(header.sha256)) {
+      throw TesseraError.invalidArgument('sha256', 'must be 64 lower-case hex characters');
+    }
+  }
+}
+
+/** Reads a duplicate's bytes to the end without storing them, so the stream can go on. */
+async function drain(body: ChunkBody): Promise<void> {
+  for await (const _data of body) {
+    // discarded
+  }
+}
