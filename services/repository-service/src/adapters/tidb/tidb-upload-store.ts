@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import { claimChunk, type Claimant } from './tidb-chunk-claims';
 import { appendToOutbox, outboxInsert } from './tidb-outbox';
-import { decide, insertUpload, partNumberOf, toUpload, type ChunkRow } from './tidb-upload-rows';
+import { insertUpload, toUpload } from './tidb-upload-rows';
 import { inOneRoundTrip, inPessimisticTransaction, isDuplicateKey } from './tidb-transaction';
 import type { LifecycleEvent } from '../../domain/events/lifecycle-event';
 import type {
@@ -47,12 +48,18 @@ const idleFor = (idleMs: number) => [Math.round(idleMs * 1000), Math.round(idleM
 export class TidbUploadStore implements UploadStore {
   /** The parameters of OWNER_GONE. */
   private readonly gone: [string, number];
+  private readonly claimant: Claimant;
 
   constructor(
     private readonly pool: Pool,
     private readonly instance: InstanceIdentity = { instanceId: randomUUID(), staleAfterMs: 10_000 },
   ) {
     this.gone = [instance.instanceId, Math.round(instance.staleAfterMs * 1000)];
+    this.claimant = {
+      instanceId: instance.instanceId,
+      gone: this.gone,
+      ownerGoneSql: OWNER_GONE('c.claim_owner'),
+    };
   }
 
   async createUpload(
@@ -91,18 +98,8 @@ export class TidbUploadStore implements UploadStore {
     return rows[0] ? toUpload(rows[0]) : undefined;
   }
 
-  async claimChunk(uploadId: string, claim: ChunkClaim, options: ClaimOptions): Promise<ClaimResult> {
-    try {
-      return await inPessimisticTransaction(this.pool, (connection) =>
-        this.claimInTransaction(connection, uploadId, claim, options),
-      );
-    } catch (error) {
-      // Two first writers inserted at once: the loser sees the winner's row on a second try.
-      if (!isDuplicateKey(error)) throw error;
-      return inPessimisticTransaction(this.pool, (connection) =>
-        this.claimInTransaction(connection, uploadId, claim, options),
-      );
-    }
+  claimChunk(uploadId: string, claim: ChunkClaim, options: ClaimOptions): Promise<ClaimResult> {
+    return claimChunk(this.pool, this.claimant, uploadId, claim, options);
   }
 
   async beginCompletion(uploadId: string, request: CompletionRequest): Promise<BeginCompletionResult> {
@@ -254,66 +251,5 @@ export class TidbUploadStore implements UploadStore {
       [uploadId],
     );
     return rows[0]?.['state'] as UploadState | undefined;
-  }
-
-  private async claimInTransaction(
-    connection: PoolConnection,
-    uploadId: string,
-    claim: ChunkClaim,
-    options: ClaimOptions,
-  ): Promise<ClaimResult> {
-    const state = await this.lockUpload(connection, uploadId);
-    if (state === undefined) return { outcome: 'unknown-upload' };
-    if (!ACCEPTING.includes(state)) return { outcome: 'not-accepting', state };
-    const [rows] = await connection.execute<ChunkRow[]>(
-      `SELECT size, sha256, storage, part_number, state, retry_count, etag,
-         TIMESTAMPDIFF(MICROSECOND, claimed_at, NOW(6)) AS age_us, ${OWNER_GONE('c.claim_owner')} AS owner_gone
-       FROM upload_chunks c WHERE upload_id = ? AND chunk_number = ? FOR UPDATE`,
-      [...this.gone, uploadId, claim.chunkNumber],
-    );
-    const existing = rows[0];
-    const token = randomUUID();
-    // size, sha256, storage, part_number, claim_token, claim_owner
-    const claimed = [
-      claim.size,
-      claim.sha256,
-      claim.storage,
-      partNumberOf(claim),
-      token,
-      this.instance.instanceId,
-    ];
-    if (!existing) {
-      await connection.execute(
-        `INSERT INTO upload_chunks
-           (upload_id, chunk_number, size, sha256, storage, part_number, claim_token, claim_owner, state, claimed_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'WRITING', NOW(6))`,
-        [uploadId, claim.chunkNumber, ...claimed],
-      );
-      return { outcome: 'claimed', token };
-    }
-    const decision = decide(existing, claim, options);
-    if (decision === 'take-over') {
-      await connection.execute(
-        `UPDATE upload_chunks SET size = ?, sha256 = ?, storage = ?, part_number = ?, claim_token = ?, claim_owner = ?,
-           state = 'WRITING', claimed_at = NOW(6), etag = NULL, retry_count = retry_count + 1
-         WHERE upload_id = ? AND chunk_number = ?`,
-        [...claimed, uploadId, claim.chunkNumber],
-      );
-      return { outcome: 'claimed', token };
-    }
-    if (decision === 'duplicate') {
-      const chunk = {
-        ...claim,
-        size: Number(existing.size),
-        storage: existing.storage,
-        partNumber: existing.part_number ?? undefined,
-        retryCount: Number(existing.retry_count),
-        etag: existing.etag ?? '',
-      };
-      return { outcome: 'duplicate', chunk };
-    }
-    return decision === 'in-progress'
-      ? { outcome: 'in-progress', sha256: existing.sha256 }
-      : { outcome: 'conflict', existingSha256: existing.sha256 };
   }
 }

@@ -10,8 +10,11 @@ describe('ChunkWriter', () => {
   it('fails the write and releases the claim when the chunk body fails midway (the sender cut off)', async () => {
     const released: number[] = [];
     const store = strictFake<UploadStore>({
-      findUpload: async () => ({ uploadId: UPLOAD_ID, state: 'IN_PROGRESS' }) as UploadRecord,
-      claimChunk: async () => ({ outcome: 'claimed', token: 't' }),
+      claimChunk: async () => ({
+        outcome: 'claimed',
+        token: 't',
+        upload: { uploadId: UPLOAD_ID, state: 'IN_PROGRESS' } as UploadRecord,
+      }),
       releaseClaim: async (_uploadId: string, chunkNumber: number) => {
         released.push(chunkNumber);
       },

@@ -92,8 +92,6 @@ export class ChunkWriter {
 
   async write(header: ChunkHeader, body: ChunkBody): Promise<ChunkWriteResult> {
     this.validate(header);
-    const upload = await this.store.findUpload(header.uploadId);
-    if (!upload) throw TesseraError.notFound('upload', header.uploadId);
     const storage = storageForChunk(header.chunkNumber, header.size);
     const claim = await this.store.claimChunk(
       header.uploadId,
@@ -122,7 +120,7 @@ export class ChunkWriter {
           retryAfterSeconds: 1,
         });
       case 'claimed':
-        await this.storeClaimed(upload, header, storage === 'direct-part', claim.token, body);
+        await this.storeClaimed(claim.upload, header, storage === 'direct-part', claim.token, body);
         return { chunkNumber: header.chunkNumber, sha256: header.sha256, duplicate: false };
     }
   }

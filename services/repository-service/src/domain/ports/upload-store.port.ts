@@ -53,8 +53,8 @@ export interface StoredChunkRecord extends ChunkClaim {
 }
 
 export type ClaimResult =
-  /** Write the bytes, then markChunkStored with this token (or releaseClaim on failure). */
-  | { outcome: 'claimed'; token: string }
+  /** Write the bytes, then markChunkStored with this token (or releaseClaim on failure). The upload as locked. */
+  | { outcome: 'claimed'; token: string; upload: UploadRecord }
   /** The same bytes are already stored: nothing to write. */
   | { outcome: 'duplicate'; chunk: StoredChunkRecord }
   /** Another writer is storing this chunk right now; try again shortly. */

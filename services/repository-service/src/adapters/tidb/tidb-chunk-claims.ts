@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type {
+  ChunkClaim,
+  ClaimOptions,
+  ClaimResult,
+  UploadState,
+} from '../../domain/ports/upload-store.port';
+import { inRoundTrip, isDuplicateKey, type Statement } from './tidb-transaction';
+import { decide, partNumberOf, toUpload, type ChunkRow } from './tidb-upload-rows';
+
+const ACCEPTING: UploadState[] = ['INITIATED', 'IN_PROGRESS'];
+
+/** Who claims: this instance, and the parameters of OWNER_GONE for it. */
+export interface Claimant {
+  instanceId: string;
+  /** This instance's id, then the staleness of a heartbeat in microseconds. */
+  gone: [string, number];
+  /** The SQL telling whether the owner in `c.claim_owner` is gone (tidb-upload-store.ts). */
+  ownerGoneSql: string;
+}
+
+/**
+ * Claims a chunk number for writing: one pessimistic transaction of two round trips, this runs for
+ * every chunk. The first locks the upload and the chunk's row and reads both; the second writes the
+ * claim (when there is one to write) and commits. The upload comes back with a claim, so the writer
+ * needs no read of its own. Two first writers may insert at once: the loser sees the winner's row
+ * on a second try.
+ */
+export async function claimChunk(
+  pool: Pool,
+  claimant: Claimant,
+  uploadId: string,
+  claim: ChunkClaim,
+  options: ClaimOptions,
+): Promise<ClaimResult> {
+  try {
+    return await claimOnce(pool, claimant, uploadId, claim, options);
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    return claimOnce(pool, claimant, uploadId, claim, options);
+  }
+}
+
+async function claimOnce(
+  pool: Pool,
+  claimant: Claimant,
+  uploadId: string,
+  claim: ChunkClaim,
+  options: ClaimOptions,
+): Promise<ClaimResult> {
+  const connection = await pool.getConnection();
+  try {
+    const read = await inRoundTrip(connection, [
+      { sql: 'BEGIN PESSIMISTIC', values: [] },
+      { sql: 'SELECT * FROM uploads WHERE upload_id = ? FOR UPDATE', values: [uploadId] },
+      {
+        sql: `SELECT size, sha256, storage, part_number, state, retry_count, etag,
+                TIMESTAMPDIFF(MICROSECOND, claimed_at, NOW(6)) AS age_us, ${claimant.ownerGoneSql} AS owner_gone
+              FROM upload_chunks c WHERE upload_id = ? AND chunk_number = ? FOR UPDATE`,
+        values: [...claimant.gone, uploadId, claim.chunkNumber],
+      },
+    ]);
+    const uploadRow = (read[1] as RowDataPacket[])[0];
+    const chunkRow = (read[2] as ChunkRow[])[0];
+    const { result, write } = claimOf(uploadId, uploadRow, chunkRow, claimant.instanceId, claim, options);
+    await inRoundTrip(connection, [...(write ? [write] : []), { sql: 'COMMIT', values: [] }]);
+    return result;
+  } catch (error) {
+    await connection.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    connection.release();
+  }
+}
+
+/** What the claim comes to, and the statement that records it, if any. */
+function claimOf(
+  uploadId: string,
+  uploadRow: RowDataPacket | undefined,
+  existing: ChunkRow | undefined,
+  owner: string,
+  claim: ChunkClaim,
+  options: ClaimOptions,
+): { result: ClaimResult; write?: Statement } {
+  if (!uploadRow) return { result: { outcome: 'unknown-upload' } };
+  const upload = toUpload(uploadRow);
+  if (!ACCEPTING.includes(upload.state)) return { result: { outcome: 'not-accepting', state: upload.state } };
+  const token = randomUUID();
+  // size, sha256, storage, part_number, claim_token, claim_owner
+  const claimed = [claim.size, claim.sha256, claim.storage, partNumberOf(claim), token, owner];
+  if (!existing) {
+    const write = {
+      sql: `INSERT INTO upload_chunks
+              (upload_id, chunk_number, size, sha256, storage, part_number, claim_token, claim_owner, state, claimed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'WRITING', NOW(6))`,
+      values: [uploadId, claim.chunkNumber, ...claimed],
+    };
+    return { result: { outcome: 'claimed', token, upload }, write };
+  }
+  const decision = decide(existing, claim, options);
+  if (decision === 'take-over') {
+    const write = {
+      sql: `UPDATE upload_chunks SET size = ?, sha256 = ?, storage = ?, part_number = ?, claim_token = ?, claim_owner = ?,
+              state = 'WRITING', claimed_at = NOW(6), etag = NULL, retry_count = retry_count + 1
+            WHERE upload_id = ? AND chunk_number = ?`,
+      values: [...claimed, uploadId, claim.chunkNumber],
+    };
+    return { result: { outcome: 'claimed', token, upload }, write };
+  }
+  if (decision === 'duplicate') {
+    const chunk = {
+      ...claim,
+      size: Number(existing.size),
+      storage: existing.storage,
+      partNumber: existing.part_number ?? undefined,
+      retryCount: Number(existing.retry_count),
+      etag: existing.etag ?? '',
+    };
+    return { result: { outcome: 'duplicate', chunk } };
+  }
+  return decision === 'in-progress'
+    ? { result: { outcome: 'in-progress', sha256: existing.sha256 } }
+    : { result: { outcome: 'conflict', existingSha256: existing.sha256 } };
+}
