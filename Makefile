@@ -7,7 +7,7 @@ $(error could not install the project's Node.js: run scripts/node/ensure-node.sh
 endif
 export PATH := $(NODE_BIN):$(PATH)
 
-.PHONY: packages flake-hunt bench-load bench-sdk bench-tus bench-small-files bench-chunk-sizes test demo deploy-check stack-up stack-down stack-status install build lint typecheck unit integration generate contracts schemas bench-upload bench-download bench-tracing
+.PHONY: packages flake-hunt bench-load bench-sdk bench-tus bench-small-files bench-chunk-sizes bench-streamed-path test demo deploy-check stack-up stack-down stack-status install build lint typecheck unit integration generate contracts schemas bench-upload bench-download bench-tracing
 
 test: ## Everything: contracts, lint, types, build, unit and integration tests against the real stack
 	@scripts/test.sh
@@ -102,6 +102,10 @@ bench-load: ## 200 uploads at once, 4 KiB to 256 MiB: throughput, chunk ack late
 bench-small-files: ## 1,000 files of 4 KiB: p50/p95/p99 round trips, Tessera and MinIO
 	$(BENCH_SETUP)
 	npx tsx bench/small-files.ts $(BENCH_ARGS)
+
+bench-streamed-path: ## The streamed path in one run: 1 GiB up/down, 64 KiB chunks, 1,000 small files vs lib-storage, ranged GETs, tus, PutObject; CPU-s/GiB per process
+	$(BENCH_SETUP) && scripts/stack/install.sh tusd
+	npx tsx bench/streamed-path.ts $(BENCH_ARGS)
 
 bench-chunk-sizes: ## upload throughput for chunk sizes 64 KiB to 64 MiB
 	$(BENCH_SETUP)

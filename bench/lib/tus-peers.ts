@@ -10,6 +10,8 @@ import { freePort, SERVICE_NODE_FLAGS, stackEndpoints } from '@tessera/testing';
 export interface TusPeer {
   name: string;
   endpoint: string;
+  /** The server's process, to meter its CPU. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ async function startPeer(
   return {
     name,
     endpoint,
+    pid: child.pid!,
     async stop() {
       child.kill('SIGTERM');
       await exited;
