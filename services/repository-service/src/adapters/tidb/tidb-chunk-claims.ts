@@ -6,7 +6,7 @@ import type {
   ClaimResult,
   UploadState,
 } from '../../domain/ports/upload-store.port';
-import { inRoundTrip, isDuplicateKey, type Statement } from './tidb-transaction';
+import { inRoundTrip, isDuplicateKey, onTransactionConnection, type Statement } from './tidb-transaction';
 import { decide, partNumberOf, toUpload, type ChunkRow } from './tidb-upload-rows';
 
 const ACCEPTING: UploadState[] = ['INITIATED', 'IN_PROGRESS'];
@@ -42,15 +42,14 @@ export async function claimChunk(
   }
 }
 
-async function claimOnce(
+function claimOnce(
   pool: Pool,
   claimant: Claimant,
   uploadId: string,
   claim: ChunkClaim,
   options: ClaimOptions,
 ): Promise<ClaimResult> {
-  const connection = await pool.getConnection();
-  try {
+  return onTransactionConnection(pool, async (connection) => {
     const read = await inRoundTrip(connection, [
       { sql: 'BEGIN PESSIMISTIC', values: [] },
       { sql: 'SELECT * FROM uploads WHERE upload_id = ? FOR UPDATE', values: [uploadId] },
@@ -66,12 +65,7 @@ async function claimOnce(
     const { result, write } = claimOf(uploadId, uploadRow, chunkRow, claimant.instanceId, claim, options);
     await inRoundTrip(connection, [...(write ? [write] : []), { sql: 'COMMIT', values: [] }]);
     return result;
-  } catch (error) {
-    await connection.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    connection.release();
-  }
+  });
 }
 
 /** What the claim comes to, and the statement that records it, if any. */

@@ -5,7 +5,7 @@ import type { LifecycleEvent } from '../../domain/events/lifecycle-event';
 import type { NewNodeVersion, NodeVersion } from '../../domain/ports/node-store.port';
 import type { NewUpload } from '../../domain/ports/upload-store.port';
 import { appendToOutbox, outboxInsert } from './tidb-outbox';
-import { inRoundTrip, type Statement } from './tidb-transaction';
+import { inRoundTrip, onTransactionConnection, type Statement } from './tidb-transaction';
 import { uploadInsert } from './tidb-upload-rows';
 
 // Node versions (table nodes, and the name's latest_version in node_names; migrations.ts).
@@ -92,8 +92,7 @@ export async function recordWholeUploadIn(
   node: NewNodeVersion,
   events: { initiated: LifecycleEvent; completed: (recorded: NodeVersion) => LifecycleEvent },
 ): Promise<NodeVersion> {
-  const connection = await pool.getConnection();
-  try {
+  return onTransactionConnection(pool, async (connection) => {
     const opened = await inRoundTrip(connection, [
       { sql: 'BEGIN PESSIMISTIC', values: [] },
       uploadInsert(upload, 'COMPLETED'),
@@ -104,10 +103,5 @@ export async function recordWholeUploadIn(
     const recorded = await insertVersion(connection, node, latest + 1);
     await inRoundTrip(connection, [outboxInsert(events.completed(recorded)), { sql: 'COMMIT', values: [] }]);
     return recorded;
-  } catch (error) {
-    await connection.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    connection.release();
-  }
+  });
 }
