@@ -44,7 +44,10 @@ const IDLE = `u.updated_at < NOW(6) - INTERVAL ? MICROSECOND
                   WHERE c.upload_id = u.upload_id AND c.claimed_at >= NOW(6) - INTERVAL ? MICROSECOND)`;
 const idleFor = (idleMs: number) => [Math.round(idleMs * 1000), Math.round(idleMs * 1000)];
 
-/** UploadStore in TiDB (tables from migrations.ts). Uses pessimistic transactions for claims. */
+/**
+ * UploadStore in TiDB (tables from migrations.ts). Uses pessimistic transactions for claims, in
+ * multi-statement round trips: the pool must allow multiple statements.
+ */
 export class TidbUploadStore implements UploadStore {
   /** The parameters of OWNER_GONE. */
   private readonly gone: [string, number];
