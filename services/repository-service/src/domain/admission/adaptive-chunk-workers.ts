@@ -1,5 +1,5 @@
 import type { ChunkAdmission } from './chunk-admission';
-import type { PoolDecision, PoolUsage, WorkerPoolSizer } from './worker-pool-sizer';
+import type { PoolDecision, WorkerPoolSizer } from './worker-pool-sizer';
 
 /** Told of every change of the pool's size (a log line, a metric). */
 export type PoolResized = (decision: Exclude<PoolDecision, { change: 'none' }>, from: number) => void;
@@ -15,14 +15,12 @@ export class AdaptiveChunkWorkers {
     private readonly resized: PoolResized,
   ) {}
 
-  /** One interval's decision; returns the usage it was made from. */
-  adjust(): PoolUsage {
+  /** One interval's decision, from what the pool did over it. */
+  adjust(): void {
     const usage = this.admission.usage();
     const decision = this.sizer.decide(usage);
-    if (decision.change !== 'none') {
-      this.admission.resize(decision.workers);
-      this.resized(decision, usage.workers);
-    }
-    return usage;
+    if (decision.change === 'none') return;
+    this.admission.resize(decision.workers);
+    this.resized(decision, usage.workers);
   }
 }

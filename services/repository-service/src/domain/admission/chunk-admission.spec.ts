@@ -161,6 +161,7 @@ describe('ChunkAdmission', () => {
       refused: 1,
       finished: 2,
       failed: 0,
+      meanWriteMs: 1_000, // each held its worker for 1 s of the injected clock
     });
 
     const failing = new ChunkAdmission(

@@ -46,7 +46,7 @@ export class ChunkAdmission implements ChunkSink {
     private readonly next: ChunkSink,
     private readonly limits: ChunkAdmissionLimits,
     private readonly observer: ChunkAdmissionObserver = { throttled: () => undefined },
-    now: () => number = () => performance.now(),
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.workers = limits.workers;
     this.meter = new PoolUsageMeter(now);
@@ -97,7 +97,7 @@ export class ChunkAdmission implements ChunkSink {
 
   private async withWorker<T>(write: () => Promise<T>): Promise<T> {
     await this.acquireWorker();
-    const startedAt = performance.now();
+    const startedAt = this.now();
     let failed = false;
     try {
       return await write();
@@ -105,7 +105,7 @@ export class ChunkAdmission implements ChunkSink {
       failed = isStorageFailure(error);
       throw error;
     } finally {
-      this.meter.finishedOne(performance.now() - startedAt, failed);
+      this.meter.finishedOne(this.now() - startedAt, failed);
       this.releaseWorker();
     }
   }
