@@ -74,6 +74,7 @@ export async function bootstrap(
   const notifier = new GrpcNodeCacheNotifier(metadataClient, processLoopDelay(), {
     attempts: config.NODE_CACHE_REFRESH_ATTEMPTS,
     timeoutMs: config.NODE_CACHE_REFRESH_TIMEOUT_MS,
+    onAttemptFailed: (failure) => logger.warn(failure, 'metadata cache refresh attempt failed'),
   });
   const instanceId = randomUUID();
   const heartbeatPool = createTidbPool({ ...tidb, connectionLimit: 1 });

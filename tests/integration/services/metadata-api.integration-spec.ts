@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { status, type Client } from '@grpc/grpc-js';
-import { metadataV1, uploadV1 } from '@tessera/contracts';
+import { internalV1, metadataV1, uploadV1 } from '@tessera/contracts';
 import {
   callUnary,
   checkHealth,
@@ -150,6 +150,8 @@ describe('the metadata service in front of TiDB, with its Redis cache, after rea
 
     const read = await callUnary(nodes, metadata.getNode, { nodeId: first.nodeId });
     expect(read.node).toMatchObject({ version: 2n, size: 4n, sha256: sha256(Buffer.from('two!')) });
+    // The completion handed its version to the cache.
+    expect(read.cacheHit).toBe(true);
     const older = await callUnary(nodes, metadata.getNode, { nodeId: first.nodeId, version: 1n });
     expect(older.node).toMatchObject({ version: 1n, size: 3n });
     const { versions } = await callUnary(nodes, metadata.listVersions, { nodeId: first.nodeId });
@@ -274,5 +276,23 @@ describe('the metadata service in front of TiDB, with its Redis cache, after rea
       code: status.INVALID_ARGUMENT,
       details: expect.stringContaining('drive_id'),
     });
+    const cache = createGrpcClient(internalV1.NodeCacheService, stack.metadataAddress);
+    const nodeId = '00000000-0000-4000-8000-000000000001';
+    await expect(
+      callUnary(cache, internalV1.NodeCacheService.method.refreshNode, {
+        nodeId,
+        written: { nodeId: '00000000-0000-4000-8000-000000000002', version: 1n },
+      }),
+    ).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringContaining('written.node_id'),
+    });
+    await expect(
+      callUnary(cache, internalV1.NodeCacheService.method.refreshNode, { nodeId, written: { nodeId } }),
+    ).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringContaining('written.version'),
+    });
+    cache.close();
   });
 });

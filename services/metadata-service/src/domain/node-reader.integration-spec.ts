@@ -143,6 +143,26 @@ describe('NodeReader with Redis', () => {
     expect(await reader.getNode(nodeId)).toMatchObject({ node: { version: 2 }, cacheHit: true });
   });
 
+  it('caches a version a writer hands over without asking the catalog, and never goes back to an older one', async () => {
+    const nodeId = randomUUID();
+    const [first, second] = [nodeVersion(nodeId, 1), nodeVersion(nodeId, 2)];
+    catalog.add(first);
+    catalog.add(second);
+    const loads = catalog.loads;
+    expect(await reader.refreshWith(second)).toBe(2);
+    expect(await reader.refreshWith(first)).toBe(1); // late, from an earlier completion
+    expect(await reader.getNode(nodeId)).toEqual({ node: second, cacheHit: true });
+    expect(await reader.getNode(nodeId, 2)).toEqual({ node: second, cacheHit: true });
+    expect(catalog.loads).toBe(loads);
+
+    await reader.delete(nodeId);
+    await reader.refreshWith(nodeVersion(nodeId, 3)); // a deletion mark stays
+    await expect(reader.getNode(nodeId)).rejects.toMatchObject({ code: ErrorCode.NotFound });
+    await expect(reader.refreshWith({ ...first, version: 0 })).rejects.toMatchObject({
+      code: ErrorCode.InvalidArgument,
+    });
+  });
+
   it('marks a deleted node and each of its versions in the cache so no read serves them', async () => {
     const nodeId = randomUUID();
     catalog.add(nodeVersion(nodeId, 1));

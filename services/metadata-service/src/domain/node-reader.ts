@@ -136,6 +136,23 @@ export class NodeReader {
     return latest?.version ?? 0;
   }
 
+  /**
+   * Puts a version a writer has just committed into the cache, as refresh() would after reading it
+   * from TiDB: the cache keeps a newer version or a deletion mark it already has.
+   */
+  async refreshWith(written: NodeVersion): Promise<number> {
+    requireNodeId(written.nodeId);
+    if (!Number.isSafeInteger(written.version) || written.version < 1)
+      throw TesseraError.invalidArgument('written.version', 'must be a positive integer');
+    try {
+      await this.writeLatest(written.nodeId, written);
+    } catch (error) {
+      this.unrefreshed.add(written.nodeId);
+      this.observer.failed(error, 'set');
+    }
+    return written.version;
+  }
+
   /** Writes the entries of nodes refresh() could not; true once none is left. */
   async flushUnrefreshed(): Promise<boolean> {
     for (const nodeId of [...this.unrefreshed]) {

@@ -55,7 +55,7 @@ describe('CompleteUpload with the running file hash, on TiDB and MinIO', () => {
       nodes,
       watched,
       assembler,
-      { nodeChanged: async () => {} },
+      { versionWritten: async () => {}, nodeChanged: async () => {} },
       hashes,
     );
     return { writer, completer, hashes };

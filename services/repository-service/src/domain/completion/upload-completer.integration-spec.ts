@@ -37,7 +37,10 @@ describe('UploadCompleter with TiDB and MinIO', () => {
       nodes,
       objects,
       new ObjectAssembler(objects, { stagingPrefix: '.staging/', concurrency: 4 }),
-      { nodeChanged: async (nodeId) => void changed.push(nodeId) },
+      {
+        versionWritten: async (node) => void changed.push(node.nodeId),
+        nodeChanged: async (nodeId) => void changed.push(nodeId),
+      },
     );
   });
 
@@ -153,7 +156,10 @@ describe('UploadCompleter with TiDB and MinIO', () => {
       nodes,
       stack.objects,
       new ObjectAssembler(stack.objects, { stagingPrefix: '.staging/', concurrency: 4 }),
-      { nodeChanged: () => Promise.reject(new Error('metadata service down')) },
+      {
+        versionWritten: () => Promise.reject(new Error('metadata service down')),
+        nodeChanged: () => Promise.reject(new Error('metadata service down')),
+      },
     );
     const uploadId = await uploadWith(new Map([[0, randomBytes(5)]]));
     await expect(unannounced.complete({ uploadId, totalChunks: 1, sha256: undefined })).rejects.toMatchObject(

@@ -5,7 +5,7 @@ import type { NodeVersion } from '../ports/node-store.port';
 /** The version is durable; until readers' caches know it, the write is not reported done. */
 export async function announceVersion(changes: NodeChangeListener, node: NodeVersion): Promise<void> {
   try {
-    await changes.nodeChanged(node.nodeId);
+    await changes.versionWritten(node);
   } catch (error) {
     throw new TesseraError(
       ErrorCode.Unavailable,

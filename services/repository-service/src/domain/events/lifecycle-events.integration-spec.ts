@@ -26,7 +26,7 @@ describe('lifecycle events in the outbox (TiDB, MinIO)', () => {
       objectKeyTemplate: '{drive_id}/{node_id}',
       stagingPrefix: STAGING,
     });
-    const noCache = { nodeChanged: async () => undefined };
+    const noCache = { versionWritten: async () => undefined, nodeChanged: async () => undefined };
     const assembler = new ObjectAssembler(stack.objects, { stagingPrefix: STAGING, concurrency: 2 });
     completer = new UploadCompleter(stack.uploads, stack.nodes, stack.objects, assembler, noCache);
     deleter = new NodeDeleter(stack.uploads, sessions, stack.nodes, stack.objects, noCache);

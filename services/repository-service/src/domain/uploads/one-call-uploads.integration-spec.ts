@@ -23,7 +23,10 @@ describe('OneCallUploads with TiDB and MinIO', () => {
       stack.uploads,
       stack.nodes,
       stack.objects,
-      { nodeChanged: async (nodeId) => void changed.push(nodeId) },
+      {
+        versionWritten: async (node) => void changed.push(node.nodeId),
+        nodeChanged: async (nodeId) => void changed.push(nodeId),
+      },
       { run: (write) => write() },
       { objectKeyTemplate: '{drive_id}/{node_id}/{upload_id}', maxBytes: 64 * 1024 },
     );

@@ -4,13 +4,15 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Node } from "../../metadata/v1/node_pb";
+import { file_tessera_metadata_v1_node } from "../../metadata/v1/node_pb";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file tessera/internal/v1/node_cache_service.proto.
  */
 export const file_tessera_internal_v1_node_cache_service: GenFile = /*@__PURE__*/
-  fileDesc("Cix0ZXNzZXJhL2ludGVybmFsL3YxL25vZGVfY2FjaGVfc2VydmljZS5wcm90bxITdGVzc2VyYS5pbnRlcm5hbC52MSIlChJSZWZyZXNoTm9kZVJlcXVlc3QSDwoHbm9kZV9pZBgBIAEoCSItChNSZWZyZXNoTm9kZVJlc3BvbnNlEhYKDmxhdGVzdF92ZXJzaW9uGAEgASgDIhcKFUdldENhY2hlSGVhbHRoUmVxdWVzdCJHChZHZXRDYWNoZUhlYWx0aFJlc3BvbnNlEg8KB3NlcnZpbmcYASABKAgSDAoEcnVsZRgCIAEoCRIOCgZkZXRhaWwYAyABKAky3wEKEE5vZGVDYWNoZVNlcnZpY2USYAoLUmVmcmVzaE5vZGUSJy50ZXNzZXJhLmludGVybmFsLnYxLlJlZnJlc2hOb2RlUmVxdWVzdBooLnRlc3NlcmEuaW50ZXJuYWwudjEuUmVmcmVzaE5vZGVSZXNwb25zZRJpCg5HZXRDYWNoZUhlYWx0aBIqLnRlc3NlcmEuaW50ZXJuYWwudjEuR2V0Q2FjaGVIZWFsdGhSZXF1ZXN0GisudGVzc2VyYS5pbnRlcm5hbC52MS5HZXRDYWNoZUhlYWx0aFJlc3BvbnNlYgZwcm90bzM");
+  fileDesc("Cix0ZXNzZXJhL2ludGVybmFsL3YxL25vZGVfY2FjaGVfc2VydmljZS5wcm90bxITdGVzc2VyYS5pbnRlcm5hbC52MSJvChJSZWZyZXNoTm9kZVJlcXVlc3QSDwoHbm9kZV9pZBgBIAEoCRIqCgd3cml0dGVuGAIgASgLMhkudGVzc2VyYS5tZXRhZGF0YS52MS5Ob2RlEhwKFHdyaXR0ZW5fYnlfdXBsb2FkX2lkGAMgASgJIi0KE1JlZnJlc2hOb2RlUmVzcG9uc2USFgoObGF0ZXN0X3ZlcnNpb24YASABKAMiFwoVR2V0Q2FjaGVIZWFsdGhSZXF1ZXN0IkcKFkdldENhY2hlSGVhbHRoUmVzcG9uc2USDwoHc2VydmluZxgBIAEoCBIMCgRydWxlGAIgASgJEg4KBmRldGFpbBgDIAEoCTLfAQoQTm9kZUNhY2hlU2VydmljZRJgCgtSZWZyZXNoTm9kZRInLnRlc3NlcmEuaW50ZXJuYWwudjEuUmVmcmVzaE5vZGVSZXF1ZXN0GigudGVzc2VyYS5pbnRlcm5hbC52MS5SZWZyZXNoTm9kZVJlc3BvbnNlEmkKDkdldENhY2hlSGVhbHRoEioudGVzc2VyYS5pbnRlcm5hbC52MS5HZXRDYWNoZUhlYWx0aFJlcXVlc3QaKy50ZXNzZXJhLmludGVybmFsLnYxLkdldENhY2hlSGVhbHRoUmVzcG9uc2ViBnByb3RvMw", [file_tessera_metadata_v1_node]);
 
 /**
  * @generated from message tessera.internal.v1.RefreshNodeRequest
@@ -20,6 +22,21 @@ export type RefreshNodeRequest = Message<"tessera.internal.v1.RefreshNodeRequest
    * @generated from field: string node_id = 1;
    */
   nodeId: string;
+
+  /**
+   * The version the caller has just committed (same node_id). Cached as it is, without a read of
+   * TiDB: a completion does not wait for the catalog twice.
+   *
+   * @generated from field: tessera.metadata.v1.Node written = 2;
+   */
+  written?: Node | undefined;
+
+  /**
+   * The upload that wrote `written`, kept with it.
+   *
+   * @generated from field: string written_by_upload_id = 3;
+   */
+  writtenByUploadId: string;
 };
 
 /**
@@ -34,7 +51,7 @@ export const RefreshNodeRequestSchema: GenMessage<RefreshNodeRequest> = /*@__PUR
  */
 export type RefreshNodeResponse = Message<"tessera.internal.v1.RefreshNodeResponse"> & {
   /**
-   * The latest version now cached; 0 when the node no longer exists.
+   * The latest version now cached; 0 when the node no longer exists. With `written`: its version.
    *
    * @generated from field: int64 latest_version = 1;
    */
@@ -101,7 +118,9 @@ export const GetCacheHealthResponseSchema: GenMessage<GetCacheHealthResponse> = 
  */
 export const NodeCacheService: GenService<{
   /**
-   * Reloads the node's latest version from TiDB into the cache (or marks it deleted).
+   * Puts the version just written into the cache (an entry never goes back to an older version,
+   * and a deletion mark stays), or without one reloads the node's latest version from TiDB into
+   * the cache (or marks it deleted).
    *
    * @generated from rpc tessera.internal.v1.NodeCacheService.RefreshNode
    */
