@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type {
   ChunkClaim,
   ClaimOptions,
   ClaimResult,
   UploadState,
 } from '../../domain/ports/upload-store.port';
-import { inRoundTrip, isDuplicateKey, onTransactionConnection, type Statement } from './tidb-transaction';
+import {
+  inOneRoundTrip,
+  inRoundTrip,
+  isDuplicateKey,
+  onTransactionConnection,
+  type Statement,
+} from './tidb-transaction';
 import { decide, partNumberOf, toUpload, type ChunkRow } from './tidb-upload-rows';
 
 const ACCEPTING: UploadState[] = ['INITIATED', 'IN_PROGRESS'];
@@ -21,11 +27,14 @@ export interface Claimant {
 }
 
 /**
- * Claims a chunk number for writing: one pessimistic transaction of two round trips, this runs for
- * every chunk. The first locks the upload and the chunk's row and reads both; the second writes the
- * claim (when there is one to write) and commits. The upload comes back with a claim, so the writer
- * needs no read of its own. Two first writers may insert at once: the loser sees the winner's row
- * on a second try.
+ * Claims a chunk number for writing; this runs for every chunk. The first claim of a chunk number
+ * (nearly all of them) is one round trip: lock the upload, insert the claim if the upload accepts
+ * chunks and the chunk has no row yet, commit. The upload's row lock, where the claims of one
+ * upload's concurrent chunks queue, is then held inside TiDB only, never across a round trip to
+ * this process. A chunk with a row already (a retry, a duplicate, a take-over) takes two round
+ * trips: lock and read the upload and the chunk's row, then write what they call for and commit.
+ * The upload comes back with a claim, so the writer needs no read of its own. Two first writers may
+ * insert at once: the loser sees the winner's row on a second try.
  */
 export async function claimChunk(
   pool: Pool,
@@ -35,11 +44,52 @@ export async function claimChunk(
   options: ClaimOptions,
 ): Promise<ClaimResult> {
   try {
-    return await claimOnce(pool, claimant, uploadId, claim, options);
+    return (
+      (await firstClaim(pool, claimant, uploadId, claim)) ??
+      (await claimOnce(pool, claimant, uploadId, claim, options))
+    );
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
     return claimOnce(pool, claimant, uploadId, claim, options);
   }
+}
+
+/** The claim of a chunk number that has no row yet, in one round trip; undefined when it has one. */
+async function firstClaim(
+  pool: Pool,
+  claimant: Claimant,
+  uploadId: string,
+  claim: ChunkClaim,
+): Promise<ClaimResult | undefined> {
+  const token = randomUUID();
+  const [uploadRows, inserted] = (await inOneRoundTrip(pool, [
+    { sql: 'SELECT * FROM uploads WHERE upload_id = ? FOR UPDATE', values: [uploadId] },
+    {
+      sql: `INSERT INTO upload_chunks
+              (upload_id, chunk_number, size, sha256, storage, part_number, claim_token, claim_owner, state, claimed_at)
+            SELECT upload_id, ?, ?, ?, ?, ?, ?, ?, 'WRITING', NOW(6) FROM uploads
+            WHERE upload_id = ? AND state IN ('INITIATED', 'IN_PROGRESS')
+              AND NOT EXISTS (SELECT 1 FROM upload_chunks WHERE upload_id = ? AND chunk_number = ?)
+            FOR UPDATE`,
+      values: [
+        claim.chunkNumber,
+        claim.size,
+        claim.sha256,
+        claim.storage,
+        partNumberOf(claim),
+        token,
+        claimant.instanceId,
+        uploadId,
+        uploadId,
+        claim.chunkNumber,
+      ],
+    },
+  ])) as unknown as [RowDataPacket[], ResultSetHeader];
+  const uploadRow = uploadRows[0];
+  if (!uploadRow) return { outcome: 'unknown-upload' };
+  const upload = toUpload(uploadRow);
+  if (!ACCEPTING.includes(upload.state)) return { outcome: 'not-accepting', state: upload.state };
+  return inserted.affectedRows === 1 ? { outcome: 'claimed', token, upload } : undefined;
 }
 
 function claimOnce(

@@ -167,6 +167,26 @@ describe('TidbUploadStore against TiDB', () => {
     });
   });
 
+  it('refuses a claim that waited for the upload while completion began, and writes no row for it', async () => {
+    const uploadId = await created();
+    const holder = await pool.getConnection();
+    try {
+      await holder.query('BEGIN PESSIMISTIC');
+      await holder.query('SELECT * FROM uploads WHERE upload_id = ? FOR UPDATE', [uploadId]);
+      const waiting = store.claimChunk(uploadId, chunk(0), LIVE);
+      await sleep(300); // the claim now waits for the upload's lock
+      await holder.query(`UPDATE uploads SET state = 'COMPLETING' WHERE upload_id = ?`, [uploadId]);
+      await holder.query('COMMIT');
+      expect(await waiting).toEqual({ outcome: 'not-accepting', state: 'COMPLETING' });
+    } finally {
+      holder.release();
+    }
+    const [rows] = await pool.query<RowDataPacket[]>('SELECT * FROM upload_chunks WHERE upload_id = ?', [
+      uploadId,
+    ]);
+    expect(rows).toEqual([]);
+  });
+
   it('does not begin completion while a chunk is being written, and only once', async () => {
     const uploadId = await created();
     const claimed = await store.claimChunk(uploadId, chunk(1), LIVE);
