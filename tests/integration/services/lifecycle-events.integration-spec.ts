@@ -205,7 +205,7 @@ describe('lifecycle events: repository outbox → relay → Kafka → consumers'
       async () => {
         const text = await metricsText(stack.metadataHttpUrl);
         expect(text).toMatch(
-          /tessera_lifecycle_events_handled_total\{[^}]*type="UploadCompleted"[^}]*outcome="refreshed"/,
+          /tessera_lifecycle_events_handled_total\{[^}]*type="UploadCompleted"[^}]*outcome="(current|refreshed)"/,
         );
       },
       { timeoutMs: 20_000, intervalMs: 500 },

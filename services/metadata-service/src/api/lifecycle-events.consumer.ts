@@ -7,8 +7,9 @@ import type { NodeReader } from '../domain/node-reader';
  * Keeps the node cache fresh from lifecycle events: UploadCompleted and NodeDeleted refresh the
  * node's entry from TiDB. The repository service already refreshes it before CompleteUpload and
  * DeleteNode answer (docs/read-path.md); this is the backstop for a refresh that failed after the
- * write committed. Refreshing is idempotent and never installs an older version, so redelivered
- * or reordered events are harmless. A refresh that fails (Redis down) is logged and dropped: the
+ * write committed, so an UploadCompleted whose version the cache already holds (outcome `current`)
+ * costs a Redis read, not a TiDB one. Refreshing is idempotent and never installs an older version,
+ * so redelivered or reordered events are harmless. A refresh that fails (Redis down) is logged and dropped: the
  * entry's TTL bounds how long it can be stale, and blocking the partition would help nobody.
  */
 export class LifecycleEventsConsumer {
@@ -33,8 +34,8 @@ export class LifecycleEventsConsumer {
       return;
     }
     try {
-      await this.reader.refresh(event.message.nodeId);
-      this.handled.add(1, { type, outcome: 'refreshed' });
+      const refreshed = await this.refreshFor(event);
+      this.handled.add(1, { type, outcome: refreshed ? 'refreshed' : 'current' });
     } catch (error) {
       this.handled.add(1, { type, outcome: 'failed' });
       this.logger.warn(
@@ -42,5 +43,13 @@ export class LifecycleEventsConsumer {
         'could not refresh the node cache from a lifecycle event',
       );
     }
+  }
+
+  /** True when the node's entry was read from TiDB again. */
+  private async refreshFor(event: LifecycleDelivery['event']): Promise<boolean> {
+    if (event.type === 'tessera.events.v1.UploadCompleted')
+      return this.reader.refreshUnlessCached(event.message.nodeId, Number(event.message.version));
+    await this.reader.refresh(event.message.nodeId);
+    return true;
   }
 }

@@ -163,6 +163,22 @@ describe('NodeReader with Redis', () => {
     });
   });
 
+  it('reads TiDB for a backstop refresh only when the cache lacks the version written', async () => {
+    const nodeId = randomUUID();
+    catalog.add(nodeVersion(nodeId, 1));
+    catalog.add(nodeVersion(nodeId, 2));
+    expect(await reader.refreshUnlessCached(nodeId, 2)).toBe(true); // no entry yet
+    const loads = catalog.loads;
+    expect(await reader.refreshUnlessCached(nodeId, 2)).toBe(false);
+    expect(await reader.refreshUnlessCached(nodeId, 1)).toBe(false);
+    expect(catalog.loads).toBe(loads);
+    catalog.add(nodeVersion(nodeId, 3));
+    expect(await reader.refreshUnlessCached(nodeId, 3)).toBe(true);
+    expect(await reader.getNode(nodeId)).toMatchObject({ node: { version: 3 }, cacheHit: true });
+    await reader.delete(nodeId);
+    expect(await reader.refreshUnlessCached(nodeId, 4)).toBe(false); // a deletion mark is final
+  });
+
   it('marks a deleted node and each of its versions in the cache so no read serves them', async () => {
     const nodeId = randomUUID();
     catalog.add(nodeVersion(nodeId, 1));

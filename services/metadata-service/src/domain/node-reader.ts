@@ -153,6 +153,24 @@ export class NodeReader {
     return written.version;
   }
 
+  /**
+   * refresh(), unless the cache already holds `version` of the node or a newer one (or its deletion
+   * mark): a backstop that knows which version was written reads TiDB only when the writer's own
+   * refresh did not reach the cache. True when it refreshed.
+   */
+  async refreshUnlessCached(nodeId: string, version: number): Promise<boolean> {
+    requireNodeId(nodeId);
+    if (!this.unrefreshed.has(nodeId)) {
+      const cached = await this.cache.get(cacheKeys.latest(nodeId)).catch((error: unknown) => {
+        this.observer.failed(error, 'get');
+        return undefined;
+      });
+      if (cached && (cached.kind !== 'version' || cached.node.version >= version)) return false;
+    }
+    await this.refresh(nodeId);
+    return true;
+  }
+
   /** Writes the entries of nodes refresh() could not; true once none is left. */
   async flushUnrefreshed(): Promise<boolean> {
     for (const nodeId of [...this.unrefreshed]) {
