@@ -86,16 +86,45 @@ async function tryPort(port: number): Promise<number | undefined> {
   return chosen;
 }
 
+/** Ports this process handed out already: the services they went to may not be listening yet. */
+const handedOut = new Set<number>();
+
+/**
+ * Jest workers run suites side by side and each starts services: every worker draws from its own
+ * slice of the range, so two workers never hand out the same port in the moment between choosing
+ * it and the service binding it (a CI run failed with EADDRINUSE that way).
+ */
+const WORKER_SLICES = 8;
+
+function portRange(): { low: number; high: number } {
+  const low = 20_000;
+  const high = ephemeralLow();
+  const worker = Number(process.env.JEST_WORKER_ID ?? '1');
+  const size = Math.floor((high - low) / WORKER_SLICES);
+  if (!Number.isInteger(worker) || worker < 1 || size < 100) return { low, high };
+  const slice = (worker - 1) % WORKER_SLICES;
+  return { low: low + slice * size, high: low + (slice + 1) * size };
+}
+
 /**
  * A TCP port nothing listens on right now, for a process started next. Chosen below the ephemeral
  * range: a port from inside it could be taken meanwhile by any outgoing connection (or port-0
  * listener) of the processes starting in between, and the later bind would fail with EADDRINUSE.
+ * Never the same port twice in one process: a service restarted on its own port gets it back from
+ * its settings, not from here.
  */
 export async function freePort(): Promise<number> {
-  const low = ephemeralLow();
-  for (let attempt = 0; low > 20_100 && attempt < 50; attempt++) {
-    const port = await tryPort(20_000 + Math.floor(Math.random() * (low - 20_000)));
-    if (port !== undefined) return port;
+  const { low, high } = portRange();
+  for (let attempt = 0; high - low > 100 && attempt < 50; attempt++) {
+    const candidate = low + Math.floor(Math.random() * (high - low));
+    if (handedOut.has(candidate)) continue;
+    const port = await tryPort(candidate);
+    if (port !== undefined) return handOut(port);
   }
-  return (await tryPort(0))!;
+  return handOut((await tryPort(0))!);
+}
+
+function handOut(port: number): number {
+  handedOut.add(port);
+  return port;
 }
