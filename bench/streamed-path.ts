@@ -20,7 +20,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { MiB, mibPerSecond, percentile, startBenchStack, writeBenchFile } from './lib/bench-stack';
 import { downloadWithRangedGets, uploadWithLibStorage } from './lib/direct-s3';
 import { findProcess, meterCpu, type CpuUse } from './lib/process-cpu';
-import { startTusd, startTusNodeServer, uploadWithTus } from './lib/tus-peers';
+import { startTusd, startTusNodeServer, uploadWithTus, type TusPeer } from './lib/tus-peers';
 
 const { values: args } = parseArgs({
   options: {
@@ -51,10 +51,14 @@ interface FlowResult {
 
 async function main(): Promise<void> {
   const bench = await startBenchStack('bench_streamed_path');
-  const tusNode = await startTusNodeServer(bench.bucket, chunkBytes);
-  const tusd = await startTusd(bench.bucket, chunkBytes, tusdVersion);
+  // Started inside the try: a peer that fails to start (tusd not built) must not leave the services running.
+  const peers: TusPeer[] = [];
   const results: FlowResult[] = [];
   try {
+    const tusNode = await startTusNodeServer(bench.bucket, chunkBytes);
+    peers.push(tusNode);
+    const tusd = await startTusd(bench.bucket, chunkBytes, tusdVersion);
+    peers.push(tusd);
     const pids: Record<string, number> = {
       client: process.pid,
       ...bench.stack.pids,
@@ -140,8 +144,7 @@ async function main(): Promise<void> {
 
     await smallFiles(flow, bench);
   } finally {
-    await tusNode.stop();
-    await tusd.stop();
+    for (const peer of peers) await peer.stop();
     await bench.stop();
   }
   printResults(results);

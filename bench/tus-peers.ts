@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MiB, median, mibPerSecond, startBenchStack, writeBenchFile } from './lib/bench-stack';
-import { startTusd, startTusNodeServer, uploadWithTus } from './lib/tus-peers';
+import { startTusd, startTusNodeServer, uploadWithTus, type TusPeer } from './lib/tus-peers';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,11 +27,11 @@ const tusdVersion = readFileSync(join(__dirname, '../scripts/stack/versions.env'
 
 async function main(): Promise<void> {
   const bench = await startBenchStack('bench_tus_peers');
-  const peers = [
-    await startTusNodeServer(bench.bucket, chunkBytes),
-    await startTusd(bench.bucket, chunkBytes, tusdVersion),
-  ];
+  const peers: TusPeer[] = [];
   try {
+    // Started inside the try: a peer that fails to start (tusd not built) must not leave the services running.
+    peers.push(await startTusNodeServer(bench.bucket, chunkBytes));
+    peers.push(await startTusd(bench.bucket, chunkBytes, tusdVersion));
     const file = await writeBenchFile(bench.workDir, size);
     const runs: Record<string, () => Promise<number>> = {
       'Tessera, 4 streams': async () =>
