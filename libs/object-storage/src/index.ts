@@ -3,3 +3,4 @@ export * from './s3-error';
 export * from './s3-client';
 export * from './s3-object-store';
 export * from './s3-timeouts';
+export * from './s3-direct-parts';

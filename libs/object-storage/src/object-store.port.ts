@@ -68,3 +68,35 @@ export interface ObjectStore {
   completeMultipartUpload(target: MultipartTarget, parts: UploadedPart[]): Promise<StoredObject>;
   abortMultipartUpload(target: MultipartTarget): Promise<void>;
 }
+
+/** A part a client uploads itself: a PUT of its bytes to `url` with exactly these headers. */
+export interface PresignedPart {
+  partNumber: number;
+  url: string;
+  /** Signed with the URL: the store refuses the PUT without them, or with bytes they do not match. */
+  headers: Record<string, string>;
+  expiresAt: Date;
+}
+
+/** A part of a multipart upload as the store lists it. */
+export interface ListedPart extends UploadedPart {
+  size: number;
+  /** Lower-case hex; set when the part was stored with a SHA-256 checksum the store verified. */
+  sha256: string | undefined;
+}
+
+/**
+ * The parts of a multipart upload that clients write straight to the store. A presigned part is
+ * bound to its upload, its part number and its SHA-256 (the signed `x-amz-checksum-sha256` header):
+ * the store itself refuses other bytes, another part number, or a PUT after the URL expired.
+ */
+export interface DirectPartStore {
+  presignUploadPart(
+    target: MultipartTarget,
+    partNumber: number,
+    sha256: string,
+    ttlSeconds: number,
+  ): Promise<PresignedPart>;
+  /** Every stored part, in part-number order. */
+  listParts(target: MultipartTarget): Promise<ListedPart[]>;
+}

@@ -1,4 +1,3 @@
-import { metrics, type Histogram } from '@opentelemetry/api';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -28,25 +27,9 @@ import type {
   UploadedPart,
 } from './object-store.port';
 import { toStorageError } from './s3-error';
+import { meteredS3Call } from './s3-request-metrics';
 
 const DELETE_BATCH = 1000;
-
-let requestDuration: Histogram | undefined;
-
-/**
- * `tessera_s3_request_duration_seconds{operation,outcome}`: until S3 answered — for GetObject, until
- * the body starts (its bytes then stream to the reader).
- */
-function recordS3Request(operation: string, outcome: string, startedAt: number): void {
-  requestDuration ??= metrics
-    .getMeter('tessera.object-storage')
-    .createHistogram('tessera.s3.request.duration', {
-      unit: 's',
-      description: 'Duration of S3 requests (part writes, ranged reads, ...) by operation and outcome',
-      advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] },
-    });
-  requestDuration.record((performance.now() - startedAt) / 1000, { operation, outcome });
-}
 
 function requireEtag(etag: string | undefined, operation: string): string {
   if (!etag) throw new Error(`object storage returned no ETag for ${operation}`);
@@ -290,16 +273,7 @@ export class S3ObjectStore implements ObjectStore {
     );
   }
 
-  private async call<T>(operation: string, key: string, send: () => Promise<T>): Promise<T> {
-    const startedAt = performance.now();
-    try {
-      const output = await send();
-      recordS3Request(operation, 'ok', startedAt);
-      return output;
-    } catch (error) {
-      const failure = toStorageError(error, operation, key);
-      recordS3Request(operation, failure.code, startedAt);
-      throw failure;
-    }
+  private call<T>(operation: string, key: string, send: () => Promise<T>): Promise<T> {
+    return meteredS3Call(operation, key, send);
   }
 }
