@@ -1,4 +1,4 @@
-import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
 import { createTidbPool, migrate } from '@tessera/sql';
 import { minioClientOptions, stackEndpoints } from '@tessera/testing';
@@ -11,6 +11,8 @@ import { ChunkWriter } from '../domain/chunks/chunk-writer';
 /** The repository service's adapters on the local stack: a fresh database and bucket per test file. */
 export interface RealStack {
   pool: Pool;
+  /** The client `objects` uses. */
+  s3: S3Client;
   objects: S3ObjectStore;
   uploads: TidbUploadStore;
   nodes: TidbNodeStore;
@@ -41,6 +43,7 @@ export async function openRealStack(name: string): Promise<RealStack> {
   const uploads = new TidbUploadStore(pool);
   return {
     pool,
+    s3,
     objects,
     uploads,
     nodes: new TidbNodeStore(pool),

@@ -16,7 +16,8 @@ export interface ChunkRow extends RowDataPacket {
   sha256: string;
   storage: ChunkStorage;
   part_number: number | null;
-  state: 'WRITING' | 'STORED';
+  /** PRESIGNED: a client writes it straight to S3 (tidb-direct-chunks.ts). */
+  state: 'WRITING' | 'STORED' | 'PRESIGNED';
   retry_count: number;
   etag: string | null;
   age_us: string;
@@ -95,6 +96,8 @@ export function decide(
     if (gone) return 'take-over';
     return sameBytes || options.force ? 'in-progress' : 'conflict';
   }
+  // A chunk planned for a client to write to S3 is not stored yet: the bytes arriving here replace the plan.
+  if (existing.state === 'PRESIGNED') return sameBytes || options.force ? 'take-over' : 'conflict';
   if (sameBytes) return 'duplicate';
   return options.force ? 'take-over' : 'conflict';
 }

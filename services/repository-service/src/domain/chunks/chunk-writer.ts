@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { pipeline, Readable, Transform } from 'node:stream';
 import { ErrorCode, TesseraError } from '@tessera/errors';
-import type { MultipartTarget, ObjectStore } from '@tessera/object-storage';
+import type { ObjectStore } from '@tessera/object-storage';
 import { directPartNumber, storageForChunk } from '../completion/assembly-plan';
 import { lifecycleEvent } from '../events/lifecycle-event';
+import { chunkInProgress, closedUpload, conflictingChunk } from './chunk-refusals';
+import { MultipartUploads } from './multipart-uploads';
 import type { ChunkFeed, RunningFileHashes } from './running-file-hashes';
 import type { UploadRecord, UploadStore } from '../ports/upload-store.port';
 
@@ -79,8 +81,7 @@ class Fingerprint extends Transform {
  * checks them against the header, and records it. Acknowledge the chunk only once write() resolved.
  */
 export class ChunkWriter {
-  /** Multipart uploads being created, by upload id. */
-  private readonly multipartCreations = new Map<string, Promise<string>>();
+  private readonly multiparts: MultipartUploads;
 
   constructor(
     private readonly store: UploadStore,
@@ -88,7 +89,9 @@ export class ChunkWriter {
     private readonly options: ChunkWriterOptions,
     /** When given, the whole file's SHA-256 is kept as chunks are stored (for CompleteUpload). */
     private readonly fileHashes?: RunningFileHashes,
-  ) {}
+  ) {
+    this.multiparts = new MultipartUploads(store, objects);
+  }
 
   async write(header: ChunkHeader, body: ChunkBody): Promise<ChunkWriteResult> {
     this.validate(header);
@@ -101,24 +104,16 @@ export class ChunkWriter {
     const where = `chunk ${header.chunkNumber} of upload ${header.uploadId}`;
     switch (claim.outcome) {
       case 'unknown-upload':
-        throw TesseraError.notFound('upload', header.uploadId);
+        throw closedUpload(header.uploadId);
       case 'not-accepting':
-        throw new TesseraError(
-          ErrorCode.FailedPrecondition,
-          `upload ${header.uploadId} is ${claim.state}: it accepts no more chunks`,
-        );
+        throw closedUpload(header.uploadId, claim.state);
       case 'duplicate':
         await drain(body);
         return { chunkNumber: header.chunkNumber, sha256: header.sha256, duplicate: true };
       case 'conflict':
-        throw new TesseraError(
-          ErrorCode.AlreadyExists,
-          `${where} is already stored with sha256 ${claim.existingSha256}; this one has sha256 ${header.sha256} (set force to replace it)`,
-        );
+        throw conflictingChunk(where, 'stored', claim.existingSha256, header.sha256);
       case 'in-progress':
-        throw new TesseraError(ErrorCode.Unavailable, `${where} is being written by another stream; retry`, {
-          retryAfterSeconds: 1,
-        });
+        throw chunkInProgress(where);
       case 'claimed':
         await this.storeClaimed(claim.upload, header, storage === 'direct-part', claim.token, body);
         return { chunkNumber: header.chunkNumber, sha256: header.sha256, duplicate: false };
@@ -170,7 +165,7 @@ export class ChunkWriter {
     try {
       const { etag } = direct
         ? await this.objects.uploadPart(
-            await this.multipartOf(upload),
+            await this.multiparts.of(upload),
             directPartNumber(header.chunkNumber),
             counted,
             header.size,
@@ -195,28 +190,6 @@ export class ChunkWriter {
       await this.store.releaseClaim(header.uploadId, header.chunkNumber, token);
       throw error;
     }
-  }
-
-  /**
-   * The upload's multipart upload for direct parts, created by the first direct part. Streams of one
-   * upload racing here wait for one creation instead of each creating (and all but one aborting)
-   * their own; TiDB still decides between instances.
-   */
-  private async multipartOf(upload: UploadRecord): Promise<MultipartTarget> {
-    if (upload.multipartUploadId) return { key: upload.objectKey, uploadId: upload.multipartUploadId };
-    let creating = this.multipartCreations.get(upload.uploadId);
-    if (!creating) {
-      creating = this.createMultipart(upload).finally(() => this.multipartCreations.delete(upload.uploadId));
-      this.multipartCreations.set(upload.uploadId, creating);
-    }
-    return { key: upload.objectKey, uploadId: await creating };
-  }
-
-  private async createMultipart(upload: UploadRecord): Promise<string> {
-    const created = await this.objects.createMultipartUpload(upload.objectKey, upload.mimeType || undefined);
-    const winner = await this.store.recordMultipartUploadId(upload.uploadId, created.uploadId);
-    if (winner !== created.uploadId) await this.objects.abortMultipartUpload(created);
-    return winner;
   }
 
   private validate(header: ChunkHeader): void {

@@ -1,0 +1,152 @@
+import { TesseraError } from '@tessera/errors';
+import type { DirectPartStore } from '@tessera/object-storage';
+import { directPartNumber, S3_PART_RULES, type PartRules } from '../completion/assembly-plan';
+import { lifecycleEvent } from '../events/lifecycle-event';
+import { chunkInProgress, closedUpload, conflictingChunk } from './chunk-refusals';
+import type { MultipartUploads } from './multipart-uploads';
+import type { DirectChunkStore, PlannedChunk } from '../ports/direct-chunk-store.port';
+import type { UploadStore } from '../ports/upload-store.port';
+
+export interface PresignRequest {
+  uploadId: string;
+  chunks: PlannedChunk[];
+  /** The upload's chunk count, when the client knows it: only its last chunk may be under 5 MiB. */
+  totalChunks: number | undefined;
+  /** Plan over other bytes stored or planned under a chunk number. */
+  force: boolean;
+  /** How long the URLs are valid; the default when undefined. */
+  ttlSeconds: number | undefined;
+}
+
+export type PresignedChunk =
+  | { chunkNumber: number; stored: true }
+  | {
+      chunkNumber: number;
+      stored: false;
+      partNumber: number;
+      url: string;
+      headers: Record<string, string>;
+      expiresAt: Date;
+    };
+
+export interface DirectChunkOptions {
+  defaultTtlSeconds: number;
+  maxTtlSeconds: number;
+  maxChunksPerCall: number;
+  rules?: PartRules;
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/**
+ * Chunks a client writes straight to S3 (docs/design/direct-transfers.md): each is planned, then
+ * handed out as a presigned UploadPart URL bound to its SHA-256, and counts as stored once S3 lists
+ * its part with that SHA-256 (reconcile). Everything after — the assembly, the version, the events —
+ * is the same as for streamed chunks.
+ */
+export class DirectChunks {
+  private readonly rules: PartRules;
+
+  constructor(
+    private readonly planned: DirectChunkStore,
+    private readonly uploads: Pick<UploadStore, 'findUpload' | 'transition'>,
+    private readonly parts: DirectPartStore,
+    private readonly multiparts: MultipartUploads,
+    private readonly options: DirectChunkOptions,
+  ) {
+    this.rules = options.rules ?? S3_PART_RULES;
+  }
+
+  async presign(request: PresignRequest): Promise<PresignedChunk[]> {
+    const ttlSeconds = this.validate(request);
+    const presigned: PresignedChunk[] = [];
+    for (const chunk of request.chunks) presigned.push(await this.presignOne(request, chunk, ttlSeconds));
+    return presigned;
+  }
+
+  /** Records the planned chunks S3 now holds with their planned bytes; how many it recorded. */
+  async reconcile(uploadId: string): Promise<number> {
+    const planned = await this.planned.listPlannedChunks(uploadId);
+    if (planned.length === 0) return 0;
+    const upload = await this.uploads.findUpload(uploadId);
+    if (!upload?.multipartUploadId) return 0;
+    const listed = await this.parts.listParts({ key: upload.objectKey, uploadId: upload.multipartUploadId });
+    const byNumber = new Map(listed.map((part) => [part.partNumber, part]));
+    let recorded = 0;
+    for (const chunk of planned) {
+      const part = byNumber.get(directPartNumber(chunk.chunkNumber));
+      if (!part || part.sha256 !== chunk.sha256 || part.size !== chunk.size) continue;
+      const stored = lifecycleEvent.chunkUploaded(upload, chunk);
+      if (await this.planned.markPlannedChunkStored(uploadId, chunk, part.etag, stored)) recorded++;
+    }
+    if (recorded > 0 && upload.state === 'INITIATED')
+      await this.uploads.transition(uploadId, ['INITIATED'], 'IN_PROGRESS');
+    return recorded;
+  }
+
+  private async presignOne(
+    request: PresignRequest,
+    chunk: PlannedChunk,
+    ttlSeconds: number,
+  ): Promise<PresignedChunk> {
+    const where = `chunk ${chunk.chunkNumber} of upload ${request.uploadId}`;
+    const plan = await this.planned.planChunk(request.uploadId, chunk, { force: request.force });
+    switch (plan.outcome) {
+      case 'unknown-upload':
+        throw closedUpload(request.uploadId);
+      case 'not-accepting':
+        throw closedUpload(request.uploadId, plan.state);
+      case 'stored':
+        return { chunkNumber: chunk.chunkNumber, stored: true };
+      case 'in-progress':
+        throw chunkInProgress(where);
+      case 'conflict':
+        throw conflictingChunk(where, 'stored or planned', plan.existingSha256, chunk.sha256);
+      case 'planned': {
+        const target = await this.multiparts.of(plan.upload);
+        const partNumber = directPartNumber(chunk.chunkNumber);
+        const part = await this.parts.presignUploadPart(target, partNumber, chunk.sha256, ttlSeconds);
+        return { chunkNumber: chunk.chunkNumber, stored: false, ...part };
+      }
+    }
+  }
+
+  /** Checks the request against S3's part rules, each field by its API name; the URLs' TTL. */
+  private validate(request: PresignRequest): number {
+    const { chunks, totalChunks } = request;
+    const { maxChunksPerCall, defaultTtlSeconds, maxTtlSeconds } = this.options;
+    if (chunks.length === 0 || chunks.length > maxChunksPerCall)
+      throw TesseraError.invalidArgument('chunks', `must list 1 to ${maxChunksPerCall} chunks`);
+    if (totalChunks !== undefined && !isIntegerIn(totalChunks, 1, this.rules.maxParts))
+      throw TesseraError.invalidArgument('total_chunks', `must be between 1 and ${this.rules.maxParts}`);
+    chunks.forEach((chunk, index) => this.validateChunk(chunk, `chunks[${index}]`, totalChunks));
+    const ttl = request.ttlSeconds ?? defaultTtlSeconds;
+    if (!isIntegerIn(ttl, 1, maxTtlSeconds))
+      throw TesseraError.invalidArgument('ttl_seconds', `must be between 1 and ${maxTtlSeconds}`);
+    return ttl;
+  }
+
+  private validateChunk(chunk: PlannedChunk, field: string, totalChunks: number | undefined): void {
+    const lastNumber = (totalChunks ?? this.rules.maxParts) - 1;
+    if (!isIntegerIn(chunk.chunkNumber, 0, lastNumber))
+      throw TesseraError.invalidArgument(`${field}.chunk_number`, `must be between 0 and ${lastNumber}`);
+    if (!isIntegerIn(chunk.size, 1, this.rules.maxPartBytes))
+      throw TesseraError.invalidArgument(
+        `${field}.size`,
+        `must be between 1 and ${this.rules.maxPartBytes} bytes`,
+      );
+    const declaredLast = totalChunks !== undefined && chunk.chunkNumber === totalChunks - 1;
+    if (chunk.size < this.rules.minPartBytes && !declaredLast) {
+      throw TesseraError.invalidArgument(
+        `${field}.size`,
+        `must be at least ${this.rules.minPartBytes} bytes (S3's smallest part) unless it is the last chunk of total_chunks`,
+      );
+    }
+    if (!SHA256_HEX.test(chunk.sha256))
+      throw TesseraError.invalidArgument(`${field}.sha256`, 'must be 64 lower-case hex characters');
+  }
+}
+
+function isIntegerIn(value: number, min: number, max: number): boolean {
+  return Number.isSafeInteger(value) && value >= min && value <= max;
+}

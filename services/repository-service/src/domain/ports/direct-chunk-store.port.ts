@@ -1,0 +1,44 @@
+import type { LifecycleEvent } from '../events/lifecycle-event';
+import type { UploadRecord, UploadState } from './upload-store.port';
+
+/** A chunk a client writes straight to S3, as part chunkNumber + 1 (docs/design/direct-transfers.md). */
+export interface PlannedChunk {
+  chunkNumber: number;
+  size: number;
+  /** Lower-case hex SHA-256 of the bytes the client will send, signed into its URL. */
+  sha256: string;
+}
+
+export type PlanResult =
+  /** Recorded as planned: hand out a URL. The upload as locked. */
+  | { outcome: 'planned'; upload: UploadRecord }
+  /** The same bytes are already stored: nothing to write. */
+  | { outcome: 'stored' }
+  /** A streamed writer is storing this chunk right now. */
+  | { outcome: 'in-progress' }
+  /** Other bytes are stored, planned or being written under this number and force was not set. */
+  | { outcome: 'conflict'; existingSha256: string }
+  | { outcome: 'unknown-upload' }
+  | { outcome: 'not-accepting'; state: UploadState };
+
+/**
+ * The chunks clients write to S3 themselves. A planned chunk is a row of its own state, taken by
+ * no writer, so the takeover of a dead writer's claims never touches it; it counts as stored only
+ * once S3 lists its part with the planned SHA-256 and markPlannedChunkStored recorded it.
+ */
+export interface DirectChunkStore {
+  /** Plans the chunk; serialised with chunk claims and beginCompletion on the upload. */
+  planChunk(uploadId: string, chunk: PlannedChunk, options: { force: boolean }): Promise<PlanResult>;
+  /** Planned chunks not yet recorded as stored, in chunk order. */
+  listPlannedChunks(uploadId: string): Promise<PlannedChunk[]>;
+  /**
+   * Records a planned chunk as stored with its ETag and `stored` event, if it is still planned with
+   * these bytes and the upload still accepts chunks; false (and no event) otherwise.
+   */
+  markPlannedChunkStored(
+    uploadId: string,
+    chunk: PlannedChunk,
+    etag: string,
+    stored: LifecycleEvent,
+  ): Promise<boolean>;
+}
