@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { internalV1 } from '@tessera/contracts';
 import type { Logger } from '@tessera/logging';
-import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
+import { createS3Client, S3DirectParts, S3ObjectStore } from '@tessera/object-storage';
 import { processLoopDelay, startService, stopOnSignals, type RunningService } from '@tessera/runtime';
 import { createTidbPool, migrate } from '@tessera/sql';
 import { s3ClientOptionsOf } from '@tessera/config';
@@ -12,6 +12,7 @@ import { GrpcNodeCacheNotifier } from './adapters/grpc/grpc-node-cache-notifier'
 import { MeteredChunkWriter } from './adapters/otel/metered-chunk-writer';
 import { OtelAdmissionMetrics } from './adapters/otel/otel-admission-metrics';
 import { MIGRATIONS } from './adapters/tidb/migrations';
+import { TidbDirectChunks } from './adapters/tidb/tidb-direct-chunks';
 import { TidbInstanceHeartbeat } from './adapters/tidb/tidb-instance-heartbeat';
 import { TidbNodeStore } from './adapters/tidb/tidb-node-store';
 import { TidbUploadStore } from './adapters/tidb/tidb-upload-store';
@@ -19,6 +20,8 @@ import type { RepositoryServiceConfig } from './config/repository-service.config
 import { AdaptiveChunkWorkers } from './domain/admission/adaptive-chunk-workers';
 import { ChunkAdmission } from './domain/admission/chunk-admission';
 import { ChunkWriter } from './domain/chunks/chunk-writer';
+import { DirectChunks } from './domain/chunks/direct-chunks';
+import { MultipartUploads } from './domain/chunks/multipart-uploads';
 import { CompletionRecovery } from './domain/completion/completion-recovery';
 import { NodeDeleter } from './domain/maintenance/node-deleter';
 import { ObjectAssembler } from './domain/completion/object-assembler';
@@ -30,6 +33,9 @@ import { OneCallUploads } from './domain/uploads/one-call-uploads';
 import { PeriodicTask } from './domain/maintenance/periodic-task';
 import { DEFAULT_POOL_SIZING, WorkerPoolSizer } from './domain/admission/worker-pool-sizer';
 import { RepositoryServiceModule } from './repository-service.module';
+
+/** Chunks one PresignChunks call may plan: each is a TiDB transaction (docs/design/direct-transfers.md). */
+const MAX_PRESIGNED_CHUNKS_PER_CALL = 256;
 
 /**
  * Every version of a node shares one key under the default template, so only S3 versioning keeps a
@@ -88,10 +94,26 @@ export async function bootstrap(
   logger.info({ instanceId }, 'instance heartbeat started');
   const uploads = new TidbUploadStore(pool, { instanceId, staleAfterMs: config.INSTANCE_STALE_AFTER_MS });
   const nodes = new TidbNodeStore(pool);
-  const sessions = new UploadSessions(uploads, nodes, objects, {
-    objectKeyTemplate: config.OBJECT_KEY_TEMPLATE,
-    stagingPrefix: config.STAGING_PREFIX,
-  });
+  const direct = config.DIRECT_UPLOADS
+    ? new DirectChunks(
+        new TidbDirectChunks(pool),
+        uploads,
+        new S3DirectParts(s3, s3, config.S3_BUCKET),
+        new MultipartUploads(uploads, objects),
+        {
+          defaultTtlSeconds: config.DIRECT_PART_URL_TTL_SECONDS,
+          maxTtlSeconds: config.DIRECT_PART_URL_MAX_TTL_SECONDS,
+          maxChunksPerCall: MAX_PRESIGNED_CHUNKS_PER_CALL,
+        },
+      )
+    : undefined;
+  const sessions = new UploadSessions(
+    uploads,
+    nodes,
+    objects,
+    { objectKeyTemplate: config.OBJECT_KEY_TEMPLATE, stagingPrefix: config.STAGING_PREFIX },
+    direct,
+  );
   const fileHashes = new RunningFileHashes({
     maxHeldBytes: config.FILE_HASH_HELD_BYTES,
     maxUploads: config.FILE_HASH_MAX_UPLOADS,
@@ -154,7 +176,9 @@ export async function bootstrap(
       }),
       notifier,
       fileHashes,
+      direct,
     ),
+    direct,
     oneCall: new OneCallUploads(uploads, nodes, objects, notifier, chunkAdmission, {
       objectKeyTemplate: config.OBJECT_KEY_TEMPLATE,
       maxBytes: config.MAX_ONE_CALL_FILE_BYTES,

@@ -1,4 +1,5 @@
 import type { ChunkSink } from './domain/chunks/chunk-writer';
+import type { DirectChunks } from './domain/chunks/direct-chunks';
 import type { NodeDeleter } from './domain/maintenance/node-deleter';
 import type { OneCallUploads } from './domain/uploads/one-call-uploads';
 import type { UploadCompleter } from './domain/completion/upload-completer';
@@ -20,6 +21,8 @@ export interface RepositoryDomain {
   writer: ChunkSink;
   completer: UploadCompleter;
   oneCall: OneCallUploads;
+  /** Chunks clients write straight to S3; undefined when DIRECT_UPLOADS is off. */
+  direct: DirectChunks | undefined;
   deleter: NodeDeleter;
   limits: RepositoryLimits;
 }

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { DirectChunksController } from './api/direct-chunks.controller';
 import { RepositoryController } from './api/repository.controller';
 import { REPOSITORY_DOMAIN, type RepositoryDomain } from './repository-domain';
 
@@ -8,7 +9,7 @@ export class RepositoryServiceModule {
   static register(domain: RepositoryDomain): DynamicModule {
     return {
       module: RepositoryServiceModule,
-      controllers: [RepositoryController],
+      controllers: [RepositoryController, DirectChunksController],
       providers: [{ provide: REPOSITORY_DOMAIN, useValue: domain }],
     };
   }

@@ -49,6 +49,11 @@ export class GrpcRepository implements Repository {
       .response!;
   }
 
+  async presignChunks(request: uploadV1.PresignChunksRequest): Promise<uploadV1.PresignChunksResponse> {
+    return (await this.call('PresignChunks', () => callUnary(this.client, rpc.presignChunks, { request })))
+      .response!;
+  }
+
   async getLimits(): Promise<uploadV1.GetLimitsResponse> {
     return (await this.call('GetLimits', () => callUnary(this.client, rpc.getLimits, {}))).response!;
   }

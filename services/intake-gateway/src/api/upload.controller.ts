@@ -119,6 +119,13 @@ export class UploadController {
     return this.intake.serverLimits.get();
   }
 
+  /** URLs for chunks the client writes straight to S3; the repository checks them against S3's rules. */
+  @GrpcRpc(uploadV1.UploadService, 'PresignChunks')
+  presignChunks(request: uploadV1.PresignChunksRequest): Promise<uploadV1.PresignChunksResponse> {
+    requireUploadId(request.uploadId);
+    return this.intake.repository.presignChunks(request);
+  }
+
   @GrpcRpc(uploadV1.UploadService, 'AbortUpload')
   async abortUpload(
     request: uploadV1.AbortUploadRequest,

@@ -23,4 +23,6 @@ export interface Repository {
   /** A whole small file in one call: its recorded version. */
   uploadFile(request: uploadV1.UploadFileRequest): Promise<uploadV1.UploadFileResponse>;
   getLimits(): Promise<uploadV1.GetLimitsResponse>;
+  /** Presigned URLs for chunks the client writes straight to S3. */
+  presignChunks(request: uploadV1.PresignChunksRequest): Promise<uploadV1.PresignChunksResponse>;
 }

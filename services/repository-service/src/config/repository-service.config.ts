@@ -66,6 +66,12 @@ export const RepositoryServiceEnvSchema = z
     /** A chunk claim older than this is taken over: its writer is presumed dead. */
     CHUNK_CLAIM_STALE_AFTER_MS: positiveInt(5 * 60_000),
     ASSEMBLY_CONCURRENCY: positiveInt(4),
+    /** PresignChunks: clients write chunks straight to S3 (docs/upload.md, "Direct chunks"). */
+    DIRECT_UPLOADS: booleanFlag(true),
+    /** Lifetime of a chunk's presigned URL when the client names none. */
+    DIRECT_PART_URL_TTL_SECONDS: positiveInt(900),
+    /** The longest lifetime a client may ask for. */
+    DIRECT_PART_URL_MAX_TTL_SECONDS: positiveInt(3600),
     /**
      * Bytes of chunks stored ahead of their turn held in memory, over all uploads, so the whole
      * file's SHA-256 is kept as chunks arrive and CompleteUpload need not read the object back
@@ -107,6 +113,10 @@ export const RepositoryServiceEnvSchema = z
   .refine((env) => env.MAX_ONE_CALL_FILE_BYTES <= env.MAX_CHUNK_BYTES, {
     message: 'must be at most MAX_CHUNK_BYTES',
     path: ['MAX_ONE_CALL_FILE_BYTES'],
+  })
+  .refine((env) => env.DIRECT_PART_URL_TTL_SECONDS <= env.DIRECT_PART_URL_MAX_TTL_SECONDS, {
+    message: 'must be at most DIRECT_PART_URL_MAX_TTL_SECONDS',
+    path: ['DIRECT_PART_URL_TTL_SECONDS'],
   })
   .refine((env) => env.MIN_WORKERS <= env.MAX_WORKERS, {
     message: 'must be at least MIN_WORKERS',

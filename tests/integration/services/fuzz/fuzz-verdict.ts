@@ -25,8 +25,11 @@ const DOCUMENTED_RETRIES = [
   /new uploads are refused while the metadata cache/,
 ];
 
-/** INVALID_ARGUMENT messages start with the field they are about: "upload_id: must be a UUID". */
-const NAMES_A_FIELD = /^[a-z][a-z0-9_]*(\[.*\])?( key)?: \S/s;
+/**
+ * INVALID_ARGUMENT messages start with the field they are about: "upload_id: must be a UUID", or a
+ * field of a repeated message, "chunks[0].size: ...".
+ */
+const NAMES_A_FIELD = /^[a-z][a-z0-9_]*(\[.*\])?(\.[a-z][a-z0-9_]*)?( key)?: \S/s;
 
 const NAMES = Object.fromEntries(Object.entries(status).map(([name, code]) => [code, name]));
 

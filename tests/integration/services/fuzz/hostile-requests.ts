@@ -83,6 +83,20 @@ export const HOSTILE_REQUESTS: Record<string, (context: CaseContext) => Request>
     ]),
   }),
   AbortUpload: (context) => ({ uploadId: hostileId(context.random, context.fixtures.expendableUploads) }),
+  PresignChunks: (context) => ({
+    uploadId: hostileId(context.random, [
+      ...context.fixtures.chunkUploads,
+      ...context.fixtures.expendableUploads,
+    ]),
+    chunks: Array.from({ length: context.random.int(0, 3) }, () => ({
+      chunkNumber: hostileUint64(context.random),
+      size: hostileUint64(context.random),
+      sha256: hostileSha256(context.random),
+    })),
+    ...maybe(context, 'totalChunks', () => hostileUint64(context.random)),
+    force: context.random.chance(0.2),
+    ...maybe(context, 'ttlSeconds', () => hostileUint32(context.random)),
+  }),
   ReadFile: (context) => ({
     nodeId: hostileId(context.random, context.fixtures.readableNodes),
     ...maybe(context, 'version', () => hostileInt64(context.random)),

@@ -10,6 +10,7 @@ import { lifecycleEvent } from '../events/lifecycle-event';
 import type { AssembledObject, ObjectAssembler } from './object-assembler';
 import { sha256OfObject } from './object-hash';
 import type { RunningFileHashes } from '../chunks/running-file-hashes';
+import type { DirectChunkReconciler } from '../ports/direct-chunk-store.port';
 import type {
   CompletionRequest,
   StoredChunkRecord,
@@ -61,12 +62,15 @@ export class UploadCompleter {
     private readonly changes: NodeChangeListener,
     /** Whole-file hashes kept while chunks were stored here: only the rest is read back. */
     private readonly fileHashes?: RunningFileHashes,
+    /** Records the client-written chunks S3 now holds before completing. */
+    private readonly directChunks?: DirectChunkReconciler,
   ) {}
 
   async complete(request: CompleteRequest): Promise<NodeVersion> {
     if (request.sha256 !== undefined && !/^[0-9a-f]{64}$/.test(request.sha256)) {
       throw TesseraError.invalidArgument('sha256', 'must be 64 lower-case hex characters');
     }
+    await this.directChunks?.reconcile(request.uploadId);
     return this.holding(request.uploadId, async () => {
       const completed = await this.begin(request);
       if (completed) return completed;

@@ -42,3 +42,9 @@ export interface DirectChunkStore {
     stored: LifecycleEvent,
   ): Promise<boolean>;
 }
+
+/** What GetUploadStatus and CompleteUpload need of direct chunks (DirectChunks.reconcile). */
+export interface DirectChunkReconciler {
+  /** Records the planned chunks S3 now holds with their planned bytes; how many it recorded. */
+  reconcile(uploadId: string): Promise<number>;
+}

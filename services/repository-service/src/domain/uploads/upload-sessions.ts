@@ -7,6 +7,7 @@ import { lifecycleEvent } from '../events/lifecycle-event';
 import { newUploadOf, validateNewUpload, type InitiateRequest } from './new-upload';
 import type { NodeStore } from '../ports/node-store.port';
 import type { UploadRecord, UploadStore } from '../ports/upload-store.port';
+import type { DirectChunkReconciler } from '../ports/direct-chunk-store.port';
 
 export type { InitiateRequest };
 
@@ -30,6 +31,8 @@ export class UploadSessions {
     private readonly nodes: NodeStore,
     private readonly objects: ObjectStore,
     private readonly options: UploadSessionsOptions,
+    /** Records the client-written chunks S3 now holds before answering a status. */
+    private readonly directChunks?: DirectChunkReconciler,
   ) {}
 
   /** Opens an upload; the same idempotency key in the same drive returns the same upload. */
@@ -61,6 +64,7 @@ export class UploadSessions {
   }
 
   async status(uploadId: string): Promise<UploadStatus> {
+    await this.directChunks?.reconcile(uploadId);
     const upload = await this.requireUpload(uploadId);
     const chunks = await this.uploads.listStoredChunks(uploadId);
     const received = toRanges(chunks.map((chunk) => chunk.chunkNumber));

@@ -4,6 +4,8 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Node } from "../../metadata/v1/node_pb";
 import { file_tessera_metadata_v1_node } from "../../metadata/v1/node_pb";
 import type { Chunk, ChunkRange, ChunkResult, ServerLimits, UploadInfo } from "./upload_pb";
@@ -14,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tessera/upload/v1/upload_service.proto.
  */
 export const file_tessera_upload_v1_upload_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZ0ZXNzZXJhL3VwbG9hZC92MS91cGxvYWRfc2VydmljZS5wcm90bxIRdGVzc2VyYS51cGxvYWQudjEiywIKFUluaXRpYXRlVXBsb2FkUmVxdWVzdBIMCgRuYW1lGAEgASgJEhAKCGRyaXZlX2lkGAIgASgJEhYKCW1pbWVfdHlwZRgDIAEoCUgAiAEBElEKDXVzZXJfbWV0YWRhdGEYBCADKAsyOi50ZXNzZXJhLnVwbG9hZC52MS5Jbml0aWF0ZVVwbG9hZFJlcXVlc3QuVXNlck1ldGFkYXRhRW50cnkSHAoPaWRlbXBvdGVuY3lfa2V5GAUgASgJSAGIAQESHQoQZXhwZWN0ZWRfdmVyc2lvbhgGIAEoA0gCiAEBGjMKEVVzZXJNZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCDAoKX21pbWVfdHlwZUISChBfaWRlbXBvdGVuY3lfa2V5QhMKEV9leHBlY3RlZF92ZXJzaW9uIowBChZJbml0aWF0ZVVwbG9hZFJlc3BvbnNlEhEKCXVwbG9hZF9pZBgBIAEoCRIPCgdub2RlX2lkGAIgASgJEh0KFXN1Z2dlc3RlZF9jaHVua19ieXRlcxgDIAEoBBIvCgZsaW1pdHMYBCABKAsyHy50ZXNzZXJhLnVwbG9hZC52MS5TZXJ2ZXJMaW1pdHMiPgoTVXBsb2FkQ2h1bmtzUmVxdWVzdBInCgVjaHVuaxgBIAEoCzIYLnRlc3NlcmEudXBsb2FkLnYxLkNodW5rIkcKFFVwbG9hZENodW5rc1Jlc3BvbnNlEi8KB3Jlc3VsdHMYASADKAsyHi50ZXNzZXJhLnVwbG9hZC52MS5DaHVua1Jlc3VsdCI9ChJVcGxvYWRDaHVua1JlcXVlc3QSJwoFY2h1bmsYASABKAsyGC50ZXNzZXJhLnVwbG9hZC52MS5DaHVuayJFChNVcGxvYWRDaHVua1Jlc3BvbnNlEi4KBnJlc3VsdBgBIAEoCzIeLnRlc3NlcmEudXBsb2FkLnYxLkNodW5rUmVzdWx0InYKFUNvbXBsZXRlVXBsb2FkUmVxdWVzdBIRCgl1cGxvYWRfaWQYASABKAkSGQoMdG90YWxfY2h1bmtzGAIgASgESACIAQESEwoGc2hhMjU2GAMgASgJSAGIAQFCDwoNX3RvdGFsX2NodW5rc0IJCgdfc2hhMjU2IkEKFkNvbXBsZXRlVXBsb2FkUmVzcG9uc2USJwoEbm9kZRgBIAEoCzIZLnRlc3NlcmEubWV0YWRhdGEudjEuTm9kZSIrChZHZXRVcGxvYWRTdGF0dXNSZXF1ZXN0EhEKCXVwbG9hZF9pZBgBIAEoCSLBAQoXR2V0VXBsb2FkU3RhdHVzUmVzcG9uc2USLQoGdXBsb2FkGAEgASgLMh0udGVzc2VyYS51cGxvYWQudjEuVXBsb2FkSW5mbxIvCghyZWNlaXZlZBgCIAMoCzIdLnRlc3NlcmEudXBsb2FkLnYxLkNodW5rUmFuZ2USLgoHbWlzc2luZxgDIAMoCzIdLnRlc3NlcmEudXBsb2FkLnYxLkNodW5rUmFuZ2USFgoOcmVjZWl2ZWRfYnl0ZXMYBCABKAQiJwoSQWJvcnRVcGxvYWRSZXF1ZXN0EhEKCXVwbG9hZF9pZBgBIAEoCSIVChNBYm9ydFVwbG9hZFJlc3BvbnNlIvECChFVcGxvYWRGaWxlUmVxdWVzdBIMCgRuYW1lGAEgASgJEhAKCGRyaXZlX2lkGAIgASgJEhYKCW1pbWVfdHlwZRgDIAEoCUgAiAEBEk0KDXVzZXJfbWV0YWRhdGEYBCADKAsyNi50ZXNzZXJhLnVwbG9hZC52MS5VcGxvYWRGaWxlUmVxdWVzdC5Vc2VyTWV0YWRhdGFFbnRyeRIcCg9pZGVtcG90ZW5jeV9rZXkYBSABKAlIAYgBARIdChBleHBlY3RlZF92ZXJzaW9uGAYgASgDSAKIAQESDAoEZGF0YRgHIAEoDBITCgZzaGEyNTYYCCABKAlIA4gBARozChFVc2VyTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQgwKCl9taW1lX3R5cGVCEgoQX2lkZW1wb3RlbmN5X2tleUITChFfZXhwZWN0ZWRfdmVyc2lvbkIJCgdfc2hhMjU2IlAKElVwbG9hZEZpbGVSZXNwb25zZRInCgRub2RlGAEgASgLMhkudGVzc2VyYS5tZXRhZGF0YS52MS5Ob2RlEhEKCXVwbG9hZF9pZBgCIAEoCSISChBHZXRMaW1pdHNSZXF1ZXN0ImMKEUdldExpbWl0c1Jlc3BvbnNlEi8KBmxpbWl0cxgBIAEoCzIfLnRlc3NlcmEudXBsb2FkLnYxLlNlcnZlckxpbWl0cxIdChVzdWdnZXN0ZWRfY2h1bmtfYnl0ZXMYAiABKAQymQYKDVVwbG9hZFNlcnZpY2USZQoOSW5pdGlhdGVVcGxvYWQSKC50ZXNzZXJhLnVwbG9hZC52MS5Jbml0aWF0ZVVwbG9hZFJlcXVlc3QaKS50ZXNzZXJhLnVwbG9hZC52MS5Jbml0aWF0ZVVwbG9hZFJlc3BvbnNlEmEKDFVwbG9hZENodW5rcxImLnRlc3NlcmEudXBsb2FkLnYxLlVwbG9hZENodW5rc1JlcXVlc3QaJy50ZXNzZXJhLnVwbG9hZC52MS5VcGxvYWRDaHVua3NSZXNwb25zZSgBElwKC1VwbG9hZENodW5rEiUudGVzc2VyYS51cGxvYWQudjEuVXBsb2FkQ2h1bmtSZXF1ZXN0GiYudGVzc2VyYS51cGxvYWQudjEuVXBsb2FkQ2h1bmtSZXNwb25zZRJlCg5Db21wbGV0ZVVwbG9hZBIoLnRlc3NlcmEudXBsb2FkLnYxLkNvbXBsZXRlVXBsb2FkUmVxdWVzdBopLnRlc3NlcmEudXBsb2FkLnYxLkNvbXBsZXRlVXBsb2FkUmVzcG9uc2USaAoPR2V0VXBsb2FkU3RhdHVzEikudGVzc2VyYS51cGxvYWQudjEuR2V0VXBsb2FkU3RhdHVzUmVxdWVzdBoqLnRlc3NlcmEudXBsb2FkLnYxLkdldFVwbG9hZFN0YXR1c1Jlc3BvbnNlElwKC0Fib3J0VXBsb2FkEiUudGVzc2VyYS51cGxvYWQudjEuQWJvcnRVcGxvYWRSZXF1ZXN0GiYudGVzc2VyYS51cGxvYWQudjEuQWJvcnRVcGxvYWRSZXNwb25zZRJZCgpVcGxvYWRGaWxlEiQudGVzc2VyYS51cGxvYWQudjEuVXBsb2FkRmlsZVJlcXVlc3QaJS50ZXNzZXJhLnVwbG9hZC52MS5VcGxvYWRGaWxlUmVzcG9uc2USVgoJR2V0TGltaXRzEiMudGVzc2VyYS51cGxvYWQudjEuR2V0TGltaXRzUmVxdWVzdBokLnRlc3NlcmEudXBsb2FkLnYxLkdldExpbWl0c1Jlc3BvbnNlYgZwcm90bzM", [file_tessera_metadata_v1_node, file_tessera_upload_v1_upload]);
+  fileDesc("CiZ0ZXNzZXJhL3VwbG9hZC92MS91cGxvYWRfc2VydmljZS5wcm90bxIRdGVzc2VyYS51cGxvYWQudjEiywIKFUluaXRpYXRlVXBsb2FkUmVxdWVzdBIMCgRuYW1lGAEgASgJEhAKCGRyaXZlX2lkGAIgASgJEhYKCW1pbWVfdHlwZRgDIAEoCUgAiAEBElEKDXVzZXJfbWV0YWRhdGEYBCADKAsyOi50ZXNzZXJhLnVwbG9hZC52MS5Jbml0aWF0ZVVwbG9hZFJlcXVlc3QuVXNlck1ldGFkYXRhRW50cnkSHAoPaWRlbXBvdGVuY3lfa2V5GAUgASgJSAGIAQESHQoQZXhwZWN0ZWRfdmVyc2lvbhgGIAEoA0gCiAEBGjMKEVVzZXJNZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCDAoKX21pbWVfdHlwZUISChBfaWRlbXBvdGVuY3lfa2V5QhMKEV9leHBlY3RlZF92ZXJzaW9uIowBChZJbml0aWF0ZVVwbG9hZFJlc3BvbnNlEhEKCXVwbG9hZF9pZBgBIAEoCRIPCgdub2RlX2lkGAIgASgJEh0KFXN1Z2dlc3RlZF9jaHVua19ieXRlcxgDIAEoBBIvCgZsaW1pdHMYBCABKAsyHy50ZXNzZXJhLnVwbG9hZC52MS5TZXJ2ZXJMaW1pdHMiPgoTVXBsb2FkQ2h1bmtzUmVxdWVzdBInCgVjaHVuaxgBIAEoCzIYLnRlc3NlcmEudXBsb2FkLnYxLkNodW5rIkcKFFVwbG9hZENodW5rc1Jlc3BvbnNlEi8KB3Jlc3VsdHMYASADKAsyHi50ZXNzZXJhLnVwbG9hZC52MS5DaHVua1Jlc3VsdCI9ChJVcGxvYWRDaHVua1JlcXVlc3QSJwoFY2h1bmsYASABKAsyGC50ZXNzZXJhLnVwbG9hZC52MS5DaHVuayJFChNVcGxvYWRDaHVua1Jlc3BvbnNlEi4KBnJlc3VsdBgBIAEoCzIeLnRlc3NlcmEudXBsb2FkLnYxLkNodW5rUmVzdWx0InYKFUNvbXBsZXRlVXBsb2FkUmVxdWVzdBIRCgl1cGxvYWRfaWQYASABKAkSGQoMdG90YWxfY2h1bmtzGAIgASgESACIAQESEwoGc2hhMjU2GAMgASgJSAGIAQFCDwoNX3RvdGFsX2NodW5rc0IJCgdfc2hhMjU2IkEKFkNvbXBsZXRlVXBsb2FkUmVzcG9uc2USJwoEbm9kZRgBIAEoCzIZLnRlc3NlcmEubWV0YWRhdGEudjEuTm9kZSIrChZHZXRVcGxvYWRTdGF0dXNSZXF1ZXN0EhEKCXVwbG9hZF9pZBgBIAEoCSLBAQoXR2V0VXBsb2FkU3RhdHVzUmVzcG9uc2USLQoGdXBsb2FkGAEgASgLMh0udGVzc2VyYS51cGxvYWQudjEuVXBsb2FkSW5mbxIvCghyZWNlaXZlZBgCIAMoCzIdLnRlc3NlcmEudXBsb2FkLnYxLkNodW5rUmFuZ2USLgoHbWlzc2luZxgDIAMoCzIdLnRlc3NlcmEudXBsb2FkLnYxLkNodW5rUmFuZ2USFgoOcmVjZWl2ZWRfYnl0ZXMYBCABKAQiJwoSQWJvcnRVcGxvYWRSZXF1ZXN0EhEKCXVwbG9hZF9pZBgBIAEoCSIVChNBYm9ydFVwbG9hZFJlc3BvbnNlIvECChFVcGxvYWRGaWxlUmVxdWVzdBIMCgRuYW1lGAEgASgJEhAKCGRyaXZlX2lkGAIgASgJEhYKCW1pbWVfdHlwZRgDIAEoCUgAiAEBEk0KDXVzZXJfbWV0YWRhdGEYBCADKAsyNi50ZXNzZXJhLnVwbG9hZC52MS5VcGxvYWRGaWxlUmVxdWVzdC5Vc2VyTWV0YWRhdGFFbnRyeRIcCg9pZGVtcG90ZW5jeV9rZXkYBSABKAlIAYgBARIdChBleHBlY3RlZF92ZXJzaW9uGAYgASgDSAKIAQESDAoEZGF0YRgHIAEoDBITCgZzaGEyNTYYCCABKAlIA4gBARozChFVc2VyTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQgwKCl9taW1lX3R5cGVCEgoQX2lkZW1wb3RlbmN5X2tleUITChFfZXhwZWN0ZWRfdmVyc2lvbkIJCgdfc2hhMjU2IlAKElVwbG9hZEZpbGVSZXNwb25zZRInCgRub2RlGAEgASgLMhkudGVzc2VyYS5tZXRhZGF0YS52MS5Ob2RlEhEKCXVwbG9hZF9pZBgCIAEoCSISChBHZXRMaW1pdHNSZXF1ZXN0ImMKEUdldExpbWl0c1Jlc3BvbnNlEi8KBmxpbWl0cxgBIAEoCzIfLnRlc3NlcmEudXBsb2FkLnYxLlNlcnZlckxpbWl0cxIdChVzdWdnZXN0ZWRfY2h1bmtfYnl0ZXMYAiABKAQivwEKFFByZXNpZ25DaHVua3NSZXF1ZXN0EhEKCXVwbG9hZF9pZBgBIAEoCRIvCgZjaHVua3MYAiADKAsyHy50ZXNzZXJhLnVwbG9hZC52MS5QbGFubmVkQ2h1bmsSGQoMdG90YWxfY2h1bmtzGAMgASgESACIAQESDQoFZm9yY2UYBCABKAgSGAoLdHRsX3NlY29uZHMYBSABKA1IAYgBAUIPCg1fdG90YWxfY2h1bmtzQg4KDF90dGxfc2Vjb25kcyJCCgxQbGFubmVkQ2h1bmsSFAoMY2h1bmtfbnVtYmVyGAEgASgEEgwKBHNpemUYAiABKAQSDgoGc2hhMjU2GAMgASgJIuQBCg5QcmVzaWduZWRDaHVuaxIUCgxjaHVua19udW1iZXIYASABKAQSDgoGc3RvcmVkGAIgASgIEgsKA3VybBgDIAEoCRI/CgdoZWFkZXJzGAQgAygLMi4udGVzc2VyYS51cGxvYWQudjEuUHJlc2lnbmVkQ2h1bmsuSGVhZGVyc0VudHJ5Ei4KCmV4cGlyZXNfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wGi4KDEhlYWRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIkoKFVByZXNpZ25DaHVua3NSZXNwb25zZRIxCgZjaHVua3MYASADKAsyIS50ZXNzZXJhLnVwbG9hZC52MS5QcmVzaWduZWRDaHVuazL9BgoNVXBsb2FkU2VydmljZRJlCg5Jbml0aWF0ZVVwbG9hZBIoLnRlc3NlcmEudXBsb2FkLnYxLkluaXRpYXRlVXBsb2FkUmVxdWVzdBopLnRlc3NlcmEudXBsb2FkLnYxLkluaXRpYXRlVXBsb2FkUmVzcG9uc2USYQoMVXBsb2FkQ2h1bmtzEiYudGVzc2VyYS51cGxvYWQudjEuVXBsb2FkQ2h1bmtzUmVxdWVzdBonLnRlc3NlcmEudXBsb2FkLnYxLlVwbG9hZENodW5rc1Jlc3BvbnNlKAESXAoLVXBsb2FkQ2h1bmsSJS50ZXNzZXJhLnVwbG9hZC52MS5VcGxvYWRDaHVua1JlcXVlc3QaJi50ZXNzZXJhLnVwbG9hZC52MS5VcGxvYWRDaHVua1Jlc3BvbnNlEmUKDkNvbXBsZXRlVXBsb2FkEigudGVzc2VyYS51cGxvYWQudjEuQ29tcGxldGVVcGxvYWRSZXF1ZXN0GikudGVzc2VyYS51cGxvYWQudjEuQ29tcGxldGVVcGxvYWRSZXNwb25zZRJoCg9HZXRVcGxvYWRTdGF0dXMSKS50ZXNzZXJhLnVwbG9hZC52MS5HZXRVcGxvYWRTdGF0dXNSZXF1ZXN0GioudGVzc2VyYS51cGxvYWQudjEuR2V0VXBsb2FkU3RhdHVzUmVzcG9uc2USXAoLQWJvcnRVcGxvYWQSJS50ZXNzZXJhLnVwbG9hZC52MS5BYm9ydFVwbG9hZFJlcXVlc3QaJi50ZXNzZXJhLnVwbG9hZC52MS5BYm9ydFVwbG9hZFJlc3BvbnNlElkKClVwbG9hZEZpbGUSJC50ZXNzZXJhLnVwbG9hZC52MS5VcGxvYWRGaWxlUmVxdWVzdBolLnRlc3NlcmEudXBsb2FkLnYxLlVwbG9hZEZpbGVSZXNwb25zZRJWCglHZXRMaW1pdHMSIy50ZXNzZXJhLnVwbG9hZC52MS5HZXRMaW1pdHNSZXF1ZXN0GiQudGVzc2VyYS51cGxvYWQudjEuR2V0TGltaXRzUmVzcG9uc2USYgoNUHJlc2lnbkNodW5rcxInLnRlc3NlcmEudXBsb2FkLnYxLlByZXNpZ25DaHVua3NSZXF1ZXN0GigudGVzc2VyYS51cGxvYWQudjEuUHJlc2lnbkNodW5rc1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_tessera_metadata_v1_node, file_tessera_upload_v1_upload]);
 
 /**
  * @generated from message tessera.upload.v1.InitiateUploadRequest
@@ -413,6 +415,138 @@ export const GetLimitsResponseSchema: GenMessage<GetLimitsResponse> = /*@__PURE_
   messageDesc(file_tessera_upload_v1_upload_service, 15);
 
 /**
+ * @generated from message tessera.upload.v1.PresignChunksRequest
+ */
+export type PresignChunksRequest = Message<"tessera.upload.v1.PresignChunksRequest"> & {
+  /**
+   * @generated from field: string upload_id = 1;
+   */
+  uploadId: string;
+
+  /**
+   * @generated from field: repeated tessera.upload.v1.PlannedChunk chunks = 2;
+   */
+  chunks: PlannedChunk[];
+
+  /**
+   * The upload's chunk count, when known: only its last chunk may be under 5 MiB.
+   *
+   * @generated from field: optional uint64 total_chunks = 3;
+   */
+  totalChunks?: bigint | undefined;
+
+  /**
+   * Plan over other bytes stored or planned under a chunk number (else ALREADY_EXISTS).
+   *
+   * @generated from field: bool force = 4;
+   */
+  force: boolean;
+
+  /**
+   * How long the URLs stay valid; the server's default when unset, at most its maximum.
+   *
+   * @generated from field: optional uint32 ttl_seconds = 5;
+   */
+  ttlSeconds?: number | undefined;
+};
+
+/**
+ * Describes the message tessera.upload.v1.PresignChunksRequest.
+ * Use `create(PresignChunksRequestSchema)` to create a new message.
+ */
+export const PresignChunksRequestSchema: GenMessage<PresignChunksRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_upload_v1_upload_service, 16);
+
+/**
+ * @generated from message tessera.upload.v1.PlannedChunk
+ */
+export type PlannedChunk = Message<"tessera.upload.v1.PlannedChunk"> & {
+  /**
+   * @generated from field: uint64 chunk_number = 1;
+   */
+  chunkNumber: bigint;
+
+  /**
+   * @generated from field: uint64 size = 2;
+   */
+  size: bigint;
+
+  /**
+   * Lower-case hex SHA-256 of the bytes the client will PUT.
+   *
+   * @generated from field: string sha256 = 3;
+   */
+  sha256: string;
+};
+
+/**
+ * Describes the message tessera.upload.v1.PlannedChunk.
+ * Use `create(PlannedChunkSchema)` to create a new message.
+ */
+export const PlannedChunkSchema: GenMessage<PlannedChunk> = /*@__PURE__*/
+  messageDesc(file_tessera_upload_v1_upload_service, 17);
+
+/**
+ * @generated from message tessera.upload.v1.PresignedChunk
+ */
+export type PresignedChunk = Message<"tessera.upload.v1.PresignedChunk"> & {
+  /**
+   * @generated from field: uint64 chunk_number = 1;
+   */
+  chunkNumber: bigint;
+
+  /**
+   * The same bytes are already stored: nothing to send, no URL.
+   *
+   * @generated from field: bool stored = 2;
+   */
+  stored: boolean;
+
+  /**
+   * PUT the chunk's bytes here, with exactly `headers`.
+   *
+   * @generated from field: string url = 3;
+   */
+  url: string;
+
+  /**
+   * @generated from field: map<string, string> headers = 4;
+   */
+  headers: { [key: string]: string };
+
+  /**
+   * @generated from field: google.protobuf.Timestamp expires_at = 5;
+   */
+  expiresAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message tessera.upload.v1.PresignedChunk.
+ * Use `create(PresignedChunkSchema)` to create a new message.
+ */
+export const PresignedChunkSchema: GenMessage<PresignedChunk> = /*@__PURE__*/
+  messageDesc(file_tessera_upload_v1_upload_service, 18);
+
+/**
+ * @generated from message tessera.upload.v1.PresignChunksResponse
+ */
+export type PresignChunksResponse = Message<"tessera.upload.v1.PresignChunksResponse"> & {
+  /**
+   * In the order asked.
+   *
+   * @generated from field: repeated tessera.upload.v1.PresignedChunk chunks = 1;
+   */
+  chunks: PresignedChunk[];
+};
+
+/**
+ * Describes the message tessera.upload.v1.PresignChunksResponse.
+ * Use `create(PresignChunksResponseSchema)` to create a new message.
+ */
+export const PresignChunksResponseSchema: GenMessage<PresignChunksResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_upload_v1_upload_service, 19);
+
+/**
  * The public API of Tessera's intake gateway.
  *
  * @generated from service tessera.upload.v1.UploadService
@@ -497,6 +631,19 @@ export const UploadService: GenService<{
     methodKind: "unary";
     input: typeof GetLimitsRequestSchema;
     output: typeof GetLimitsResponseSchema;
+  },
+  /**
+   * Chunks the client writes straight to S3: a presigned PUT URL per chunk, bound to the upload,
+   * the chunk's part and its SHA-256, so S3 itself refuses other bytes. A chunk counts as received
+   * once S3 holds it with those bytes (GetUploadStatus and CompleteUpload look). Every chunk but
+   * the upload's last must be at least 5 MiB (S3's smallest part); INVALID_ARGUMENT names the field.
+   *
+   * @generated from rpc tessera.upload.v1.UploadService.PresignChunks
+   */
+  presignChunks: {
+    methodKind: "unary";
+    input: typeof PresignChunksRequestSchema;
+    output: typeof PresignChunksResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_tessera_upload_v1_upload_service, 0);
