@@ -27,6 +27,7 @@ describe('chunks written by the client straight to MinIO, recorded in TiDB', () 
   let direct: DirectChunks;
   let writer: ChunkWriter;
   let completer: UploadCompleter;
+  let sessions: UploadSessions;
 
   beforeAll(async () => {
     stack = await openRealStack('direct_chunks');
@@ -41,7 +42,14 @@ describe('chunks written by the client straight to MinIO, recorded in TiDB', () 
     writer = stack.chunkWriter('.staging/');
     const assembler = new ObjectAssembler(objects, { stagingPrefix: '.staging/', concurrency: 4 });
     const changes = { versionWritten: async () => undefined, nodeChanged: async () => undefined };
-    completer = new UploadCompleter(uploads, nodes, objects, assembler, changes);
+    completer = new UploadCompleter(uploads, nodes, objects, assembler, changes, undefined, direct);
+    sessions = new UploadSessions(
+      uploads,
+      nodes,
+      objects,
+      { objectKeyTemplate: '{drive_id}/{node_id}', stagingPrefix: '.staging/' },
+      direct,
+    );
   });
   afterAll(() => stack.close());
 
@@ -80,7 +88,7 @@ describe('chunks written by the client straight to MinIO, recorded in TiDB', () 
     expect(await Promise.all(urls.map((url, n) => put(url, parts[n]!)))).toEqual([200, 200]);
 
     expect((await stack.uploads.listStoredChunks(uploadId)).length).toBe(0);
-    expect(await direct.reconcile(uploadId)).toBe(2);
+    expect((await sessions.status(uploadId)).received).toEqual([{ first: 0, last: 1 }]);
     expect(await direct.reconcile(uploadId)).toBe(0);
     expect((await stack.uploads.findUpload(uploadId))?.state).toBe('IN_PROGRESS');
 
@@ -161,10 +169,6 @@ describe('chunks written by the client straight to MinIO, recorded in TiDB', () 
       1,
     );
 
-    const sessions = new UploadSessions(stack.uploads, stack.nodes, stack.objects, {
-      objectKeyTemplate: '{drive_id}/{node_id}',
-      stagingPrefix: '.staging/',
-    });
     expect(await sessions.abortIfIdle(upload, 0)).toBe(true);
     await expect(
       new S3DirectParts(stack.s3, stack.s3, stack.objects.bucket).listParts(target),
@@ -172,6 +176,23 @@ describe('chunks written by the client straight to MinIO, recorded in TiDB', () 
       code: ErrorCode.NotFound,
     });
     await expect(put(url!, data)).resolves.toBe(404);
+  });
+
+  it('answers a status and a repeated completion once the multipart upload is gone, planned chunks left', async () => {
+    const { uploadId } = await newUpload();
+    const data = randomBytes(5 * MiB);
+    const [url] = await presign(uploadId, [plan(0, data), plan(1, randomBytes(5 * MiB))]);
+    expect(await put(url!, data)).toBe(200);
+    const node = await completer.complete({ uploadId, totalChunks: 1, sha256: undefined });
+    // Chunk 1 was planned but never sent: asked again, the completion answers the same version.
+    expect(await completer.complete({ uploadId, totalChunks: 1, sha256: undefined })).toEqual(node);
+    expect((await sessions.status(uploadId)).upload.state).toBe('COMPLETED');
+
+    const aborted = await newUpload();
+    const [abortedUrl] = await presign(aborted.uploadId, [plan(0, data)]);
+    expect(await put(abortedUrl!, data)).toBe(200);
+    await sessions.abort(aborted.uploadId);
+    expect((await sessions.status(aborted.uploadId)).upload.state).toBe('ABORTED');
   });
 
   it('refuses plans S3 would refuse, naming the field', async () => {

@@ -1,4 +1,4 @@
-import { TesseraError } from '@tessera/errors';
+import { ErrorCode, isTesseraError, TesseraError } from '@tessera/errors';
 import type { DirectPartStore } from '@tessera/object-storage';
 import { directPartNumber, S3_PART_RULES, type PartRules } from '../completion/assembly-plan';
 import { lifecycleEvent } from '../events/lifecycle-event';
@@ -64,13 +64,24 @@ export class DirectChunks {
     return presigned;
   }
 
-  /** Records the planned chunks S3 now holds with their planned bytes; how many it recorded. */
+  /**
+   * Records the planned chunks S3 now holds with their planned bytes; how many it recorded. Only
+   * while the upload accepts chunks: once it completes or is aborted its multipart upload is gone,
+   * and a planned chunk never sent stays what it is, unstored.
+   */
   async reconcile(uploadId: string): Promise<number> {
     const planned = await this.planned.listPlannedChunks(uploadId);
     if (planned.length === 0) return 0;
     const upload = await this.uploads.findUpload(uploadId);
-    if (!upload?.multipartUploadId) return 0;
-    const listed = await this.parts.listParts({ key: upload.objectKey, uploadId: upload.multipartUploadId });
+    const accepting = upload?.state === 'INITIATED' || upload?.state === 'IN_PROGRESS';
+    if (!accepting || !upload.multipartUploadId) return 0;
+    const listed = await this.parts
+      .listParts({ key: upload.objectKey, uploadId: upload.multipartUploadId })
+      // Completed or aborted since it was read: nothing is left to record.
+      .catch((error: unknown) => {
+        if (isTesseraError(error) && error.code === ErrorCode.NotFound) return [];
+        throw error;
+      });
     const byNumber = new Map(listed.map((part) => [part.partNumber, part]));
     let recorded = 0;
     for (const chunk of planned) {
