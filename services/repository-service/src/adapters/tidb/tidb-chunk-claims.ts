@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import type {
-  ChunkClaim,
-  ClaimOptions,
-  ClaimResult,
-  UploadState,
+import {
+  ACCEPTING_STATES,
+  type ChunkClaim,
+  type ClaimOptions,
+  type ClaimResult,
 } from '../../domain/ports/upload-store.port';
 import {
   inOneRoundTrip,
@@ -14,8 +14,6 @@ import {
   type Statement,
 } from './tidb-transaction';
 import { decide, partNumberOf, toUpload, type ChunkRow } from './tidb-upload-rows';
-
-const ACCEPTING: UploadState[] = ['INITIATED', 'IN_PROGRESS'];
 
 /** Who claims: this instance, and the parameters of OWNER_GONE for it. */
 export interface Claimant {
@@ -88,7 +86,7 @@ async function firstClaim(
   const uploadRow = uploadRows[0];
   if (!uploadRow) return { outcome: 'unknown-upload' };
   const upload = toUpload(uploadRow);
-  if (!ACCEPTING.includes(upload.state)) return { outcome: 'not-accepting', state: upload.state };
+  if (!ACCEPTING_STATES.includes(upload.state)) return { outcome: 'not-accepting', state: upload.state };
   return inserted.affectedRows === 1 ? { outcome: 'claimed', token, upload } : undefined;
 }
 
@@ -129,7 +127,8 @@ function claimOf(
 ): { result: ClaimResult; write?: Statement } {
   if (!uploadRow) return { result: { outcome: 'unknown-upload' } };
   const upload = toUpload(uploadRow);
-  if (!ACCEPTING.includes(upload.state)) return { result: { outcome: 'not-accepting', state: upload.state } };
+  if (!ACCEPTING_STATES.includes(upload.state))
+    return { result: { outcome: 'not-accepting', state: upload.state } };
   const token = randomUUID();
   // size, sha256, storage, part_number, claim_token, claim_owner
   const claimed = [claim.size, claim.sha256, claim.storage, partNumberOf(claim), token, owner];

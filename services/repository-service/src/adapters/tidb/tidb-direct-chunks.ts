@@ -3,12 +3,10 @@ import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { directPartNumber } from '../../domain/completion/assembly-plan';
 import type { LifecycleEvent } from '../../domain/events/lifecycle-event';
 import type { DirectChunkStore, PlannedChunk, PlanResult } from '../../domain/ports/direct-chunk-store.port';
-import type { UploadState } from '../../domain/ports/upload-store.port';
+import { ACCEPTING_STATES } from '../../domain/ports/upload-store.port';
 import { outboxInsert } from './tidb-outbox';
 import { inOneRoundTrip, inRoundTrip, onTransactionConnection, type Statement } from './tidb-transaction';
 import { toUpload, type ChunkRow } from './tidb-upload-rows';
-
-const ACCEPTING: UploadState[] = ['INITIATED', 'IN_PROGRESS'];
 
 /** DirectChunkStore in TiDB: planned chunks are upload_chunks rows in state PRESIGNED. */
 export class TidbDirectChunks implements DirectChunkStore {
@@ -74,7 +72,8 @@ function planOf(
 ): { result: PlanResult; write?: Statement } {
   if (!uploadRow) return { result: { outcome: 'unknown-upload' } };
   const upload = toUpload(uploadRow);
-  if (!ACCEPTING.includes(upload.state)) return { result: { outcome: 'not-accepting', state: upload.state } };
+  if (!ACCEPTING_STATES.includes(upload.state))
+    return { result: { outcome: 'not-accepting', state: upload.state } };
   const planned: { result: PlanResult; write: Statement } = {
     result: { outcome: 'planned', upload },
     write: {

@@ -5,22 +5,22 @@ import { appendToOutbox, outboxInsert } from './tidb-outbox';
 import { insertUpload, toUpload } from './tidb-upload-rows';
 import { inOneRoundTrip, inPessimisticTransaction, isDuplicateKey } from './tidb-transaction';
 import type { LifecycleEvent } from '../../domain/events/lifecycle-event';
-import type {
-  BeginCompletionResult,
-  ChunkClaim,
-  ClaimOptions,
-  ClaimResult,
-  CompletionRequest,
-  NewUpload,
-  StoredChunkRecord,
-  UploadRecord,
-  UploadState,
-  UploadStore,
+import {
+  ACCEPTING_STATES,
+  type BeginCompletionResult,
+  type ChunkClaim,
+  type ClaimOptions,
+  type ClaimResult,
+  type CompletionRequest,
+  type NewUpload,
+  type StoredChunkRecord,
+  type UploadRecord,
+  type UploadState,
+  type UploadStore,
 } from '../../domain/ports/upload-store.port';
 
-const ACCEPTING: UploadState[] = ['INITIATED', 'IN_PROGRESS'];
 /** States the janitor may abort once idle; COMPLETING is left to its completer. */
-const ABANDONABLE: UploadState[] = [...ACCEPTING, 'FAILED'];
+const ABANDONABLE: UploadState[] = [...ACCEPTING_STATES, 'FAILED'];
 
 /** This repository instance, as its heartbeat in repository_instances names it. */
 export interface InstanceIdentity {
@@ -109,7 +109,7 @@ export class TidbUploadStore implements UploadStore {
     return inPessimisticTransaction(this.pool, async (connection) => {
       const state = await this.lockUpload(connection, uploadId);
       if (state === undefined) return { outcome: 'unknown-upload' };
-      if (!ACCEPTING.includes(state)) return { outcome: 'not-accepting', state };
+      if (!ACCEPTING_STATES.includes(state)) return { outcome: 'not-accepting', state };
       // Claims of a writer that is gone will never be stored: the chunks count as missing.
       await connection.execute(
         `DELETE FROM upload_chunks c WHERE c.upload_id = ? AND c.state = 'WRITING' AND ${OWNER_GONE('c.claim_owner')}`,

@@ -5,7 +5,7 @@ import { lifecycleEvent } from '../events/lifecycle-event';
 import { chunkInProgress, closedUpload, conflictingChunk } from './chunk-refusals';
 import type { MultipartUploads } from './multipart-uploads';
 import type { DirectChunkStore, PlannedChunk } from '../ports/direct-chunk-store.port';
-import type { UploadStore } from '../ports/upload-store.port';
+import { ACCEPTING_STATES, type UploadStore } from '../ports/upload-store.port';
 
 export interface PresignRequest {
   uploadId: string;
@@ -73,8 +73,7 @@ export class DirectChunks {
     const planned = await this.planned.listPlannedChunks(uploadId);
     if (planned.length === 0) return 0;
     const upload = await this.uploads.findUpload(uploadId);
-    const accepting = upload?.state === 'INITIATED' || upload?.state === 'IN_PROGRESS';
-    if (!accepting || !upload.multipartUploadId) return 0;
+    if (!upload || !ACCEPTING_STATES.includes(upload.state) || !upload.multipartUploadId) return 0;
     const listed = await this.parts
       .listParts({ key: upload.objectKey, uploadId: upload.multipartUploadId })
       // Completed or aborted since it was read: nothing is left to record.

@@ -4,6 +4,9 @@ import type { LifecycleEvent } from '../events/lifecycle-event';
 /** INITIATED → IN_PROGRESS (first chunk stored) → COMPLETING → COMPLETED | FAILED | ABORTED. */
 export type UploadState = 'INITIATED' | 'IN_PROGRESS' | 'COMPLETING' | 'COMPLETED' | 'FAILED' | 'ABORTED';
 
+/** The states in which an upload accepts chunks. */
+export const ACCEPTING_STATES: readonly UploadState[] = ['INITIATED', 'IN_PROGRESS'];
+
 export interface NewUpload {
   uploadId: string;
   nodeId: string;
