@@ -19,6 +19,8 @@ describe('node messages', () => {
       objectVersionId: 'v-3',
       etag: '"abc-2"',
       partSizes: [8_388_608, 100],
+      partSha256: [],
+      sha256VerifiedBy: 'service',
       uploadId: 'not carried',
       createdAt: new Date('2026-11-23T06:00:00.123Z'),
     };

@@ -1,6 +1,6 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
-import type { metadataV1 } from '@tessera/contracts';
+import { metadataV1 } from '@tessera/contracts';
 import type { NodeVersion } from './node-version';
 
 /** A node version as the public `tessera.metadata.v1.Node` message. */
@@ -12,6 +12,10 @@ export function toNodeMessage(node: NodeVersion): MessageInitShape<typeof metada
     version: BigInt(node.version),
     size: BigInt(node.size),
     sha256: node.sha256,
+    sha256VerifiedBy:
+      node.sha256VerifiedBy === 'client'
+        ? metadataV1.Sha256VerifiedBy.CLIENT
+        : metadataV1.Sha256VerifiedBy.SERVICE,
     mimeType: node.mimeType,
     userMetadata: node.userMetadata,
     location: {
@@ -20,6 +24,7 @@ export function toNodeMessage(node: NodeVersion): MessageInitShape<typeof metada
       versionId: node.objectVersionId ?? '',
       etag: node.etag,
       partSizes: node.partSizes.map(BigInt),
+      partSha256: node.partSha256,
     },
     createdAt: timestampFromDate(node.createdAt),
     updatedAt: timestampFromDate(node.createdAt),
@@ -36,6 +41,7 @@ export function fromNodeMessage(message: metadataV1.Node): NodeVersion {
     name: message.name,
     size: Number(message.size),
     sha256: message.sha256,
+    sha256VerifiedBy: message.sha256VerifiedBy === metadataV1.Sha256VerifiedBy.CLIENT ? 'client' : 'service',
     mimeType: message.mimeType,
     userMetadata: { ...message.userMetadata },
     bucket: location?.bucket ?? '',
@@ -43,6 +49,7 @@ export function fromNodeMessage(message: metadataV1.Node): NodeVersion {
     objectVersionId: location?.versionId || undefined,
     etag: location?.etag ?? '',
     partSizes: (location?.partSizes ?? []).map(Number),
+    partSha256: [...(location?.partSha256 ?? [])],
     uploadId: '',
     createdAt: message.createdAt ? timestampDate(message.createdAt) : new Date(0),
   };

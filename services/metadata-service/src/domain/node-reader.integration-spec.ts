@@ -27,6 +27,8 @@ function nodeVersion(nodeId: string, version: number): NodeVersion {
     objectVersionId: `s3-${version}`,
     etag: `"e${version}"`,
     partSizes: [version * 10],
+    partSha256: [],
+    sha256VerifiedBy: 'service',
     uploadId: randomUUID(),
     createdAt: new Date(Date.UTC(2026, 10, 23, 0, 0, version)),
   };

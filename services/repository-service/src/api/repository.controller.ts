@@ -71,6 +71,7 @@ export class RepositoryController {
       totalChunks:
         complete.totalChunks === undefined ? undefined : toSafeNumber('total_chunks', complete.totalChunks),
       sha256: complete.sha256,
+      verify: complete.verify,
     });
     this.logCompleted(node);
     return { node: toNodeMessage(node) };
@@ -109,8 +110,8 @@ export class RepositoryController {
 
   /** Written inside the call's span, so the line carries its trace_id (docs/observability.md). */
   private logCompleted(node: NodeVersion): void {
-    const { uploadId, nodeId, version, size } = node;
-    this.logger.log({ message: 'upload completed', uploadId, nodeId, version, size });
+    const { uploadId, nodeId, version, size, sha256VerifiedBy } = node;
+    this.logger.log({ message: 'upload completed', uploadId, nodeId, version, size, sha256VerifiedBy });
   }
 
   private limitsMessage(): { suggestedChunkBytes: bigint; limits: Init<typeof uploadV1.ServerLimitsSchema> } {

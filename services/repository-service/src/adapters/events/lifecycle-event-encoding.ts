@@ -49,6 +49,11 @@ function toMessage(event: LifecycleEvent): LifecycleMessage {
             etag: node.etag,
             size: BigInt(node.size),
             sha256: node.sha256,
+            sha256VerifiedBy:
+              node.sha256VerifiedBy === 'client'
+                ? eventsV1.Sha256VerifiedBy.CLIENT
+                : eventsV1.Sha256VerifiedBy.SERVICE,
+            partSha256: node.partSha256,
           },
         }),
       };

@@ -86,6 +86,8 @@ describe('GrpcNodeCacheNotifier', () => {
       objectVersionId: undefined,
       etag: '"e"',
       partSizes: [5],
+      partSha256: [],
+      sha256VerifiedBy: 'service',
       uploadId: 'u',
       createdAt: new Date(0),
     };

@@ -149,4 +149,17 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE uploads ADD COLUMN IF NOT EXISTS completion_sha256 CHAR(64) NULL',
     ],
   },
+  {
+    version: 11,
+    name: 'who checked a file and its parts',
+    // A chunk the client wrote to S3 itself (PresignChunks) is 'client'. A completion records the
+    // client's SHA-256 for such an upload unless asked to verify (read back); the node says which,
+    // with each part's SHA-256 when its parts are the chunks. Earlier rows were all hashed here.
+    statements: [
+      "ALTER TABLE upload_chunks ADD COLUMN IF NOT EXISTS written_by VARCHAR(16) NOT NULL DEFAULT 'service'",
+      'ALTER TABLE uploads ADD COLUMN IF NOT EXISTS completion_verify BOOLEAN NULL',
+      "ALTER TABLE nodes ADD COLUMN IF NOT EXISTS sha256_verified_by VARCHAR(16) NOT NULL DEFAULT 'service'",
+      'ALTER TABLE nodes ADD COLUMN IF NOT EXISTS part_sha256 JSON NULL',
+    ],
+  },
 ];

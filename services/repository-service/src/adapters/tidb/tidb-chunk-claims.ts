@@ -13,7 +13,7 @@ import {
   onTransactionConnection,
   type Statement,
 } from './tidb-transaction';
-import { decide, partNumberOf, toUpload, type ChunkRow } from './tidb-upload-rows';
+import { decide, partNumberOf, toUpload, writerOf, type ChunkRow } from './tidb-upload-rows';
 
 /** Who claims: this instance, and the parameters of OWNER_GONE for it. */
 export interface Claimant {
@@ -102,7 +102,7 @@ function claimOnce(
       { sql: 'BEGIN PESSIMISTIC', values: [] },
       { sql: 'SELECT * FROM uploads WHERE upload_id = ? FOR UPDATE', values: [uploadId] },
       {
-        sql: `SELECT size, sha256, storage, part_number, state, retry_count, etag,
+        sql: `SELECT size, sha256, storage, part_number, state, retry_count, etag, written_by,
                 TIMESTAMPDIFF(MICROSECOND, claimed_at, NOW(6)) AS age_us, ${claimant.ownerGoneSql} AS owner_gone
               FROM upload_chunks c WHERE upload_id = ? AND chunk_number = ? FOR UPDATE`,
         values: [...claimant.gone, uploadId, claim.chunkNumber],
@@ -145,7 +145,7 @@ function claimOf(
   if (decision === 'take-over') {
     const write = {
       sql: `UPDATE upload_chunks SET size = ?, sha256 = ?, storage = ?, part_number = ?, claim_token = ?, claim_owner = ?,
-              state = 'WRITING', claimed_at = NOW(6), etag = NULL, retry_count = retry_count + 1
+              state = 'WRITING', claimed_at = NOW(6), etag = NULL, retry_count = retry_count + 1, written_by = 'service'
             WHERE upload_id = ? AND chunk_number = ?`,
       values: [...claimed, uploadId, claim.chunkNumber],
     };
@@ -159,6 +159,7 @@ function claimOf(
       partNumber: existing.part_number ?? undefined,
       retryCount: Number(existing.retry_count),
       etag: existing.etag ?? '',
+      writtenBy: writerOf(existing.written_by),
     };
     return { result: { outcome: 'duplicate', chunk } };
   }

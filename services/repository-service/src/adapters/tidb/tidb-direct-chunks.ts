@@ -78,9 +78,9 @@ function planOf(
     result: { outcome: 'planned', upload },
     write: {
       sql: `INSERT INTO upload_chunks
-              (upload_id, chunk_number, size, sha256, storage, part_number, claim_token, claim_owner, state, claimed_at)
-            VALUES (?, ?, ?, ?, 'direct-part', ?, ?, NULL, 'PRESIGNED', NOW(6))
-            ON DUPLICATE KEY UPDATE size = VALUES(size), sha256 = VALUES(sha256), storage = 'direct-part',
+              (upload_id, chunk_number, size, sha256, storage, part_number, claim_token, claim_owner, state, claimed_at, written_by)
+            VALUES (?, ?, ?, ?, 'direct-part', ?, ?, NULL, 'PRESIGNED', NOW(6), 'client')
+            ON DUPLICATE KEY UPDATE size = VALUES(size), sha256 = VALUES(sha256), storage = 'direct-part', written_by = 'client',
               part_number = VALUES(part_number), claim_token = VALUES(claim_token), claim_owner = NULL,
               state = 'PRESIGNED', claimed_at = NOW(6), etag = NULL`,
       values: [

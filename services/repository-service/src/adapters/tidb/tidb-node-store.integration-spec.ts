@@ -50,6 +50,8 @@ describe('TidbNodeStore against TiDB', () => {
       objectVersionId: undefined,
       etag: '"e-2"',
       partSizes: [8 * 1024 * 1024, 10],
+      partSha256: [],
+      sha256VerifiedBy: 'service',
       uploadId,
     };
   }

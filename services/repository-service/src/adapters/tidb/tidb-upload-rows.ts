@@ -3,6 +3,7 @@ import type { Statement } from './tidb-transaction';
 import { directPartNumber, type ChunkStorage } from '../../domain/completion/assembly-plan';
 import type {
   ChunkClaim,
+  ChunkWriter,
   ClaimOptions,
   NewUpload,
   UploadRecord,
@@ -20,9 +21,14 @@ export interface ChunkRow extends RowDataPacket {
   state: 'WRITING' | 'STORED' | 'PRESIGNED';
   retry_count: number;
   etag: string | null;
+  written_by: string;
   age_us: string;
   /** 1 when the instance holding the claim is gone. */
   owner_gone: number;
+}
+
+export function writerOf(column: unknown): ChunkWriter {
+  return column === 'client' ? 'client' : 'service';
 }
 
 /** Inserts the upload's row in `state`; a used idempotency key fails it with a duplicate key error. */
@@ -78,6 +84,7 @@ export function toUpload(row: RowDataPacket): UploadRecord {
           ? undefined
           : Number(row['completion_total_chunks']),
       sha256: row['completion_sha256'] ?? undefined,
+      verify: Boolean(row['completion_verify']),
     },
     createdAt: new Date(row['created_at']),
     updatedAt: new Date(row['updated_at']),

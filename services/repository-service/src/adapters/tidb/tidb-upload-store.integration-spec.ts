@@ -87,7 +87,7 @@ describe('TidbUploadStore against TiDB', () => {
 
     expect(await store.claimChunk(uploadId, chunk(0), LIVE)).toEqual({
       outcome: 'duplicate',
-      chunk: { ...chunk(0), etag: '"etag-a"', partNumber: undefined, retryCount: 0 },
+      chunk: { ...chunk(0), etag: '"etag-a"', partNumber: undefined, retryCount: 0, writtenBy: 'service' },
     });
     expect(await store.claimChunk(uploadId, chunk(0, SHA_B), LIVE)).toEqual({
       outcome: 'conflict',
@@ -98,7 +98,13 @@ describe('TidbUploadStore against TiDB', () => {
     if (forced.outcome !== 'claimed') throw new Error(forced.outcome);
     await store.markChunkStored(uploadId, 0, forced.token, '"etag-b"', chunkStored(uploadId, 0));
     expect(await store.listStoredChunks(uploadId)).toEqual([
-      { ...chunk(0, SHA_B, 20), etag: '"etag-b"', partNumber: undefined, retryCount: 1 },
+      {
+        ...chunk(0, SHA_B, 20),
+        etag: '"etag-b"',
+        partNumber: undefined,
+        retryCount: 1,
+        writtenBy: 'service',
+      },
     ]);
   });
 
@@ -308,7 +314,7 @@ describe('TidbUploadStore against TiDB', () => {
 
     it('finds its completions and lets one instance adopt each, with the request kept', async () => {
       const uploadId = await created();
-      const request = { totalChunks: 3, sha256: SHA_B };
+      const request = { totalChunks: 3, sha256: SHA_B, verify: true };
       expect(await dead.beginCompletion(uploadId, request)).toEqual({ outcome: 'started' });
       expect(await alive.findOrphanedCompletions(100)).not.toContain(uploadId);
       expect(await alive.adoptCompletion(uploadId)).toBeUndefined();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { claimChunk, type Claimant } from './tidb-chunk-claims';
 import { appendToOutbox, outboxInsert } from './tidb-outbox';
-import { insertUpload, toUpload } from './tidb-upload-rows';
+import { insertUpload, toUpload, writerOf } from './tidb-upload-rows';
 import { inOneRoundTrip, inPessimisticTransaction, isDuplicateKey } from './tidb-transaction';
 import type { LifecycleEvent } from '../../domain/events/lifecycle-event';
 import {
@@ -127,8 +127,14 @@ export class TidbUploadStore implements UploadStore {
       }
       await connection.execute(
         `UPDATE uploads SET state = 'COMPLETING', completion_owner = ?, completion_total_chunks = ?,
-           completion_sha256 = ? WHERE upload_id = ?`,
-        [this.instance.instanceId, request.totalChunks ?? null, request.sha256 ?? null, uploadId],
+           completion_sha256 = ?, completion_verify = ? WHERE upload_id = ?`,
+        [
+          this.instance.instanceId,
+          request.totalChunks ?? null,
+          request.sha256 ?? null,
+          request.verify ?? false,
+          uploadId,
+        ],
       );
       return { outcome: 'started' };
     });
@@ -197,7 +203,7 @@ export class TidbUploadStore implements UploadStore {
 
   async listStoredChunks(uploadId: string): Promise<StoredChunkRecord[]> {
     const [rows] = await this.pool.execute<RowDataPacket[]>(
-      `SELECT chunk_number, size, sha256, storage, part_number, retry_count, etag FROM upload_chunks
+      `SELECT chunk_number, size, sha256, storage, part_number, retry_count, etag, written_by FROM upload_chunks
        WHERE upload_id = ? AND state = 'STORED' ORDER BY chunk_number`,
       [uploadId],
     );
@@ -209,6 +215,7 @@ export class TidbUploadStore implements UploadStore {
       partNumber: row['part_number'] ?? undefined,
       retryCount: Number(row['retry_count']),
       etag: row['etag'],
+      writtenBy: writerOf(row['written_by']),
     }));
   }
 

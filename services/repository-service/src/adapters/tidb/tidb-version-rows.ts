@@ -34,9 +34,9 @@ function latestOf(names: RowDataPacket[], node: NewNodeVersion, expectedVersion:
 function versionStatements(node: NewNodeVersion, version: number): Statement[] {
   return [
     {
-      sql: `INSERT INTO nodes (node_id, version, drive_id, name, size, sha256, mime_type, user_metadata, bucket,
-         object_key, object_version_id, etag, part_sizes, upload_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      sql: `INSERT INTO nodes (node_id, version, drive_id, name, size, sha256, sha256_verified_by, mime_type,
+         user_metadata, bucket, object_key, object_version_id, etag, part_sizes, part_sha256, upload_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       values: [
         node.nodeId,
         version,
@@ -44,6 +44,7 @@ function versionStatements(node: NewNodeVersion, version: number): Statement[] {
         node.name,
         node.size,
         node.sha256,
+        node.sha256VerifiedBy,
         node.mimeType,
         JSON.stringify(node.userMetadata),
         node.bucket,
@@ -51,6 +52,7 @@ function versionStatements(node: NewNodeVersion, version: number): Statement[] {
         node.objectVersionId ?? null,
         node.etag,
         JSON.stringify(node.partSizes),
+        JSON.stringify(node.partSha256),
         node.uploadId,
       ],
     },

@@ -1,26 +1,16 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
 import { ErrorCode } from '@tessera/errors';
 import { S3DirectParts } from '@tessera/object-storage';
 import type { RowDataPacket } from 'mysql2/promise';
-import { TidbDirectChunks } from '../../adapters/tidb/tidb-direct-chunks';
+import { directUploadsOn, plan, put, sha256 } from '../../testing/direct-uploads.fixture';
 import { openRealStack, type RealStack } from '../../testing/real-stack.fixture';
-import { initiating, testUpload } from '../../testing/uploads.fixture';
-import { ObjectAssembler } from '../completion/object-assembler';
-import { UploadCompleter } from '../completion/upload-completer';
 import type { ChunkWriter } from './chunk-writer';
-import { DirectChunks, type PresignedChunk } from './direct-chunks';
-import { MultipartUploads } from './multipart-uploads';
-import { UploadSessions } from '../uploads/upload-sessions';
+import type { DirectChunks } from './direct-chunks';
+import type { UploadCompleter } from '../completion/upload-completer';
+import type { UploadSessions } from '../uploads/upload-sessions';
 
 const MiB = 1024 * 1024;
-const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
-
-/** The client's PUT of a presigned chunk: the HTTP status. */
-async function put(chunk: PresignedChunk, body: Uint8Array): Promise<number> {
-  if (chunk.stored) throw new Error(`chunk ${chunk.chunkNumber} needs no PUT`);
-  return (await fetch(chunk.url, { method: 'PUT', body, headers: chunk.headers })).status;
-}
 
 describe('chunks written by the client straight to MinIO, recorded in TiDB', () => {
   let stack: RealStack;
@@ -28,50 +18,15 @@ describe('chunks written by the client straight to MinIO, recorded in TiDB', () 
   let writer: ChunkWriter;
   let completer: UploadCompleter;
   let sessions: UploadSessions;
+  let newUpload: ReturnType<typeof directUploadsOn>['newUpload'];
+  let presign: ReturnType<typeof directUploadsOn>['presign'];
 
   beforeAll(async () => {
     stack = await openRealStack('direct_chunks');
-    const { uploads, objects, nodes } = stack;
-    direct = new DirectChunks(
-      new TidbDirectChunks(stack.pool),
-      uploads,
-      new S3DirectParts(stack.s3, stack.s3, objects.bucket),
-      new MultipartUploads(uploads, objects),
-      { defaultTtlSeconds: 300, maxTtlSeconds: 3600, maxChunksPerCall: 100 },
-    );
+    ({ direct, completer, sessions, newUpload, presign } = directUploadsOn(stack));
     writer = stack.chunkWriter('.staging/');
-    const assembler = new ObjectAssembler(objects, { stagingPrefix: '.staging/', concurrency: 4 });
-    const changes = { versionWritten: async () => undefined, nodeChanged: async () => undefined };
-    completer = new UploadCompleter(uploads, nodes, objects, assembler, changes, undefined, direct);
-    sessions = new UploadSessions(
-      uploads,
-      nodes,
-      objects,
-      { objectKeyTemplate: '{drive_id}/{node_id}', stagingPrefix: '.staging/' },
-      direct,
-    );
   });
   afterAll(() => stack.close());
-
-  async function newUpload(): Promise<{ uploadId: string; nodeId: string }> {
-    const name = `f-${randomUUID()}.bin`;
-    const nodeId = await stack.nodes.resolveNodeId('d1', name, randomUUID());
-    const upload = testUpload({ nodeId, name });
-    await stack.uploads.createUpload(...initiating(upload));
-    return { uploadId: upload.uploadId, nodeId };
-  }
-
-  const plan = (chunkNumber: number, data: Uint8Array) => ({
-    chunkNumber,
-    size: data.length,
-    sha256: sha256(data),
-  });
-  const presign = (
-    uploadId: string,
-    chunks: ReturnType<typeof plan>[],
-    totalChunks?: number,
-    force = false,
-  ) => direct.presign({ uploadId, chunks, totalChunks, force, ttlSeconds: undefined });
 
   it('completes a file of client-written parts byte for byte, with a ChunkUploaded event per chunk', async () => {
     const { uploadId, nodeId } = await newUpload();

@@ -197,3 +197,8 @@ function appendRange(part: RecomposedPart, range: ByteRange): void {
   }
   part.size += range.length;
 }
+
+/** Each part's SHA-256 when the parts are the chunks (each checked on the way in); none when rebuilt. */
+export function partSha256Of(plan: AssemblyPlan, chunks: { sha256: string }[]): string[] {
+  return plan.kind === 'direct' ? chunks.map((chunk) => chunk.sha256) : [];
+}

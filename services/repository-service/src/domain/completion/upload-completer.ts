@@ -2,13 +2,13 @@ import { ErrorCode, isConnectionFailure, isTesseraError, TesseraError } from '@t
 import type { ObjectStore } from '@tessera/object-storage';
 import { announceVersion } from '../events/announce-version';
 import { findAssembledObject } from './assembled-object-finder';
-import { planAssembly, type AssemblyPlan } from './assembly-plan';
+import { partSha256Of, planAssembly, type AssemblyPlan } from './assembly-plan';
 import { missingRanges, toRanges, type ChunkNumberRange } from '../chunks/chunk-ranges';
 import type { NodeChangeListener } from '../ports/node-change.port';
 import type { NodeStore, NodeVersion } from '../ports/node-store.port';
 import { lifecycleEvent } from '../events/lifecycle-event';
 import type { AssembledObject, ObjectAssembler } from './object-assembler';
-import { sha256OfObject } from './object-hash';
+import { FileChecksums } from './file-checksum';
 import type { RunningFileHashes } from '../chunks/running-file-hashes';
 import type { DirectChunkReconciler } from '../ports/direct-chunk-store.port';
 import type {
@@ -53,6 +53,7 @@ type Assembly = AssembledObject & { sha256?: string; adopted?: boolean };
 export class UploadCompleter {
   /** Calls of this instance under way per upload (from before COMPLETING): recovery leaves them alone. */
   private readonly completing = new Map<string, number>();
+  private readonly checksums: FileChecksums;
 
   constructor(
     private readonly uploads: UploadStore,
@@ -61,10 +62,12 @@ export class UploadCompleter {
     private readonly assembler: ObjectAssembler,
     private readonly changes: NodeChangeListener,
     /** Whole-file hashes kept while chunks were stored here: only the rest is read back. */
-    private readonly fileHashes?: RunningFileHashes,
+    fileHashes?: RunningFileHashes,
     /** Records the client-written chunks S3 now holds before completing. */
     private readonly directChunks?: DirectChunkReconciler,
-  ) {}
+  ) {
+    this.checksums = new FileChecksums(objects, fileHashes);
+  }
 
   async complete(request: CompleteRequest): Promise<NodeVersion> {
     if (request.sha256 !== undefined && !/^[0-9a-f]{64}$/.test(request.sha256)) {
@@ -119,7 +122,7 @@ export class UploadCompleter {
       const plan = planAssembly(chunks);
       assembled = (recovering && (await this.adoptAssembled(upload, chunks, plan))) || undefined;
       assembled ??= await this.assembler.assemble(upload, chunks, plan);
-      const sha256 = assembled.sha256 ?? (await this.fileSha256(upload.uploadId, assembled, chunks, request));
+      const { sha256, verifiedBy } = await this.checksums.of(upload.uploadId, assembled, chunks, request);
       if (request.sha256 !== undefined && request.sha256 !== sha256) {
         throw new TesseraError(
           ErrorCode.DataLoss,
@@ -133,6 +136,7 @@ export class UploadCompleter {
           name: upload.name,
           size: assembled.size,
           sha256,
+          sha256VerifiedBy: verifiedBy,
           mimeType: upload.mimeType,
           userMetadata: upload.userMetadata,
           bucket: this.objects.bucket,
@@ -140,6 +144,7 @@ export class UploadCompleter {
           objectVersionId: assembled.versionId,
           etag: assembled.etag,
           partSizes: assembled.partSizes,
+          partSha256: partSha256Of(plan, chunks),
           uploadId: upload.uploadId,
         },
         upload.expectedVersion,
@@ -268,24 +273,5 @@ export class UploadCompleter {
       );
     }
     return stored;
-  }
-
-  /**
-   * The assembled file's SHA-256: from the running hash of the chunks stored here, reading back only
-   * what it lacks. Should that differ from what the client expects, the whole object is read back
-   * before the completion is failed, so a fault here can never fail a good upload.
-   */
-  private async fileSha256(
-    uploadId: string,
-    assembled: AssembledObject,
-    chunks: StoredChunkRecord[],
-    request: CompletionRequest,
-  ): Promise<string> {
-    const prefix = this.fileHashes?.take(uploadId, chunks);
-    if (!prefix) return sha256OfObject(this.objects, assembled);
-    const offset = chunks.slice(0, prefix.chunks).reduce((bytes, chunk) => bytes + chunk.size, 0);
-    const sha256 = await sha256OfObject(this.objects, assembled, { hash: prefix.hash, offset });
-    if (request.sha256 === undefined || request.sha256 === sha256) return sha256;
-    return sha256OfObject(this.objects, assembled);
   }
 }

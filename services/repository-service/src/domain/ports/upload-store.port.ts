@@ -27,6 +27,8 @@ export interface CompletionRequest {
   totalChunks: number | undefined;
   /** When set, the assembled file must have this SHA-256 (lower-case hex). */
   sha256: string | undefined;
+  /** Read the assembled object back to hash it even when the client's SHA-256 would be recorded. */
+  verify?: boolean;
 }
 
 export interface UploadRecord extends NewUpload {
@@ -47,12 +49,16 @@ export interface ChunkClaim {
   storage: ChunkStorage;
 }
 
+/** Who wrote a chunk's bytes: a service (streamed) or the client, straight to S3 (PresignChunks). */
+export type ChunkWriter = 'service' | 'client';
+
 export interface StoredChunkRecord extends ChunkClaim {
   etag: string;
   /** S3 part number for a direct part; undefined for a staged chunk. */
   partNumber: number | undefined;
   /** How many earlier claims of this chunk were taken over or released. */
   retryCount: number;
+  writtenBy: ChunkWriter;
 }
 
 export type ClaimResult =

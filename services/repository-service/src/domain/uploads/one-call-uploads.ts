@@ -100,6 +100,7 @@ export class OneCallUploads {
           name: upload.name,
           size,
           sha256,
+          sha256VerifiedBy: 'service',
           mimeType: upload.mimeType,
           userMetadata: upload.userMetadata,
           bucket: this.objects.bucket,
@@ -107,6 +108,7 @@ export class OneCallUploads {
           objectVersionId: stored.versionId,
           etag: stored.etag,
           partSizes: size > 0 ? [size] : [], // a single-part object, as an empty one has none
+          partSha256: size > 0 ? [sha256] : [],
           uploadId: upload.uploadId,
         },
         { initiated: lifecycleEvent.uploadInitiated(upload), completed: lifecycleEvent.uploadCompleted },

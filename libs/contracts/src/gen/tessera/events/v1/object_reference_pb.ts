@@ -2,15 +2,15 @@
 // @generated from file tessera/events/v1/object_reference.proto (package tessera.events.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file tessera/events/v1/object_reference.proto.
  */
 export const file_tessera_events_v1_object_reference: GenFile = /*@__PURE__*/
-  fileDesc("Cih0ZXNzZXJhL2V2ZW50cy92MS9vYmplY3RfcmVmZXJlbmNlLnByb3RvEhF0ZXNzZXJhLmV2ZW50cy52MSJuCg9PYmplY3RSZWZlcmVuY2USDgoGYnVja2V0GAEgASgJEgsKA2tleRgCIAEoCRISCgp2ZXJzaW9uX2lkGAMgASgJEgwKBGV0YWcYBCABKAkSDAoEc2l6ZRgFIAEoBBIOCgZzaGEyNTYYBiABKAliBnByb3RvMw");
+  fileDesc("Cih0ZXNzZXJhL2V2ZW50cy92MS9vYmplY3RfcmVmZXJlbmNlLnByb3RvEhF0ZXNzZXJhLmV2ZW50cy52MSLEAQoPT2JqZWN0UmVmZXJlbmNlEg4KBmJ1Y2tldBgBIAEoCRILCgNrZXkYAiABKAkSEgoKdmVyc2lvbl9pZBgDIAEoCRIMCgRldGFnGAQgASgJEgwKBHNpemUYBSABKAQSDgoGc2hhMjU2GAYgASgJEj8KEnNoYTI1Nl92ZXJpZmllZF9ieRgHIAEoDjIjLnRlc3NlcmEuZXZlbnRzLnYxLlNoYTI1NlZlcmlmaWVkQnkSEwoLcGFydF9zaGEyNTYYCCADKAkqdQoQU2hhMjU2VmVyaWZpZWRCeRIiCh5TSEEyNTZfVkVSSUZJRURfQllfVU5TUEVDSUZJRUQQABIeChpTSEEyNTZfVkVSSUZJRURfQllfU0VSVklDRRABEh0KGVNIQTI1Nl9WRVJJRklFRF9CWV9DTElFTlQQAmIGcHJvdG8z");
 
 /**
  * Everything a downstream pipeline needs to fetch a stored object without asking Tessera.
@@ -47,6 +47,18 @@ export type ObjectReference = Message<"tessera.events.v1.ObjectReference"> & {
    * @generated from field: string sha256 = 6;
    */
   sha256: string;
+
+  /**
+   * @generated from field: tessera.events.v1.Sha256VerifiedBy sha256_verified_by = 7;
+   */
+  sha256VerifiedBy: Sha256VerifiedBy;
+
+  /**
+   * Each part's SHA-256 in order when the parts are the upload's chunks; empty otherwise.
+   *
+   * @generated from field: repeated string part_sha256 = 8;
+   */
+  partSha256: string[];
 };
 
 /**
@@ -55,4 +67,37 @@ export type ObjectReference = Message<"tessera.events.v1.ObjectReference"> & {
  */
 export const ObjectReferenceSchema: GenMessage<ObjectReference> = /*@__PURE__*/
   messageDesc(file_tessera_events_v1_object_reference, 0);
+
+/**
+ * Who stands behind sha256 (as tessera.metadata.v1.Sha256VerifiedBy; kept here so the events
+ * need no other package).
+ *
+ * @generated from enum tessera.events.v1.Sha256VerifiedBy
+ */
+export enum Sha256VerifiedBy {
+  /**
+   * @generated from enum value: SHA256_VERIFIED_BY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Tessera hashed every byte of the object.
+   *
+   * @generated from enum value: SHA256_VERIFIED_BY_SERVICE = 1;
+   */
+  SERVICE = 1,
+
+  /**
+   * The client's, recorded as given; every part's SHA-256 was checked by S3 or the repository.
+   *
+   * @generated from enum value: SHA256_VERIFIED_BY_CLIENT = 2;
+   */
+  CLIENT = 2,
+}
+
+/**
+ * Describes the enum tessera.events.v1.Sha256VerifiedBy.
+ */
+export const Sha256VerifiedBySchema: GenEnum<Sha256VerifiedBy> = /*@__PURE__*/
+  enumDesc(file_tessera_events_v1_object_reference, 0);
 

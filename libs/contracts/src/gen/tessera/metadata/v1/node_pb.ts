@@ -2,8 +2,8 @@
 // @generated from file tessera/metadata/v1/node.proto (package tessera.metadata.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tessera/metadata/v1/node.proto.
  */
 export const file_tessera_metadata_v1_node: GenFile = /*@__PURE__*/
-  fileDesc("Ch50ZXNzZXJhL21ldGFkYXRhL3YxL25vZGUucHJvdG8SE3Rlc3NlcmEubWV0YWRhdGEudjEiiQMKBE5vZGUSDwoHbm9kZV9pZBgBIAEoCRIQCghkcml2ZV9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEg8KB3ZlcnNpb24YBCABKAMSDAoEc2l6ZRgFIAEoBBIOCgZzaGEyNTYYBiABKAkSEQoJbWltZV90eXBlGAcgASgJEkIKDXVzZXJfbWV0YWRhdGEYCCADKAsyKy50ZXNzZXJhLm1ldGFkYXRhLnYxLk5vZGUuVXNlck1ldGFkYXRhRW50cnkSNQoIbG9jYXRpb24YCSABKAsyIy50ZXNzZXJhLm1ldGFkYXRhLnYxLk9iamVjdExvY2F0aW9uEi4KCmNyZWF0ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wGjMKEVVzZXJNZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiYwoOT2JqZWN0TG9jYXRpb24SDgoGYnVja2V0GAEgASgJEgsKA2tleRgCIAEoCRISCgp2ZXJzaW9uX2lkGAMgASgJEgwKBGV0YWcYBCABKAkSEgoKcGFydF9zaXplcxgFIAMoBGIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Ch50ZXNzZXJhL21ldGFkYXRhL3YxL25vZGUucHJvdG8SE3Rlc3NlcmEubWV0YWRhdGEudjEizAMKBE5vZGUSDwoHbm9kZV9pZBgBIAEoCRIQCghkcml2ZV9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEg8KB3ZlcnNpb24YBCABKAMSDAoEc2l6ZRgFIAEoBBIOCgZzaGEyNTYYBiABKAkSEQoJbWltZV90eXBlGAcgASgJEkIKDXVzZXJfbWV0YWRhdGEYCCADKAsyKy50ZXNzZXJhLm1ldGFkYXRhLnYxLk5vZGUuVXNlck1ldGFkYXRhRW50cnkSNQoIbG9jYXRpb24YCSABKAsyIy50ZXNzZXJhLm1ldGFkYXRhLnYxLk9iamVjdExvY2F0aW9uEi4KCmNyZWF0ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEkEKEnNoYTI1Nl92ZXJpZmllZF9ieRgMIAEoDjIlLnRlc3NlcmEubWV0YWRhdGEudjEuU2hhMjU2VmVyaWZpZWRCeRozChFVc2VyTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIngKDk9iamVjdExvY2F0aW9uEg4KBmJ1Y2tldBgBIAEoCRILCgNrZXkYAiABKAkSEgoKdmVyc2lvbl9pZBgDIAEoCRIMCgRldGFnGAQgASgJEhIKCnBhcnRfc2l6ZXMYBSADKAQSEwoLcGFydF9zaGEyNTYYBiADKAkqdQoQU2hhMjU2VmVyaWZpZWRCeRIiCh5TSEEyNTZfVkVSSUZJRURfQllfVU5TUEVDSUZJRUQQABIeChpTSEEyNTZfVkVSSUZJRURfQllfU0VSVklDRRABEh0KGVNIQTI1Nl9WRVJJRklFRF9CWV9DTElFTlQQAmIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * A stored file: one version of a named node in a drive, backed by one S3 object.
@@ -50,7 +50,7 @@ export type Node = Message<"tessera.metadata.v1.Node"> & {
   size: bigint;
 
   /**
-   * Lower-case hex SHA-256 of the whole content.
+   * Lower-case hex SHA-256 of the whole content; sha256_verified_by says who computed it.
    *
    * @generated from field: string sha256 = 6;
    */
@@ -80,6 +80,11 @@ export type Node = Message<"tessera.metadata.v1.Node"> & {
    * @generated from field: google.protobuf.Timestamp updated_at = 11;
    */
   updatedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: tessera.metadata.v1.Sha256VerifiedBy sha256_verified_by = 12;
+   */
+  sha256VerifiedBy: Sha256VerifiedBy;
 };
 
 /**
@@ -123,6 +128,14 @@ export type ObjectLocation = Message<"tessera.metadata.v1.ObjectLocation"> & {
    * @generated from field: repeated uint64 part_sizes = 5;
    */
   partSizes: bigint[];
+
+  /**
+   * Lower-case hex SHA-256 of each part, in order, when the parts are the upload's chunks (each
+   * checked on the way in, by S3 or the repository); empty when the parts were rebuilt.
+   *
+   * @generated from field: repeated string part_sha256 = 6;
+   */
+  partSha256: string[];
 };
 
 /**
@@ -131,4 +144,38 @@ export type ObjectLocation = Message<"tessera.metadata.v1.ObjectLocation"> & {
  */
 export const ObjectLocationSchema: GenMessage<ObjectLocation> = /*@__PURE__*/
   messageDesc(file_tessera_metadata_v1_node, 1);
+
+/**
+ * Who stands behind a node's whole-file SHA-256.
+ *
+ * @generated from enum tessera.metadata.v1.Sha256VerifiedBy
+ */
+export enum Sha256VerifiedBy {
+  /**
+   * @generated from enum value: SHA256_VERIFIED_BY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Tessera hashed every byte of the stored object (as the chunks passed through, or read back).
+   *
+   * @generated from enum value: SHA256_VERIFIED_BY_SERVICE = 1;
+   */
+  SERVICE = 1,
+
+  /**
+   * The client's, recorded as given for an upload whose chunks the client wrote to S3 itself: S3
+   * checked each of those parts against its signed SHA-256 (ObjectLocation.part_sha256), no
+   * service read the whole file. CompleteUpload with verify reads it back instead.
+   *
+   * @generated from enum value: SHA256_VERIFIED_BY_CLIENT = 2;
+   */
+  CLIENT = 2,
+}
+
+/**
+ * Describes the enum tessera.metadata.v1.Sha256VerifiedBy.
+ */
+export const Sha256VerifiedBySchema: GenEnum<Sha256VerifiedBy> = /*@__PURE__*/
+  enumDesc(file_tessera_metadata_v1_node, 0);
 
