@@ -15,3 +15,6 @@ export class IntegrityError extends Error {}
 
 /** The upload cannot be resumed: it is not the same file, or no longer open. */
 export class ResumeError extends Error {}
+
+/** Direct transfers are not possible here (the server hands out no URLs, or S3 is out of reach). */
+export class DirectTransferUnavailableError extends Error {}

@@ -121,7 +121,12 @@ async function sendLane(
   }
 }
 
-async function readChunk(job: FileChunksJob, file: FileHandle, chunkNumber: number): Promise<Buffer> {
+/** A chunk's bytes, read from the file at its offset. */
+export async function readChunk(
+  job: Pick<FileChunksJob, 'path' | 'chunkBytes' | 'totalBytes'>,
+  file: FileHandle,
+  chunkNumber: number,
+): Promise<Buffer> {
   const { offset, length } = chunkSpan(chunkNumber, job.chunkBytes, job.totalBytes);
   const data = Buffer.allocUnsafe(length);
   let filled = 0;

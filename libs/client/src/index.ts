@@ -1,4 +1,5 @@
 export * from './chunk-plan';
+export * from './chunk-transfer';
 export * from './client-errors';
 export * from './file-chunk-sender';
 export * from './fixed-size-chunks';

@@ -6,7 +6,7 @@ import { downloadV1, metadataV1, uploadV1 } from '@tessera/contracts';
 import { callClientStream, callUnary, createGrpcClient } from '@tessera/grpc-client';
 import { chunkCountOf, chunksNotReceived } from './chunk-plan';
 import { ChunkRefusedError, IntegrityError, ResumeError } from './client-errors';
-import { sendFileChunks } from './file-chunk-sender';
+import { sendChunksBy } from './chunk-transfer';
 import { InOrderFileHash } from './file-hash';
 import type { DownloadResult, UploadOptions, UploadResult } from './transfer-types';
 import { OneCallLimit, uploadInOneCall } from './one-call-upload';
@@ -128,6 +128,7 @@ export class TesseraClient {
         bytes: totalBytes,
         sha256: node!.sha256,
         chunksResumed: 0,
+        transfer: 'streamed',
         traceId,
         seconds,
       };
@@ -138,7 +139,7 @@ export class TesseraClient {
     const { uploadId, nodeId, chunks } = await this.openUpload(options, chunkCount, metadata);
     options.onUploadStarted?.({ uploadId, nodeId, chunkBytes });
     let bytesDone = (chunkCount - chunks.length) * chunkBytes;
-    await sendFileChunks({
+    const transfer = await sendChunksBy(options.transfer ?? 'streamed', {
       client: this.uploads,
       metadata,
       path,
@@ -162,6 +163,7 @@ export class TesseraClient {
       bytes: totalBytes,
       sha256: node.sha256,
       chunksResumed: chunkCount - chunks.length,
+      transfer,
       traceId,
       seconds: (performance.now() - started) / 1000,
     };
@@ -271,6 +273,7 @@ export class TesseraClient {
       bytes,
       sha256: node.sha256,
       chunksResumed: 0,
+      transfer: 'streamed',
       traceId,
       seconds: (performance.now() - started) / 1000,
     };

@@ -1,4 +1,5 @@
 import type { metadataV1 } from '@tessera/contracts';
+import type { Transfer } from './chunk-transfer';
 import type { RefusedChunk } from './file-chunk-sender';
 
 export interface UploadOptions {
@@ -12,8 +13,14 @@ export interface UploadOptions {
   oneCall?: boolean;
   /** Bytes per chunk (default 8 MiB; the server's limit is MAX_CHUNK_BYTES). */
   chunkBytes?: number;
-  /** UploadChunks streams at once (default 4; a byte stream source always uses one). */
+  /** UploadChunks streams, or direct PUTs, at once (default 4; a byte stream source always uses one stream). */
   streams?: number;
+  /**
+   * How a file's chunks travel (default `streamed`; chunk-transfer.ts): `direct` PUTs them straight to
+   * S3 through presigned URLs (chunks of at least 5 MiB), `auto` does so when the server and S3
+   * allow, else streams them. A byte stream source is always streamed.
+   */
+  transfer?: Transfer | undefined;
   /** Resume this upload (from GetUploadStatus: only the chunks it lacks are sent) instead of starting one. */
   resumeUploadId?: string;
   /** Called once the upload exists, before any chunk is sent: keep the id to resume after a crash. */
@@ -38,6 +45,8 @@ export interface UploadResult {
   sha256: string;
   /** Chunks already on the server when a resumed upload started. */
   chunksResumed: number;
+  /** How the chunks went (a file sent in one UploadFile call, or a byte stream: streamed). */
+  transfer: 'direct' | 'streamed';
   /** The W3C trace every call of this upload belongs to. */
   traceId: string;
   seconds: number;

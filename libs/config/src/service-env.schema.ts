@@ -68,6 +68,11 @@ export const schemaRegistryEnvShape = {
 export const s3EnvShape = {
   /** Empty for AWS S3 itself; the local stack's MinIO by default. */
   S3_ENDPOINT: z.string().default('http://127.0.0.1:9000'),
+  /**
+   * The S3 endpoint clients reach, signed into the presigned URLs handed to them (direct chunks,
+   * download URLs) when it is not S3_ENDPOINT (a cluster-internal address); unset: S3_ENDPOINT.
+   */
+  S3_PUBLIC_ENDPOINT: z.string().url().optional(),
   S3_REGION: z.string().min(1).default('us-east-1'),
   S3_FORCE_PATH_STYLE: booleanFlag(true),
   /** Static credentials; leave both unset to use the SDK's default chain (IRSA, instance role). */
@@ -124,4 +129,12 @@ export function s3ClientOptionsOf(config: {
         credentials: { accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY },
       }),
   };
+}
+
+/** The S3 client options for signing URLs that clients use: S3_PUBLIC_ENDPOINT when set. */
+export function s3SigningOptionsOf(
+  config: Parameters<typeof s3ClientOptionsOf>[0] & { S3_PUBLIC_ENDPOINT?: string | undefined },
+) {
+  const options = s3ClientOptionsOf(config);
+  return config.S3_PUBLIC_ENDPOINT ? { ...options, endpoint: config.S3_PUBLIC_ENDPOINT } : options;
 }

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { s3ClientOptionsOf } from '@tessera/config';
+import { s3ClientOptionsOf, s3SigningOptionsOf } from '@tessera/config';
 import { downloadV1, internalV1, metadataV1, uploadV1 } from '@tessera/contracts';
 import { createGrpcClient } from '@tessera/grpc';
 import type { Logger } from '@tessera/logging';
@@ -57,11 +57,15 @@ export async function bootstrap(
       { maxBytes: config.MAX_INFLIGHT_CHUNK_BYTES, retryAfterSeconds: config.THROTTLE_RETRY_AFTER_SECONDS },
       chunkBytesMetrics,
     ),
-    files: new FileReader(nodes, new S3ObjectReader(s3), {
-      parallelism: config.READ_PARALLELISM,
-      readBytes: config.READ_RANGE_BYTES,
-      urlTtlSeconds: { default: config.DOWNLOAD_URL_TTL_SECONDS, max: config.DOWNLOAD_URL_MAX_TTL_SECONDS },
-    }),
+    files: new FileReader(
+      nodes,
+      new S3ObjectReader(s3, config.S3_PUBLIC_ENDPOINT ? createS3Client(s3SigningOptionsOf(config)) : s3),
+      {
+        parallelism: config.READ_PARALLELISM,
+        readBytes: config.READ_RANGE_BYTES,
+        urlTtlSeconds: { default: config.DOWNLOAD_URL_TTL_SECONDS, max: config.DOWNLOAD_URL_MAX_TTL_SECONDS },
+      },
+    ),
     nodes,
     readMessageBytes: config.READ_MESSAGE_BYTES,
   };

@@ -5,7 +5,7 @@ import type { Logger } from '@tessera/logging';
 import { createS3Client, S3DirectParts, S3ObjectStore } from '@tessera/object-storage';
 import { processLoopDelay, startService, stopOnSignals, type RunningService } from '@tessera/runtime';
 import { createTidbPool, migrate } from '@tessera/sql';
-import { s3ClientOptionsOf } from '@tessera/config';
+import { s3ClientOptionsOf, s3SigningOptionsOf } from '@tessera/config';
 import { createGrpcClient } from '@tessera/grpc';
 import { createLifecycleRelay } from './adapters/events/lifecycle-relay';
 import { GrpcNodeCacheNotifier } from './adapters/grpc/grpc-node-cache-notifier';
@@ -72,6 +72,7 @@ export async function bootstrap(
   const pool = createTidbPool({ ...tidb, connectionLimit: config.TIDB_POOL_SIZE, multipleStatements: true });
 
   const s3 = createS3Client(s3ClientOptionsOf(config));
+  const signer = config.S3_PUBLIC_ENDPOINT ? createS3Client(s3SigningOptionsOf(config)) : s3;
   const objects = new S3ObjectStore(s3, config.S3_BUCKET);
   if (config.S3_CREATE_BUCKET) await objects.ensureBucket();
   await requireSafeVersioning(objects, config.OBJECT_KEY_TEMPLATE);
@@ -98,7 +99,7 @@ export async function bootstrap(
     ? new DirectChunks(
         new TidbDirectChunks(pool),
         uploads,
-        new S3DirectParts(s3, s3, config.S3_BUCKET),
+        new S3DirectParts(signer, s3, config.S3_BUCKET),
         new MultipartUploads(uploads, objects),
         {
           defaultTtlSeconds: config.DIRECT_PART_URL_TTL_SECONDS,

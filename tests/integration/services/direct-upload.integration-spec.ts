@@ -76,6 +76,25 @@ describe('direct chunks: the client writes to MinIO itself, the services in the 
     expect(sha256(stored)).toBe(sha256(whole));
   });
 
+  it('refuses a PUT after its URL expired; presigning again lets the chunk through', async () => {
+    const uploadId = await initiate();
+    const data = randomBytes(1000);
+    const ask = { uploadId, chunks: [planned(0, data)], totalChunks: 1n, ttlSeconds: 1 };
+    const [expiring] = (await callUnary(client, rpc.presignChunks, ask)).chunks;
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    expect(await put(expiring!, data)).toBe(403);
+    const status = await callUnary(client, rpc.getUploadStatus, { uploadId });
+    expect(status.receivedBytes).toBe(0n);
+    const [fresh] = (await callUnary(client, rpc.presignChunks, { ...ask, ttlSeconds: 60 })).chunks;
+    expect(await put(fresh!, data)).toBe(200);
+    const { node } = await callUnary(client, rpc.completeUpload, {
+      uploadId,
+      totalChunks: 1n,
+      sha256: sha256(data),
+    });
+    expect(node).toMatchObject({ size: 1000n, sha256: sha256(data) });
+  });
+
   it('never counts bytes MinIO refused, and refuses bad plans naming the field', async () => {
     const uploadId = await initiate();
     const data = randomBytes(MiB);

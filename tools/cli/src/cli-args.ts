@@ -1,3 +1,5 @@
+import type { Transfer } from '@tessera/client';
+
 /** What commands over the public API fall back on, read from the environment by main.ts. */
 export interface ClientDefaults {
   /** The intake gateway, host:port. */
@@ -32,4 +34,17 @@ export function wholeNumber(name: string, value: string | undefined): number | u
   if (!Number.isSafeInteger(number) || number < 0)
     throw new UsageError(`--${name} must be a whole number of at least 0`);
   return number;
+}
+
+const TRANSFERS: readonly Transfer[] = ['auto', 'direct', 'streamed'];
+
+/** `--transfer auto|direct|streamed`, or `--direct` for `direct`; the SDK's default when neither. */
+export function transferOf(value: string | undefined, direct: boolean): Transfer | undefined {
+  if (direct && value !== undefined && value !== 'direct')
+    throw new UsageError(`--direct and --transfer ${value} contradict each other`);
+  if (direct) return 'direct';
+  if (value === undefined) return undefined;
+  if (!TRANSFERS.includes(value as Transfer))
+    throw new UsageError(`--transfer must be one of ${TRANSFERS.join(', ')}, got ${value}`);
+  return value as Transfer;
 }

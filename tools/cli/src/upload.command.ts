@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ResumeError, TesseraClient, type UploadResult } from '@tessera/client';
-import { positive, print, rate, UsageError, type ClientDefaults } from './cli-args';
+import { positive, print, rate, transferOf, UsageError, type ClientDefaults } from './cli-args';
 import { progressLine } from './progress-line';
 import {
   forgetUploadState,
@@ -21,6 +21,8 @@ const uploadOptions = {
   drive: { type: 'string', default: 'default' },
   'chunk-mib': { type: 'string', default: '8' },
   streams: { type: 'string', default: '4' },
+  transfer: { type: 'string' },
+  direct: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
 } as const;
 
@@ -74,6 +76,7 @@ async function upload(args: string[], defaults: ClientDefaults, { mustResume }: 
       driveId: key.driveId,
       chunkBytes,
       streams: positive('streams', values.streams)!,
+      transfer: transferOf(values.transfer, values.direct),
       onUploadStarted: (started: { uploadId: string; nodeId: string }) => {
         uploadId = started.uploadId;
         writeUploadState(stateFile, {
@@ -143,6 +146,7 @@ function printUploaded(path: string, result: UploadResult, json: boolean): void 
         bytes: result.bytes,
         sha256: result.sha256,
         chunksResumed: result.chunksResumed,
+        transfer: result.transfer,
         traceId: result.traceId,
         seconds: result.seconds,
       }),
@@ -153,7 +157,7 @@ function printUploaded(path: string, result: UploadResult, json: boolean): void 
     print(`resumed upload ${result.uploadId}: ${result.chunksResumed} chunk(s) were already stored`);
   }
   print(
-    `uploaded ${path}: node ${node.nodeId} version ${node.version}, ${result.bytes} bytes in ${result.seconds.toFixed(2)} s (${rate(result.bytes, result.seconds)})`,
+    `uploaded ${path}: node ${node.nodeId} version ${node.version}, ${result.bytes} bytes in ${result.seconds.toFixed(2)} s (${rate(result.bytes, result.seconds)}, ${result.transfer})`,
   );
   print(`sha256 ${result.sha256}  trace ${result.traceId}`);
 }

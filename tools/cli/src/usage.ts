@@ -6,7 +6,11 @@ export const USAGE = `usage: tessera <command> [options]
     --name <name>               name in the drive (default: the file's name)
     --drive <id>                drive (default: default)
     --chunk-mib <n>             chunk size in MiB (default 8)
-    --streams <n>               chunk streams at once (default 4)
+    --streams <n>               chunk streams (or direct PUTs) at once (default 4)
+    --transfer <how>            streamed (default): through the gateway; direct: each chunk PUT
+                                straight to S3 by a presigned URL (chunks >= 5 MiB); auto: direct
+                                when the server and S3 allow it, else streamed
+    --direct                    the same as --transfer direct
     --json                      the result as one JSON object
 
   resume <path>     continue the remembered upload of this file (same options as upload); fails
