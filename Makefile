@@ -7,7 +7,7 @@ $(error could not install the project's Node.js: run scripts/node/ensure-node.sh
 endif
 export PATH := $(NODE_BIN):$(PATH)
 
-.PHONY: packages flake-hunt bench-load bench-sdk bench-tus bench-small-files bench-chunk-sizes bench-streamed-path test demo deploy-check stack-up stack-down stack-status install build lint typecheck unit integration generate contracts schemas bench-upload bench-download bench-tracing
+.PHONY: packages flake-hunt bench-load bench-sdk bench-tus bench-direct bench-small-files bench-chunk-sizes bench-streamed-path test demo deploy-check stack-up stack-down stack-status install build lint typecheck unit integration generate contracts schemas bench-upload bench-download bench-tracing
 
 test: ## Everything: contracts, lint, types, build, unit and integration tests against the real stack
 	@scripts/test.sh
@@ -94,6 +94,10 @@ bench-sdk: ## 1 GiB up and down through the SDK and all services vs lib-storage 
 bench-tus: ## 1 GiB upload: Tessera vs @tus/server + @tus/s3-store and tusd on the same MinIO
 	$(BENCH_SETUP) && scripts/stack/install.sh tusd
 	npx tsx bench/tus-peers.ts $(BENCH_ARGS)
+
+bench-direct: ## 1 GiB direct upload (presigned parts) vs lib-storage, the tus peers and the streamed path; CPU-s/GiB per process
+	$(BENCH_SETUP) && scripts/stack/install.sh tusd
+	npx tsx bench/direct-transfers.ts $(BENCH_ARGS)
 
 bench-load: ## 200 uploads at once, 4 KiB to 256 MiB: throughput, chunk ack latency, refusals, peak RSS
 	$(BENCH_SETUP)
