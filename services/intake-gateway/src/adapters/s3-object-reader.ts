@@ -15,7 +15,11 @@ const bytesRead = metrics.getMeter('tessera.intake-gateway').createCounter('tess
 export class S3ObjectReader implements ObjectReader {
   private readonly stores = new Map<string, S3ObjectStore>();
 
-  constructor(private readonly s3: S3Client) {}
+  /** `urlSigner`: the client whose endpoint is signed into presigned URLs (the one clients reach). */
+  constructor(
+    private readonly s3: S3Client,
+    private readonly urlSigner: S3Client = s3,
+  ) {}
 
   async readRange(node: NodeVersion, range: ByteRange): Promise<Uint8Array> {
     const stream = await this.storeOf(node.bucket).readRange(
@@ -38,7 +42,7 @@ export class S3ObjectReader implements ObjectReader {
       Key: node.objectKey,
       ...(node.objectVersionId && { VersionId: node.objectVersionId }),
     });
-    return getSignedUrl(this.s3, command, { expiresIn: ttlSeconds });
+    return getSignedUrl(this.urlSigner, command, { expiresIn: ttlSeconds });
   }
 
   private storeOf(bucket: string): S3ObjectStore {

@@ -53,6 +53,11 @@ export const IntakeGatewayEnvSchema = z
     READ_RANGE_BYTES: positiveInt(8 * MiB),
     /** Largest data message of ReadFile (clients' default receive limit is 4 MiB). */
     READ_MESSAGE_BYTES: positiveInt(1 * MiB),
+    /**
+     * GetDownloadUrl: the S3 endpoint signed into the URLs, the one clients reach (a public name,
+     * a proxy); S3_ENDPOINT when unset.
+     */
+    S3_PUBLIC_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
     /** GetDownloadUrl: lifetime of a URL when the client names none (15 min). */
     DOWNLOAD_URL_TTL_SECONDS: positiveInt(900),
     /** GetDownloadUrl: the longest lifetime a client may ask for (S3 allows at most 7 days). */
