@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { TesseraClient } from '@tessera/client';
+import { TesseraClient, type Transfer } from '@tessera/client';
 import { positive, print, rate, UsageError, wholeNumber, type ClientDefaults } from './cli-args';
 import { progressLine, type ProgressLine } from './progress-line';
 
@@ -21,6 +21,8 @@ export async function runDownload(args: string[], defaults: ClientDefaults): Pro
       length: { type: 'string' },
       parallel: { type: 'string', default: '4' },
       'range-mib': { type: 'string', default: '16' },
+      transfer: { type: 'string' },
+      direct: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
   });
@@ -31,6 +33,7 @@ export async function runDownload(args: string[], defaults: ClientDefaults): Pro
     ...optional('version', positive('version', values.version)),
     ...optional('offset', wholeNumber('offset', values.offset)),
     ...optional('length', wholeNumber('length', values.length)),
+    transfer: transferOf(values.transfer, values.direct),
     parallelism: positive('parallel', values.parallel)!,
     rangeBytes: Math.round(positive('range-mib', values['range-mib'])! * MiB),
   };
@@ -53,8 +56,9 @@ export async function runDownload(args: string[], defaults: ClientDefaults): Pro
       print(JSON.stringify({ output: values.output, nodeId, version: Number(node.version), ...figures }));
     } else {
       print(
-        `downloaded node ${nodeId} version ${node.version} to ${values.output}: ${result.bytes} bytes in ${result.seconds.toFixed(2)} s (${rate(result.bytes, result.seconds)})`,
+        `downloaded node ${nodeId} version ${node.version} to ${values.output} (${result.transfer}): ${result.bytes} bytes in ${result.seconds.toFixed(2)} s (${rate(result.bytes, result.seconds)})`,
       );
+      if (result.directFailure) print(`not direct: ${result.directFailure}`);
       print(`sha256 ${result.sha256}  trace ${result.traceId}`);
     }
   } catch (error) {
@@ -65,6 +69,17 @@ export async function runDownload(args: string[], defaults: ClientDefaults): Pro
     progress?.finish();
     client.close();
   }
+}
+
+const TRANSFERS: readonly Transfer[] = ['auto', 'direct', 'streamed'];
+
+/** --transfer auto|direct|streamed, or --direct for direct; streamed when neither is given. */
+function transferOf(transfer: string | undefined, direct: boolean): Transfer {
+  if (transfer !== undefined && !TRANSFERS.includes(transfer as Transfer))
+    throw new UsageError(`--transfer must be auto, direct or streamed, got ${transfer}`);
+  if (direct && transfer !== undefined && transfer !== 'direct')
+    throw new UsageError(`--direct contradicts --transfer ${transfer}`);
+  return direct ? 'direct' : ((transfer as Transfer | undefined) ?? 'streamed');
 }
 
 const optional = <K extends string>(key: K, value: number | undefined) =>
