@@ -1,14 +1,15 @@
 /**
- * Downloads a large file (1 GiB by default) three ways in the same run, against the same MinIO,
+ * Downloads a large file (1 GiB by default) four ways in the same run, against the same MinIO,
  * in an order that rotates every round: through ReadFile (one call; the gateway reads S3 with
  * ranged GETs), directly with the SDK (`transfer: 'direct'`: presigned ranged GETs from S3), and
- * with plain parallel ranged GETs (@aws-sdk/client-s3) — the baseline. The SDK's direct download
- * and the baseline use the same parallelism and range size; all three are hashed and must match
- * the uploaded file. Reports each flow's throughput, its ratio to the baseline, the CPU-seconds
- * per GiB of every process (the client and each service, MinIO) and the gateway's peak RSS.
+ * with plain parallel ranged GETs — the baseline, twice: with @aws-sdk/client-s3, and with Node's
+ * fetch of a presigned URL as the SDK reads it but without its checks and its sink. All use the
+ * same parallelism and range size; all four are hashed and must match the uploaded file. Reports
+ * each flow's throughput, its ratio to the baselines, the CPU-seconds per GiB of every process
+ * (the client and each service, MinIO) and the gateway's peak RSS.
  * Needs the stack and a build; run with `make bench-download`.
  *
- *   npx tsx bench/download-1gib.ts [--size-mib 1024] [--rounds 3] [--parallel 8] [--range-mib 8]
+ *   npx tsx bench/download-1gib.ts [--size-mib 1024] [--rounds 4] [--parallel 8] [--range-mib 8]
  */
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
@@ -17,7 +18,8 @@ import { parseArgs } from 'node:util';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { TesseraClient } from '@tessera/client';
 import { downloadV1, uploadV1, type metadataV1 } from '@tessera/contracts';
-import { createGrpcClient } from '@tessera/grpc';
+import { callUnary, createGrpcClient } from '@tessera/grpc';
+import type { Client } from '@grpc/grpc-js';
 import { createS3Client } from '@tessera/object-storage';
 import { DeterministicFile, minioClientOptions } from '@tessera/testing';
 import { startUploadStack } from '../tests/integration/services/service-process';
@@ -31,7 +33,7 @@ const MiB = 1024 * 1024;
 const { values: args } = parseArgs({
   options: {
     'size-mib': { type: 'string', default: '1024' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '4' },
     parallel: { type: 'string', default: '8' },
     'range-mib': { type: 'string', default: '8' },
   },
@@ -44,9 +46,7 @@ const file = new DeterministicFile(Number(args['size-mib']) * MiB, 8 * MiB);
 async function plainRangedGets(s3: S3Client, node: metadataV1.Node) {
   const started = performance.now();
   const { bucket, key, versionId } = node.location!;
-  const size = Number(node.size);
-  const get = async (offset: number) => {
-    const end = Math.min(size, offset + RANGE_BYTES) - 1;
+  const get = async (offset: number, end: number) => {
     const output = await s3.send(
       new GetObjectCommand({
         Bucket: bucket,
@@ -57,11 +57,35 @@ async function plainRangedGets(s3: S3Client, node: metadataV1.Node) {
     );
     return buffer(output.Body as NodeJS.ReadableStream);
   };
+  return {
+    ...(await hashRangesInOrder(Number(node.size), get)),
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** The same with Node's fetch of a presigned URL, as the SDK does it, without its checks. */
+async function plainFetchRangedGets(downloads: Client, node: metadataV1.Node) {
+  const started = performance.now();
+  const { url } = await callUnary(downloads, downloadV1.DownloadService.method.getDownloadUrl, {
+    nodeId: node.nodeId,
+  });
+  const get = async (offset: number, end: number) => {
+    const response = await fetch(url, { headers: { Range: `bytes=${offset}-${end}` } });
+    if (response.status !== 206) throw new Error(`GET answered ${response.status}`);
+    return Buffer.from(await response.arrayBuffer());
+  };
+  return {
+    ...(await hashRangesInOrder(Number(node.size), get)),
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+async function hashRangesInOrder(size: number, get: (offset: number, end: number) => Promise<Buffer>) {
   const hash = createHash('sha256');
   const running: Promise<Buffer>[] = [];
   let next = 0;
   const startNext = () => {
-    running.push(get(next));
+    running.push(get(next, Math.min(size, next + RANGE_BYTES) - 1));
     next += RANGE_BYTES;
   };
   while (next < size && running.length < PARALLELISM) startNext();
@@ -70,7 +94,7 @@ async function plainRangedGets(s3: S3Client, node: metadataV1.Node) {
     if (next < size) startNext();
     hash.update(data);
   }
-  return { seconds: (performance.now() - started) / 1000, sha256: hash.digest('hex') };
+  return { sha256: hash.digest('hex') };
 }
 
 const discard = () => new Writable({ write: (_chunk, _encoding, done) => done() });
@@ -99,6 +123,7 @@ async function main(): Promise<void> {
           rangeBytes: RANGE_BYTES,
         }),
       plainRangedGets: () => plainRangedGets(s3, node),
+      plainFetchRangedGets: () => plainFetchRangedGets(downloads, node),
     };
     type Flow = keyof typeof flows;
     const names = Object.keys(flows) as Flow[];
@@ -127,6 +152,7 @@ async function main(): Promise<void> {
         seconds: Object.fromEntries(names.map((name) => [name, Number(last(name).toFixed(2))])),
         sdkDirectToPlain: Number((last('plainRangedGets') / last('sdkDirect')).toFixed(3)),
         readFileToPlain: Number((last('plainRangedGets') / last('readFile')).toFixed(3)),
+        sdkDirectToPlainFetch: Number((last('plainFetchRangedGets') / last('sdkDirect')).toFixed(3)),
       });
       console.error(JSON.stringify(rounds.at(-1)));
     }
@@ -147,6 +173,9 @@ async function main(): Promise<void> {
           medianOfRatios: {
             sdkDirectToPlain: Number(median(rounds.map((round) => round.sdkDirectToPlain)).toFixed(3)),
             readFileToPlain: Number(median(rounds.map((round) => round.readFileToPlain)).toFixed(3)),
+            sdkDirectToPlainFetch: Number(
+              median(rounds.map((round) => round.sdkDirectToPlainFetch)).toFixed(3),
+            ),
           },
           cpuSecondsPerGib: Object.fromEntries(
             names.map((name) => [
