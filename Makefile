@@ -70,7 +70,7 @@ bench-upload: ## 1 GiB through the upload API vs. straight to MinIO, with each s
 	NX_DAEMON=false npx nx run-many -t build
 	npx tsx bench/upload-1gib.ts $(BENCH_ARGS)
 
-bench-download: ## 1 GiB through ReadFile vs. plain parallel ranged GETs of the same object (docs/benchmarks.md)
+bench-download: ## 1 GiB through ReadFile and direct with the SDK vs. plain parallel ranged GETs of the same object (docs/benchmarks.md)
 	scripts/ci/install-node-packages.sh
 	scripts/stack/install.sh
 	scripts/stack/stack.sh up

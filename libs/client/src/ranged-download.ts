@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { Client, Metadata } from '@grpc/grpc-js';
 import { downloadV1, type metadataV1 } from '@tessera/contracts';
 import { callServerStream } from '@tessera/grpc-client';
 import { IntegrityError } from './client-errors';
+import type { Transfer } from './chunk-transfer';
+import { checkWholeFileSha256, writeRangesInOrder } from './ordered-ranges';
 
 const MiB = 1024 * 1024;
 
@@ -14,12 +15,26 @@ export interface DownloadOptions {
   offset?: number;
   /** Bytes to read from offset (default: to the end). */
   length?: number;
-  /** ReadFile calls in flight at once, each for one range (default 4). */
+  /**
+   * `streamed` (the default): ReadFile calls through the gateway. `direct`: ranged GETs of a
+   * presigned S3 URL (GetDownloadUrl), straight from S3. `auto`: direct when the server hands out
+   * a URL and the first GET answers, else streamed (decided before any byte is written).
+   */
+  transfer?: Transfer | undefined;
+  /** ReadFile calls or ranged GETs in flight at once, each for one range (default 4). */
   parallelism?: number;
-  /** Bytes per ReadFile call (default 16 MiB); at most parallelism × rangeBytes are held. */
+  /**
+   * Bytes per ReadFile call or ranged GET (default 16 MiB; a GET ends on a part boundary when one
+   * is in reach); at most parallelism × rangeBytes are held.
+   */
   rangeBytes?: number;
+  /** Direct: lifetime asked for the presigned URL (the server's default when unset). */
+  urlTtlSeconds?: number;
   onProgress?: (bytesDone: number, totalBytes: number) => void;
-  /** Times the node's metadata is asked for again after UNAVAILABLE (a service restarting), default 5. */
+  /**
+   * Times the node's metadata (or its download URL) is asked for again after UNAVAILABLE (a service
+   * restarting), default 5.
+   */
   maxRetries?: number;
 }
 
@@ -53,42 +68,20 @@ export async function readRanges(
   read: RangedRead,
   options: DownloadOptions,
 ): Promise<{ bytes: number; sha256: string }> {
-  const size = Number(read.node.size);
-  const { offset, length } = rangeOf(size, options);
+  const range = rangeOf(Number(read.node.size), options);
   const rangeBytes = options.rangeBytes ?? 16 * MiB;
-  const parallelism = Math.max(1, options.parallelism ?? 4);
-  const windows = Array.from({ length: Math.ceil(length / rangeBytes) }, (_, index) => ({
-    offset: offset + index * rangeBytes,
-    length: Math.min(rangeBytes, length - index * rangeBytes),
+  const windows = Array.from({ length: Math.ceil(range.length / rangeBytes) }, (_, index) => ({
+    offset: range.offset + index * rangeBytes,
+    length: Math.min(rangeBytes, range.length - index * rangeBytes),
   }));
-  const inFlight: Promise<Uint8Array[]>[] = [];
-  const start = (index: number) => {
-    const pending = readWindow(read, windows[index]!);
-    pending.catch(() => undefined); // awaited in order below; this keeps a later failure from going unhandled
-    inFlight[index] = pending;
-  };
-  for (let index = 0; index < Math.min(parallelism, windows.length); index++) start(index);
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for (let index = 0; index < windows.length; index++) {
-    const pieces = await inFlight[index]!;
-    delete inFlight[index];
-    if (index + parallelism < windows.length) start(index + parallelism);
-    for (const data of pieces) {
-      hash.update(data);
-      bytes += data.length;
-      if (read.sink && !read.sink.write(data))
-        await new Promise((resolve) => read.sink!.once('drain', resolve));
-    }
-    options.onProgress?.(bytes, length);
-  }
-  const sha256 = hash.digest('hex');
-  if (offset === 0 && length === size && sha256 !== read.node.sha256) {
-    throw new IntegrityError(
-      `node ${read.node.nodeId} has SHA-256 ${read.node.sha256}, the bytes received ${sha256}`,
-    );
-  }
-  return { bytes, sha256 };
+  const written = await writeRangesInOrder(windows, {
+    readRange: (window) => readWindow(read, window),
+    parallelism: options.parallelism ?? 4,
+    sink: read.sink,
+    onRangeWritten: (bytes) => options.onProgress?.(bytes, range.length),
+  });
+  checkWholeFileSha256(read.node, range, written.sha256);
+  return written;
 }
 
 /** A window's bytes as the messages brought them (not joined: that would copy every byte once more). */

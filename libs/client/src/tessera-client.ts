@@ -11,7 +11,8 @@ import { InOrderFileHash } from './file-hash';
 import type { DownloadResult, UploadOptions, UploadResult } from './transfer-types';
 import { OneCallLimit, uploadInOneCall } from './one-call-upload';
 import { fixedSizeChunks } from './fixed-size-chunks';
-import { readRanges, type DownloadOptions } from './ranged-download';
+import { readNode } from './node-download';
+import type { DownloadOptions } from './ranged-download';
 import { retryWhileUnavailable } from './retry-policy';
 import { newTrace } from './trace-context';
 
@@ -86,19 +87,16 @@ export class TesseraClient {
   }
 
   /**
-   * Reads a node (its latest or a given version, whole or a range) with parallel ReadFile calls into
-   * `sink` (if given), in order; a whole-file read is checked against the node's SHA-256.
+   * Reads a node (its latest or a given version, whole or a range) with parallel ranged reads into
+   * `sink` (if given), in order: ReadFile calls, or with `transfer` GETs straight from S3 of a
+   * presigned URL. A whole-file read is checked against the node's SHA-256.
    */
   async download(nodeId: string, sink?: Writable, options: DownloadOptions = {}): Promise<DownloadResult> {
     const started = performance.now();
     const { traceId, metadata } = newTrace();
-    const request = { nodeId, ...(options.version !== undefined && { version: BigInt(options.version) }) };
-    const { node } = await retryWhileUnavailable(
-      () => callUnary(this.nodes, nodeRpc.getNode, request, { metadata }),
-      options.maxRetries ?? 5,
-    );
-    const read = await readRanges({ client: this.downloads, metadata, node: node!, sink }, options);
-    return { node: node!, ...read, traceId, seconds: (performance.now() - started) / 1000 };
+    const clients = { downloads: this.downloads, nodes: this.nodes };
+    const read = await readNode({ ...clients, metadata, nodeId, sink }, options);
+    return { ...read, traceId, seconds: (performance.now() - started) / 1000 };
   }
 
   close(): void {

@@ -56,6 +56,10 @@ export interface DownloadResult {
   node: metadataV1.Node;
   bytes: number;
   sha256: string;
+  /** How the bytes came: from S3 with presigned ranged GETs, or through the gateway's ReadFile. */
+  transfer: 'direct' | 'streamed';
+  /** `transfer: 'auto'` only: why the direct transfer was not used. */
+  directFailure?: string;
   traceId: string;
   seconds: number;
 }

@@ -72,7 +72,7 @@ export const s3EnvShape = {
    * The S3 endpoint clients reach, signed into the presigned URLs handed to them (direct chunks,
    * download URLs) when it is not S3_ENDPOINT (a cluster-internal address); unset: S3_ENDPOINT.
    */
-  S3_PUBLIC_ENDPOINT: z.string().url().optional(),
+  S3_PUBLIC_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
   S3_REGION: z.string().min(1).default('us-east-1'),
   S3_FORCE_PATH_STYLE: booleanFlag(true),
   /** Static credentials; leave both unset to use the SDK's default chain (IRSA, instance role). */

@@ -31,6 +31,7 @@ export async function bootstrap(
   const repositoryClient = createGrpcClient(internalV1.RepositoryService, config.REPOSITORY_SERVICE_ADDRESS);
   const metadataClient = createGrpcClient(metadataV1.MetadataService, config.METADATA_SERVICE_ADDRESS);
   const s3 = createS3Client(s3ClientOptionsOf(config));
+  const urlSigner = config.S3_PUBLIC_ENDPOINT ? createS3Client(s3SigningOptionsOf(config)) : s3;
   const chunkBytesMetrics = new OtelChunkBytesMetrics();
   const nodes = new GrpcNodeDirectory(metadataClient);
   const nodeCacheClient = createGrpcClient(internalV1.NodeCacheService, config.METADATA_SERVICE_ADDRESS);
@@ -57,15 +58,11 @@ export async function bootstrap(
       { maxBytes: config.MAX_INFLIGHT_CHUNK_BYTES, retryAfterSeconds: config.THROTTLE_RETRY_AFTER_SECONDS },
       chunkBytesMetrics,
     ),
-    files: new FileReader(
-      nodes,
-      new S3ObjectReader(s3, config.S3_PUBLIC_ENDPOINT ? createS3Client(s3SigningOptionsOf(config)) : s3),
-      {
-        parallelism: config.READ_PARALLELISM,
-        readBytes: config.READ_RANGE_BYTES,
-        urlTtlSeconds: { default: config.DOWNLOAD_URL_TTL_SECONDS, max: config.DOWNLOAD_URL_MAX_TTL_SECONDS },
-      },
-    ),
+    files: new FileReader(nodes, new S3ObjectReader(s3, urlSigner), {
+      parallelism: config.READ_PARALLELISM,
+      readBytes: config.READ_RANGE_BYTES,
+      urlTtlSeconds: { default: config.DOWNLOAD_URL_TTL_SECONDS, max: config.DOWNLOAD_URL_MAX_TTL_SECONDS },
+    }),
     nodes,
     readMessageBytes: config.READ_MESSAGE_BYTES,
   };
@@ -96,6 +93,7 @@ export async function bootstrap(
       cacheHealth.stop();
       nodeCacheClient.close();
       s3.destroy();
+      if (urlSigner !== s3) urlSigner.destroy();
       await onShutdown();
     },
   });

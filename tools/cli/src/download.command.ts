@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { TesseraClient } from '@tessera/client';
-import { positive, print, rate, UsageError, wholeNumber, type ClientDefaults } from './cli-args';
+import { positive, print, rate, transferOf, UsageError, wholeNumber, type ClientDefaults } from './cli-args';
 import { progressLine, type ProgressLine } from './progress-line';
 
 const MiB = 1024 * 1024;
@@ -21,6 +21,8 @@ export async function runDownload(args: string[], defaults: ClientDefaults): Pro
       length: { type: 'string' },
       parallel: { type: 'string', default: '4' },
       'range-mib': { type: 'string', default: '16' },
+      transfer: { type: 'string' },
+      direct: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
   });
@@ -31,6 +33,7 @@ export async function runDownload(args: string[], defaults: ClientDefaults): Pro
     ...optional('version', positive('version', values.version)),
     ...optional('offset', wholeNumber('offset', values.offset)),
     ...optional('length', wholeNumber('length', values.length)),
+    transfer: transferOf(values.transfer, values.direct),
     parallelism: positive('parallel', values.parallel)!,
     rangeBytes: Math.round(positive('range-mib', values['range-mib'])! * MiB),
   };
@@ -53,8 +56,9 @@ export async function runDownload(args: string[], defaults: ClientDefaults): Pro
       print(JSON.stringify({ output: values.output, nodeId, version: Number(node.version), ...figures }));
     } else {
       print(
-        `downloaded node ${nodeId} version ${node.version} to ${values.output}: ${result.bytes} bytes in ${result.seconds.toFixed(2)} s (${rate(result.bytes, result.seconds)})`,
+        `downloaded node ${nodeId} version ${node.version} to ${values.output} (${result.transfer}): ${result.bytes} bytes in ${result.seconds.toFixed(2)} s (${rate(result.bytes, result.seconds)})`,
       );
+      if (result.directFailure) print(`not direct: ${result.directFailure}`);
       print(`sha256 ${result.sha256}  trace ${result.traceId}`);
     }
   } catch (error) {

@@ -20,7 +20,11 @@ export const USAGE = `usage: tessera <command> [options]
     --output, -o <path>         where to write it (required)
     --version <n>               that version (default: the latest)
     --offset <byte>, --length <bytes>   only that range
-    --parallel <n>              ReadFile calls at once (default 4), --range-mib <n> each (default 16)
+    --parallel <n>              reads at once (default 4), --range-mib <n> each (default 16)
+    --transfer <how>            streamed (default): ReadFile through the gateway; direct: ranged
+                                GETs of a presigned URL straight from S3; auto: direct when the
+                                server gives a URL and S3 answers, else streamed
+    --direct                    the same as --transfer direct
     --address <host:port>       intake gateway (TESSERA_ADDRESS, 127.0.0.1:50051)
     --json                      the result as one JSON object
 

@@ -15,10 +15,10 @@ const bytesRead = metrics.getMeter('tessera.intake-gateway').createCounter('tess
 export class S3ObjectReader implements ObjectReader {
   private readonly stores = new Map<string, S3ObjectStore>();
 
+  /** `urlSigner`: the client whose endpoint is signed into presigned URLs (the one clients reach). */
   constructor(
     private readonly s3: S3Client,
-    /** Signs download URLs for the endpoint clients reach (S3_PUBLIC_ENDPOINT). */
-    private readonly signer: S3Client = s3,
+    private readonly urlSigner: S3Client = s3,
   ) {}
 
   async readRange(node: NodeVersion, range: ByteRange): Promise<Uint8Array> {
@@ -42,7 +42,7 @@ export class S3ObjectReader implements ObjectReader {
       Key: node.objectKey,
       ...(node.objectVersionId && { VersionId: node.objectVersionId }),
     });
-    return getSignedUrl(this.signer, command, { expiresIn: ttlSeconds });
+    return getSignedUrl(this.urlSigner, command, { expiresIn: ttlSeconds });
   }
 
   private storeOf(bucket: string): S3ObjectStore {

@@ -21,4 +21,13 @@ describe('intake-gateway config', () => {
       /METADATA_SERVICE_ADDRESS: expected host:port/,
     );
   });
+
+  it('takes an http(s) S3_PUBLIC_ENDPOINT for download URLs, and refuses anything else', () => {
+    expect(
+      loadConfig(IntakeGatewayEnvSchema, { S3_PUBLIC_ENDPOINT: 'https://s3.example.com' }).S3_PUBLIC_ENDPOINT,
+    ).toBe('https://s3.example.com');
+    expect(() => loadConfig(IntakeGatewayEnvSchema, { S3_PUBLIC_ENDPOINT: 's3.example.com' })).toThrow(
+      /S3_PUBLIC_ENDPOINT/,
+    );
+  });
 });
