@@ -6,6 +6,7 @@ import { uploadV1 } from '@tessera/contracts';
 import { callUnary } from '@tessera/grpc-client';
 import { ChunkRefusedError, DirectTransferUnavailableError } from './client-errors';
 import { readChunk } from './file-chunk-sender';
+import { PresignedPut, type PutAnswer } from './presigned-put';
 import { retryDelayMs, retryWhileUnavailable } from './retry-policy';
 
 const uploadRpc = uploadV1.UploadService.method;
@@ -22,7 +23,7 @@ export interface DirectChunksJob {
   chunkBytes: number;
   uploadId: string;
   chunks: number[];
-  /** Chunks PUT at once. */
+  /** Chunks PUT at once, and presigned per PresignChunks call. */
   parallelism: number;
   maxRetries: number;
   /** A chunk's bytes are stored in S3. */
@@ -30,16 +31,24 @@ export interface DirectChunksJob {
   onChunkRead?: ((chunkNumber: number, data: Buffer) => void) | undefined;
 }
 
+interface PreparedChunk {
+  chunkNumber: number;
+  data: Buffer;
+  sha256: string;
+  presigned: uploadV1.PresignedChunk;
+}
+
 /** What one PUT came to: done, worth another try (with a fresh URL when `expired`), or refused for good. */
 type PutOutcome =
   { kind: 'stored' } | { kind: 'again'; expired: boolean; why: string } | { kind: 'refused'; why: string };
 
 /**
- * Sends the job's chunks straight to S3, `parallelism` at a time: each is read from the file,
- * hashed, presigned (its URL bound to those bytes) and PUT. A URL that expired is asked for again;
- * a PUT that failed on the way (connection, S3 5xx) is tried again after a growing pause. Throws
- * DirectTransferUnavailableError, before any chunk was stored, when the server hands out no URLs
- * or S3 cannot be reached: the caller can stream the chunks instead.
+ * Sends the job's chunks straight to S3, `parallelism` PUTs at a time, while the next chunks are
+ * read, hashed and presigned (a batch per PresignChunks call) ahead of them. A URL that expired is
+ * asked for again; a PUT that failed on the way (connection, S3 5xx) is tried again after a growing
+ * pause. Throws DirectTransferUnavailableError, before any chunk was stored, when the server hands
+ * out no URLs or S3 cannot be reached: the caller can stream the chunks instead. Holds at most
+ * about 2.5 × parallelism chunks in memory.
  */
 export async function sendChunksDirect(job: DirectChunksJob): Promise<void> {
   if (job.chunkCount > 1 && job.chunkBytes < MIN_DIRECT_CHUNK_BYTES) {
@@ -48,17 +57,18 @@ export async function sendChunksDirect(job: DirectChunksJob): Promise<void> {
     );
   }
   const file = await open(job.path, 'r');
-  const queue = [...job.chunks];
+  const putter = new PresignedPut(job.parallelism);
+  const ahead = new ChunksAhead(job, file);
   let stored = 0;
   const worker = async () => {
-    for (let chunk = queue.shift(); chunk !== undefined; chunk = queue.shift()) {
-      await sendChunk(job, file, chunk, stored === 0);
+    for (let next = ahead.next(); next; next = ahead.next()) {
+      await putChunk(job, putter, await next, stored === 0);
       stored++;
     }
   };
-  const workers = Array.from({ length: Math.max(1, Math.min(job.parallelism, queue.length)) }, () =>
+  const workers = Array.from({ length: Math.max(1, Math.min(job.parallelism, job.chunks.length)) }, () =>
     worker().catch((error: unknown) => {
-      queue.length = 0; // the others finish the chunk in hand and stop
+      ahead.stop(); // the others finish the chunk in hand and stop
       throw error;
     }),
   );
@@ -66,43 +76,89 @@ export async function sendChunksDirect(job: DirectChunksJob): Promise<void> {
     const failed = (await Promise.allSettled(workers)).find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
   } finally {
+    putter.close();
     await file.close();
   }
 }
 
-async function sendChunk(job: DirectChunksJob, file: FileHandle, chunkNumber: number, first: boolean) {
-  const data = await readChunk(job, file, chunkNumber);
-  job.onChunkRead?.(chunkNumber, data);
-  const sha256 = createHash('sha256').update(data).digest('hex');
-  for (let attempt = 0; ; attempt++) {
-    const presigned = await presign(job, {
-      chunkNumber: BigInt(chunkNumber),
-      size: BigInt(data.length),
-      sha256,
+/** Chunks read, hashed and presigned ahead of their PUTs, in order, a batch per PresignChunks call. */
+class ChunksAhead {
+  private readonly pending: number[];
+  private readonly waiting: Promise<PreparedChunk>[] = [];
+
+  constructor(
+    private readonly job: DirectChunksJob,
+    private readonly file: FileHandle,
+  ) {
+    this.pending = [...job.chunks];
+  }
+
+  next(): Promise<PreparedChunk> | undefined {
+    if (this.waiting.length <= this.job.parallelism / 2) this.prepareBatch();
+    return this.waiting.shift();
+  }
+
+  stop(): void {
+    this.pending.length = 0;
+  }
+
+  private prepareBatch(): void {
+    const batch = this.pending.splice(0, this.job.parallelism);
+    if (batch.length === 0) return;
+    const ready = this.prepare(batch);
+    batch.forEach((_, index) => {
+      const one = ready.then((chunks) => chunks[index]!);
+      one.catch(() => undefined); // awaited by a worker, or dropped once another chunk failed
+      this.waiting.push(one);
     });
-    if (presigned.stored) break;
-    const outcome = await put(presigned, data);
+  }
+
+  private async prepare(batch: number[]): Promise<PreparedChunk[]> {
+    const chunks: Omit<PreparedChunk, 'presigned'>[] = [];
+    for (const chunkNumber of batch) {
+      const data = await readChunk(this.job, this.file, chunkNumber);
+      this.job.onChunkRead?.(chunkNumber, data);
+      chunks.push({ chunkNumber, data, sha256: createHash('sha256').update(data).digest('hex') });
+    }
+    const presigned = await presign(this.job, chunks);
+    return chunks.map((chunk, index) => ({ ...chunk, presigned: presigned[index]! }));
+  }
+}
+
+async function putChunk(job: DirectChunksJob, putter: PresignedPut, chunk: PreparedChunk, first: boolean) {
+  for (let attempt = 0; !chunk.presigned.stored; attempt++) {
+    const outcome = await put(putter, chunk.presigned, chunk.data);
     if (outcome.kind === 'stored') break;
     if (outcome.kind === 'refused')
-      throw new ChunkRefusedError(chunkNumber, status.FAILED_PRECONDITION, outcome.why);
+      throw new ChunkRefusedError(chunk.chunkNumber, status.FAILED_PRECONDITION, outcome.why);
     if (first && attempt === 0 && !outcome.expired) throw new DirectTransferUnavailableError(outcome.why);
-    if (attempt >= job.maxRetries) throw new ChunkRefusedError(chunkNumber, status.UNAVAILABLE, outcome.why);
+    if (attempt >= job.maxRetries)
+      throw new ChunkRefusedError(chunk.chunkNumber, status.UNAVAILABLE, outcome.why);
     if (!outcome.expired) await sleep(retryDelayMs([], attempt));
+    chunk.presigned = (await presign(job, [chunk]))[0]!;
   }
-  job.onChunkSent(chunkNumber, data.length);
+  job.onChunkSent(chunk.chunkNumber, chunk.data.length);
 }
 
 async function presign(
   job: DirectChunksJob,
-  chunk: { chunkNumber: bigint; size: bigint; sha256: string },
-): Promise<uploadV1.PresignedChunk> {
-  const request = { uploadId: job.uploadId, chunks: [chunk], totalChunks: BigInt(job.chunkCount) };
+  chunks: { chunkNumber: number; data: Buffer; sha256: string }[],
+): Promise<uploadV1.PresignedChunk[]> {
+  const request = {
+    uploadId: job.uploadId,
+    chunks: chunks.map(({ chunkNumber, data, sha256 }) => ({
+      chunkNumber: BigInt(chunkNumber),
+      size: BigInt(data.length),
+      sha256,
+    })),
+    totalChunks: BigInt(job.chunkCount),
+  };
   try {
-    const { chunks } = await retryWhileUnavailable(
+    const answer = await retryWhileUnavailable(
       () => callUnary(job.client, uploadRpc.presignChunks, request, { metadata: job.metadata }),
       job.maxRetries,
     );
-    return chunks[0]!;
+    return answer.chunks;
   } catch (error) {
     const code = (error as ServiceError).code;
     if (code === status.FAILED_PRECONDITION || code === status.UNIMPLEMENTED) {
@@ -113,22 +169,22 @@ async function presign(
 }
 
 /** PUTs the chunk's bytes to its URL; S3 checks them against the SHA-256 signed into it. */
-async function put(presigned: uploadV1.PresignedChunk, data: Buffer): Promise<PutOutcome> {
-  let response: Response;
+async function put(
+  putter: PresignedPut,
+  presigned: uploadV1.PresignedChunk,
+  data: Buffer,
+): Promise<PutOutcome> {
+  let answer: PutAnswer;
   try {
-    response = await fetch(presigned.url, { method: 'PUT', body: data, headers: presigned.headers });
+    answer = await putter.put(presigned.url, presigned.headers, data);
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    const cause = (error as { code?: string }).code ?? (error as Error).message;
     return { kind: 'again', expired: false, why: `S3 could not be reached (${cause})` };
   }
-  if (response.ok) {
-    await response.body?.cancel();
-    return { kind: 'stored' };
-  }
-  const body = await response.text();
-  const why = `S3 answered ${response.status}: ${s3ErrorCode(body)}`;
-  if (response.status >= 500) return { kind: 'again', expired: false, why };
-  if (response.status === 403 && /expired/i.test(body)) return { kind: 'again', expired: true, why };
+  if (answer.status >= 200 && answer.status < 300) return { kind: 'stored' };
+  const why = `S3 answered ${answer.status}: ${s3ErrorCode(answer.body)}`;
+  if (answer.status >= 500) return { kind: 'again', expired: false, why };
+  if (answer.status === 403 && /expired/i.test(answer.body)) return { kind: 'again', expired: true, why };
   return { kind: 'refused', why };
 }
 

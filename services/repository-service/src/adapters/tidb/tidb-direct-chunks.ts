@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { directPartNumber } from '../../domain/completion/assembly-plan';
-import type { LifecycleEvent } from '../../domain/events/lifecycle-event';
-import type { DirectChunkStore, PlannedChunk, PlanResult } from '../../domain/ports/direct-chunk-store.port';
+import type {
+  ChunkPlan,
+  DirectChunkStore,
+  ListedPlannedChunk,
+  PlannedChunk,
+  PlanResult,
+} from '../../domain/ports/direct-chunk-store.port';
 import { ACCEPTING_STATES } from '../../domain/ports/upload-store.port';
 import { outboxInsert } from './tidb-outbox';
 import { inOneRoundTrip, inRoundTrip, onTransactionConnection, type Statement } from './tidb-transaction';
@@ -12,20 +17,26 @@ import { toUpload, type ChunkRow } from './tidb-upload-rows';
 export class TidbDirectChunks implements DirectChunkStore {
   constructor(private readonly pool: Pool) {}
 
-  planChunk(uploadId: string, chunk: PlannedChunk, options: { force: boolean }): Promise<PlanResult> {
+  planChunks(uploadId: string, chunks: PlannedChunk[], options: { force: boolean }): Promise<PlanResult> {
     return onTransactionConnection(this.pool, async (connection) => {
       const read = await inRoundTrip(connection, [
         { sql: 'BEGIN PESSIMISTIC', values: [] },
         { sql: 'SELECT * FROM uploads WHERE upload_id = ? FOR UPDATE', values: [uploadId] },
         {
-          sql: `SELECT size, sha256, state FROM upload_chunks WHERE upload_id = ? AND chunk_number = ? FOR UPDATE`,
-          values: [uploadId, chunk.chunkNumber],
+          sql: `SELECT chunk_number, size, sha256, state FROM upload_chunks
+                WHERE upload_id = ? AND chunk_number IN (${chunks.map(() => '?').join(', ')}) FOR UPDATE`,
+          values: [uploadId, ...chunks.map((chunk) => chunk.chunkNumber)],
         },
       ]);
-      const uploadRow = (read[1] as RowDataPacket[])[0];
-      const existing = (read[2] as ChunkRow[])[0];
-      const { result, write } = planOf(uploadId, uploadRow, existing, chunk, options.force);
-      await inRoundTrip(connection, [...(write ? [write] : []), { sql: 'COMMIT', values: [] }]);
+      const existing = new Map((read[2] as ChunkRow[]).map((row) => [Number(row['chunk_number']), row]));
+      const { result, writes } = planOf(
+        uploadId,
+        (read[1] as RowDataPacket[])[0],
+        existing,
+        chunks,
+        options.force,
+      );
+      await inRoundTrip(connection, [...writes, { sql: 'COMMIT', values: [] }]);
       return result;
     });
   }
@@ -43,63 +54,73 @@ export class TidbDirectChunks implements DirectChunkStore {
     }));
   }
 
-  async markPlannedChunkStored(
-    uploadId: string,
-    chunk: PlannedChunk,
-    etag: string,
-    stored: LifecycleEvent,
-  ): Promise<boolean> {
-    const [updated] = await inOneRoundTrip(this.pool, [
-      {
-        sql: `UPDATE upload_chunks c SET c.state = 'STORED', c.etag = ?
-              WHERE c.upload_id = ? AND c.chunk_number = ? AND c.state = 'PRESIGNED' AND c.sha256 = ? AND c.size = ?
-                AND EXISTS (SELECT 1 FROM uploads u WHERE u.upload_id = c.upload_id AND u.state IN ('INITIATED', 'IN_PROGRESS'))`,
-        values: [etag, uploadId, chunk.chunkNumber, chunk.sha256, chunk.size],
-      },
-      outboxInsert(stored, true),
-    ]);
-    return updated!.affectedRows === 1;
+  async markPlannedChunksStored(uploadId: string, listed: ListedPlannedChunk[]): Promise<number> {
+    if (listed.length === 0) return 0;
+    const results = await inOneRoundTrip(
+      this.pool,
+      listed.flatMap(({ chunk, etag, stored }) => [
+        {
+          sql: `UPDATE upload_chunks c SET c.state = 'STORED', c.etag = ?
+                WHERE c.upload_id = ? AND c.chunk_number = ? AND c.state = 'PRESIGNED' AND c.sha256 = ? AND c.size = ?
+                  AND EXISTS (SELECT 1 FROM uploads u WHERE u.upload_id = c.upload_id AND u.state IN ('INITIATED', 'IN_PROGRESS'))`,
+          values: [etag, uploadId, chunk.chunkNumber, chunk.sha256, chunk.size],
+        },
+        outboxInsert(stored, true),
+      ]),
+    );
+    return results.filter((result, index) => index % 2 === 0 && result.affectedRows === 1).length;
   }
 }
 
-/** What planning comes to over the chunk's row, and the statement that records it, if any. */
+/** What planning comes to over the chunks' rows, and the statements that record it (none if any is refused). */
 function planOf(
   uploadId: string,
   uploadRow: RowDataPacket | undefined,
-  existing: ChunkRow | undefined,
-  chunk: PlannedChunk,
+  existing: Map<number, ChunkRow>,
+  chunks: PlannedChunk[],
   force: boolean,
-): { result: PlanResult; write?: Statement } {
-  if (!uploadRow) return { result: { outcome: 'unknown-upload' } };
+): { result: PlanResult; writes: Statement[] } {
+  if (!uploadRow) return { result: { outcome: 'unknown-upload' }, writes: [] };
   const upload = toUpload(uploadRow);
   if (!ACCEPTING_STATES.includes(upload.state))
-    return { result: { outcome: 'not-accepting', state: upload.state } };
-  const planned: { result: PlanResult; write: Statement } = {
-    result: { outcome: 'planned', upload },
-    write: {
-      sql: `INSERT INTO upload_chunks
-              (upload_id, chunk_number, size, sha256, storage, part_number, claim_token, claim_owner, state, claimed_at, written_by)
-            VALUES (?, ?, ?, ?, 'direct-part', ?, ?, NULL, 'PRESIGNED', NOW(6), 'client')
-            ON DUPLICATE KEY UPDATE size = VALUES(size), sha256 = VALUES(sha256), storage = 'direct-part', written_by = 'client',
-              part_number = VALUES(part_number), claim_token = VALUES(claim_token), claim_owner = NULL,
-              state = 'PRESIGNED', claimed_at = NOW(6), etag = NULL`,
-      values: [
-        uploadId,
-        chunk.chunkNumber,
-        chunk.size,
-        chunk.sha256,
-        directPartNumber(chunk.chunkNumber),
-        randomUUID(),
-      ],
-    },
-  };
-  if (!existing) return planned;
+    return { result: { outcome: 'not-accepting', state: upload.state }, writes: [] };
+  const plans = chunks.map((chunk) => chunkPlanOf(existing.get(chunk.chunkNumber), chunk, force));
+  const refused = plans.some((plan) => plan.outcome === 'conflict' || plan.outcome === 'in-progress');
+  const writes = refused
+    ? []
+    : chunks
+        .filter((_, index) => plans[index]!.outcome === 'planned')
+        .map((chunk) => planInsert(uploadId, chunk));
+  return { result: { outcome: 'planned', upload, chunks: plans }, writes };
+}
+
+function chunkPlanOf(existing: ChunkRow | undefined, chunk: PlannedChunk, force: boolean): ChunkPlan {
+  if (!existing) return { outcome: 'planned' };
   const sameBytes = existing.sha256 === chunk.sha256 && Number(existing.size) === chunk.size;
-  if (existing.state === 'STORED' && sameBytes) return { result: { outcome: 'stored' } };
+  if (existing.state === 'STORED' && sameBytes) return { outcome: 'stored' };
   if (existing.state === 'WRITING')
     return sameBytes || force
-      ? { result: { outcome: 'in-progress' } }
-      : { result: { outcome: 'conflict', existingSha256: existing.sha256 } };
-  if (sameBytes || force) return planned;
-  return { result: { outcome: 'conflict', existingSha256: existing.sha256 } };
+      ? { outcome: 'in-progress' }
+      : { outcome: 'conflict', existingSha256: existing.sha256 };
+  if (sameBytes || force) return { outcome: 'planned' };
+  return { outcome: 'conflict', existingSha256: existing.sha256 };
+}
+
+function planInsert(uploadId: string, chunk: PlannedChunk): Statement {
+  return {
+    sql: `INSERT INTO upload_chunks
+            (upload_id, chunk_number, size, sha256, storage, part_number, claim_token, claim_owner, state, claimed_at, written_by)
+          VALUES (?, ?, ?, ?, 'direct-part', ?, ?, NULL, 'PRESIGNED', NOW(6), 'client')
+          ON DUPLICATE KEY UPDATE size = VALUES(size), sha256 = VALUES(sha256), storage = 'direct-part', written_by = 'client',
+            part_number = VALUES(part_number), claim_token = VALUES(claim_token), claim_owner = NULL,
+            state = 'PRESIGNED', claimed_at = NOW(6), etag = NULL`,
+    values: [
+      uploadId,
+      chunk.chunkNumber,
+      chunk.size,
+      chunk.sha256,
+      directPartNumber(chunk.chunkNumber),
+      randomUUID(),
+    ],
+  };
 }

@@ -89,6 +89,16 @@ describe('chunks written by the client straight to MinIO, recorded in TiDB', () 
     await expect(presign(uploadId, [plan(0, other)])).rejects.toMatchObject({
       code: ErrorCode.AlreadyExists,
     });
+    // A batch is planned whole or not at all: chunk 1 is not planned beside the refused chunk 0.
+    await expect(presign(uploadId, [plan(1, randomBytes(5 * MiB)), plan(0, other)])).rejects.toMatchObject({
+      code: ErrorCode.AlreadyExists,
+      message: expect.stringContaining('chunk 0'),
+    });
+    const [rows] = await stack.pool.execute<RowDataPacket[]>(
+      'SELECT chunk_number FROM upload_chunks WHERE upload_id = ? AND chunk_number = 1',
+      [uploadId],
+    );
+    expect(rows).toEqual([]);
     const [replacing] = await presign(uploadId, [plan(0, other)], undefined, true);
     expect(replacing).toMatchObject({ stored: false, partNumber: 1 });
     expect((await stack.uploads.listStoredChunks(uploadId)).length).toBe(0);
@@ -160,6 +170,10 @@ describe('chunks written by the client straight to MinIO, recorded in TiDB', () 
       [presign(uploadId, [plan(10_000, small)]), 'chunks[0].chunk_number'],
       [presign(uploadId, [plan(2, small)], 2), 'chunks[0].chunk_number'],
       [presign(uploadId, []), 'chunks'],
+      [
+        presign(uploadId, [plan(0, randomBytes(5 * MiB)), plan(0, randomBytes(5 * MiB))]),
+        'chunks[1].chunk_number',
+      ],
       [presign(uploadId, [plan(0, small)], 0), 'total_chunks'],
       [
         direct.presign({

@@ -4,7 +4,7 @@ import { directPartNumber, S3_PART_RULES, type PartRules } from '../completion/a
 import { lifecycleEvent } from '../events/lifecycle-event';
 import { chunkInProgress, closedUpload, conflictingChunk } from './chunk-refusals';
 import type { MultipartUploads } from './multipart-uploads';
-import type { DirectChunkStore, PlannedChunk } from '../ports/direct-chunk-store.port';
+import type { ChunkPlan, DirectChunkStore, PlannedChunk } from '../ports/direct-chunk-store.port';
 import { ACCEPTING_STATES, type UploadStore } from '../ports/upload-store.port';
 
 export interface PresignRequest {
@@ -59,9 +59,22 @@ export class DirectChunks {
 
   async presign(request: PresignRequest): Promise<PresignedChunk[]> {
     const ttlSeconds = this.validate(request);
-    const presigned: PresignedChunk[] = [];
-    for (const chunk of request.chunks) presigned.push(await this.presignOne(request, chunk, ttlSeconds));
-    return presigned;
+    const { uploadId, chunks } = request;
+    const plan = await this.planned.planChunks(uploadId, chunks, { force: request.force });
+    if (plan.outcome === 'unknown-upload') throw closedUpload(uploadId);
+    if (plan.outcome === 'not-accepting') throw closedUpload(uploadId, plan.state);
+    chunks.forEach((chunk, index) => refuseUnplanned(uploadId, chunk, plan.chunks[index]!));
+    const target = plan.chunks.some((chunk) => chunk.outcome === 'planned')
+      ? await this.multiparts.of(plan.upload)
+      : undefined;
+    return Promise.all(
+      chunks.map(async (chunk, index): Promise<PresignedChunk> => {
+        if (plan.chunks[index]!.outcome === 'stored') return { chunkNumber: chunk.chunkNumber, stored: true };
+        const partNumber = directPartNumber(chunk.chunkNumber);
+        const part = await this.parts.presignUploadPart(target!, partNumber, chunk.sha256, ttlSeconds);
+        return { chunkNumber: chunk.chunkNumber, stored: false, ...part };
+      }),
+    );
   }
 
   /**
@@ -82,43 +95,15 @@ export class DirectChunks {
         throw error;
       });
     const byNumber = new Map(listed.map((part) => [part.partNumber, part]));
-    let recorded = 0;
-    for (const chunk of planned) {
+    const held = planned.flatMap((chunk) => {
       const part = byNumber.get(directPartNumber(chunk.chunkNumber));
-      if (!part || part.sha256 !== chunk.sha256 || part.size !== chunk.size) continue;
-      const stored = lifecycleEvent.chunkUploaded(upload, chunk);
-      if (await this.planned.markPlannedChunkStored(uploadId, chunk, part.etag, stored)) recorded++;
-    }
+      if (!part || part.sha256 !== chunk.sha256 || part.size !== chunk.size) return [];
+      return [{ chunk, etag: part.etag, stored: lifecycleEvent.chunkUploaded(upload, chunk) }];
+    });
+    const recorded = await this.planned.markPlannedChunksStored(uploadId, held);
     if (recorded > 0 && upload.state === 'INITIATED')
       await this.uploads.transition(uploadId, ['INITIATED'], 'IN_PROGRESS');
     return recorded;
-  }
-
-  private async presignOne(
-    request: PresignRequest,
-    chunk: PlannedChunk,
-    ttlSeconds: number,
-  ): Promise<PresignedChunk> {
-    const where = `chunk ${chunk.chunkNumber} of upload ${request.uploadId}`;
-    const plan = await this.planned.planChunk(request.uploadId, chunk, { force: request.force });
-    switch (plan.outcome) {
-      case 'unknown-upload':
-        throw closedUpload(request.uploadId);
-      case 'not-accepting':
-        throw closedUpload(request.uploadId, plan.state);
-      case 'stored':
-        return { chunkNumber: chunk.chunkNumber, stored: true };
-      case 'in-progress':
-        throw chunkInProgress(where);
-      case 'conflict':
-        throw conflictingChunk(where, 'stored or planned', plan.existingSha256, chunk.sha256);
-      case 'planned': {
-        const target = await this.multiparts.of(plan.upload);
-        const partNumber = directPartNumber(chunk.chunkNumber);
-        const part = await this.parts.presignUploadPart(target, partNumber, chunk.sha256, ttlSeconds);
-        return { chunkNumber: chunk.chunkNumber, stored: false, ...part };
-      }
-    }
   }
 
   /** Checks the request against S3's part rules, each field by its API name; the URLs' TTL. */
@@ -129,7 +114,13 @@ export class DirectChunks {
       throw TesseraError.invalidArgument('chunks', `must list 1 to ${maxChunksPerCall} chunks`);
     if (totalChunks !== undefined && !isIntegerIn(totalChunks, 1, this.rules.maxParts))
       throw TesseraError.invalidArgument('total_chunks', `must be between 1 and ${this.rules.maxParts}`);
-    chunks.forEach((chunk, index) => this.validateChunk(chunk, `chunks[${index}]`, totalChunks));
+    const seen = new Set<number>();
+    chunks.forEach((chunk, index) => {
+      this.validateChunk(chunk, `chunks[${index}]`, totalChunks);
+      if (seen.has(chunk.chunkNumber))
+        throw TesseraError.invalidArgument(`chunks[${index}].chunk_number`, 'is listed twice');
+      seen.add(chunk.chunkNumber);
+    });
     const ttl = request.ttlSeconds ?? defaultTtlSeconds;
     if (!isIntegerIn(ttl, 1, maxTtlSeconds))
       throw TesseraError.invalidArgument('ttl_seconds', `must be between 1 and ${maxTtlSeconds}`);
@@ -159,4 +150,12 @@ export class DirectChunks {
 
 function isIntegerIn(value: number, min: number, max: number): boolean {
   return Number.isSafeInteger(value) && value >= min && value <= max;
+}
+
+/** Throws for a chunk another writer holds or other bytes hold (nothing of the batch was planned). */
+function refuseUnplanned(uploadId: string, chunk: PlannedChunk, plan: ChunkPlan): void {
+  const where = `chunk ${chunk.chunkNumber} of upload ${uploadId}`;
+  if (plan.outcome === 'in-progress') throw chunkInProgress(where);
+  if (plan.outcome === 'conflict')
+    throw conflictingChunk(where, 'stored or planned', plan.existingSha256, chunk.sha256);
 }

@@ -9,38 +9,49 @@ export interface PlannedChunk {
   sha256: string;
 }
 
-export type PlanResult =
-  /** Recorded as planned: hand out a URL. The upload as locked. */
-  | { outcome: 'planned'; upload: UploadRecord }
+/** What planning one chunk of a batch comes to. */
+export type ChunkPlan =
+  /** Recorded as planned: hand out a URL. */
+  | { outcome: 'planned' }
   /** The same bytes are already stored: nothing to write. */
   | { outcome: 'stored' }
   /** A streamed writer is storing this chunk right now. */
   | { outcome: 'in-progress' }
   /** Other bytes are stored, planned or being written under this number and force was not set. */
-  | { outcome: 'conflict'; existingSha256: string }
+  | { outcome: 'conflict'; existingSha256: string };
+
+export type PlanResult =
+  /** Each chunk's plan, in the order asked; the upload as locked. */
+  | { outcome: 'planned'; upload: UploadRecord; chunks: ChunkPlan[] }
   | { outcome: 'unknown-upload' }
   | { outcome: 'not-accepting'; state: UploadState };
+
+/** A planned chunk S3 lists with its planned bytes, to record as stored. */
+export interface ListedPlannedChunk {
+  chunk: PlannedChunk;
+  etag: string;
+  stored: LifecycleEvent;
+}
 
 /**
  * The chunks clients write to S3 themselves. A planned chunk is a row of its own state, taken by
  * no writer, so the takeover of a dead writer's claims never touches it; it counts as stored only
- * once S3 lists its part with the planned SHA-256 and markPlannedChunkStored recorded it.
+ * once S3 lists its part with the planned SHA-256 and markPlannedChunksStored recorded it.
  */
 export interface DirectChunkStore {
-  /** Plans the chunk; serialised with chunk claims and beginCompletion on the upload. */
-  planChunk(uploadId: string, chunk: PlannedChunk, options: { force: boolean }): Promise<PlanResult>;
+  /**
+   * Plans a batch of chunks in one transaction, serialised with chunk claims and beginCompletion
+   * on the upload. Records nothing when any chunk is in progress or in conflict.
+   */
+  planChunks(uploadId: string, chunks: PlannedChunk[], options: { force: boolean }): Promise<PlanResult>;
   /** Planned chunks not yet recorded as stored, in chunk order. */
   listPlannedChunks(uploadId: string): Promise<PlannedChunk[]>;
   /**
-   * Records a planned chunk as stored with its ETag and `stored` event, if it is still planned with
-   * these bytes and the upload still accepts chunks; false (and no event) otherwise.
+   * Records listed chunks as stored with their ETags and `stored` events, in one transaction, each
+   * if it is still planned with those bytes and the upload still accepts chunks (no event
+   * otherwise); how many it recorded.
    */
-  markPlannedChunkStored(
-    uploadId: string,
-    chunk: PlannedChunk,
-    etag: string,
-    stored: LifecycleEvent,
-  ): Promise<boolean>;
+  markPlannedChunksStored(uploadId: string, listed: ListedPlannedChunk[]): Promise<number>;
 }
 
 /** What GetUploadStatus and CompleteUpload need of direct chunks (DirectChunks.reconcile). */
