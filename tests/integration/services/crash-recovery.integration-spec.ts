@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { status, type Client } from '@grpc/grpc-js';
 import { TesseraClient, type UploadResult } from '@tessera/client';
-import { uploadV1 } from '@tessera/contracts';
+import { metadataV1, uploadV1 } from '@tessera/contracts';
 import { callUnary, createGrpcClient } from '@tessera/grpc';
 import { createProxy, eventually, stackEndpoints, type Proxy, type StackService } from '@tessera/testing';
 import { countUploadEvents } from './lifecycle-topic';
@@ -132,6 +132,29 @@ describe('kill -9 of the repository service while it completes an upload', () =>
     return { uploadId, bytes };
   }
 
+  /** An upload of `size` random bytes whose 5 MiB chunks the client PUT to S3 itself. */
+  async function uploadDirect(name: string, size: number): Promise<{ uploadId: string; bytes: Buffer }> {
+    const bytes = randomBytes(size);
+    const { uploadId } = await callUnary(uploads, rpc.initiateUpload, { name, driveId: 'crash' });
+    const parts = Array.from({ length: Math.ceil(size / (5 * MiB)) }, (_, n) =>
+      bytes.subarray(n * 5 * MiB, (n + 1) * 5 * MiB),
+    );
+    const { chunks } = await callUnary(uploads, rpc.presignChunks, {
+      uploadId,
+      totalChunks: BigInt(parts.length),
+      chunks: parts.map((data, n) => ({
+        chunkNumber: BigInt(n),
+        size: BigInt(data.length),
+        sha256: sha256(data),
+      })),
+    });
+    for (const [n, chunk] of chunks.entries()) {
+      const put = await fetch(chunk.url, { method: 'PUT', body: parts[n]!, headers: chunk.headers });
+      expect(put.status).toBe(200);
+    }
+    return { uploadId, bytes };
+  }
+
   /** Starts CompleteUpload, kills the repository once the upload is COMPLETING, restarts it. */
   async function crashWhileCompleting(uploadId: string, bytes: Buffer, hold: () => Promise<void>) {
     await hold();
@@ -183,6 +206,18 @@ describe('kill -9 of the repository service while it completes an upload', () =>
     const { uploadId, bytes } = await uploadChunks('assembled.bin', 15 * MiB);
     const request = await crashWhileCompleting(uploadId, bytes, () => s3Proxy.addLatency(4000));
     await expectRecovered(uploadId, bytes, request, true);
+  }, 120_000);
+
+  it("finishes a direct upload once, recording the client's SHA-256 (requests held back)", async () => {
+    const { uploadId, bytes } = await uploadDirect('direct.bin', 12 * MiB + 321);
+    // Records the parts S3 holds, so the completion's first S3 request is its assembly.
+    expect((await callUnary(uploads, rpc.getUploadStatus, { uploadId })).receivedBytes).toBe(
+      BigInt(bytes.length),
+    );
+    const request = await crashWhileCompleting(uploadId, bytes, () => s3Proxy.stall());
+    await expectRecovered(uploadId, bytes, request, false);
+    const { node } = await callUnary(uploads, rpc.completeUpload, request);
+    expect(node!.sha256VerifiedBy).toBe(metadataV1.Sha256VerifiedBy.CLIENT);
   }, 120_000);
 
   it('finishes it by assembling again when S3 never got the request (requests held back)', async () => {
