@@ -11,6 +11,7 @@ import { createLifecycleRelay } from './adapters/events/lifecycle-relay';
 import { GrpcNodeCacheNotifier } from './adapters/grpc/grpc-node-cache-notifier';
 import { MeteredChunkWriter } from './adapters/otel/metered-chunk-writer';
 import { OtelAdmissionMetrics } from './adapters/otel/otel-admission-metrics';
+import { OtelDirectChunkMetrics } from './adapters/otel/otel-direct-chunk-metrics';
 import { MIGRATIONS } from './adapters/tidb/migrations';
 import { TidbDirectChunks } from './adapters/tidb/tidb-direct-chunks';
 import { TidbInstanceHeartbeat } from './adapters/tidb/tidb-instance-heartbeat';
@@ -105,6 +106,7 @@ export async function bootstrap(
           defaultTtlSeconds: config.DIRECT_PART_URL_TTL_SECONDS,
           maxTtlSeconds: config.DIRECT_PART_URL_MAX_TTL_SECONDS,
           maxChunksPerCall: MAX_PRESIGNED_CHUNKS_PER_CALL,
+          observer: new OtelDirectChunkMetrics(),
         },
       )
     : undefined;

@@ -78,6 +78,15 @@ describe('direct uploads from the SDK and the CLI, S3 signed for a public endpoi
       sha256(bytes.subarray(16 * MiB)),
     ]);
     expect((await readBack(result.node.nodeId)).equals(bytes)).toBe(true);
+
+    // Counted apart from streamed chunks: three parts, none through the chunk writer.
+    const metrics = await (await fetch(`${stack.repositoryHttpUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^tessera_direct_parts_total(\{[^}]*\})? 3$/m);
+    expect(metrics).toMatch(
+      new RegExp(`^tessera_direct_uploaded_bytes_total(\\{[^}]*\\})? ${17 * MiB}$`, 'm'),
+    );
+    expect(metrics).toMatch(/^tessera_direct_part_urls_total(\{[^}]*\})? 3$/m);
+    expect(metrics).not.toMatch(/^tessera_uploaded_bytes_total/m);
   });
 
   it('falls back to streaming with auto when S3 is out of the client’s reach; direct says why', async () => {

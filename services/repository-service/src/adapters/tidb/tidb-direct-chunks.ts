@@ -54,8 +54,8 @@ export class TidbDirectChunks implements DirectChunkStore {
     }));
   }
 
-  async markPlannedChunksStored(uploadId: string, listed: ListedPlannedChunk[]): Promise<number> {
-    if (listed.length === 0) return 0;
+  async markPlannedChunksStored(uploadId: string, listed: ListedPlannedChunk[]): Promise<PlannedChunk[]> {
+    if (listed.length === 0) return [];
     const results = await inOneRoundTrip(
       this.pool,
       listed.flatMap(({ chunk, etag, stored }) => [
@@ -68,7 +68,7 @@ export class TidbDirectChunks implements DirectChunkStore {
         outboxInsert(stored, true),
       ]),
     );
-    return results.filter((result, index) => index % 2 === 0 && result.affectedRows === 1).length;
+    return listed.filter((_, index) => results[2 * index]!.affectedRows === 1).map(({ chunk }) => chunk);
   }
 }
 

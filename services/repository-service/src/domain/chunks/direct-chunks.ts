@@ -4,7 +4,12 @@ import { directPartNumber, S3_PART_RULES, type PartRules } from '../completion/a
 import { lifecycleEvent } from '../events/lifecycle-event';
 import { chunkInProgress, closedUpload, conflictingChunk } from './chunk-refusals';
 import type { MultipartUploads } from './multipart-uploads';
-import type { ChunkPlan, DirectChunkStore, PlannedChunk } from '../ports/direct-chunk-store.port';
+import type {
+  ChunkPlan,
+  DirectChunkObserver,
+  DirectChunkStore,
+  PlannedChunk,
+} from '../ports/direct-chunk-store.port';
 import { ACCEPTING_STATES, type UploadStore } from '../ports/upload-store.port';
 
 export interface PresignRequest {
@@ -34,6 +39,7 @@ export interface DirectChunkOptions {
   maxTtlSeconds: number;
   maxChunksPerCall: number;
   rules?: PartRules;
+  observer?: DirectChunkObserver;
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -67,7 +73,7 @@ export class DirectChunks {
     const target = plan.chunks.some((chunk) => chunk.outcome === 'planned')
       ? await this.multiparts.of(plan.upload)
       : undefined;
-    return Promise.all(
+    const presigned = await Promise.all(
       chunks.map(async (chunk, index): Promise<PresignedChunk> => {
         if (plan.chunks[index]!.outcome === 'stored') return { chunkNumber: chunk.chunkNumber, stored: true };
         const partNumber = directPartNumber(chunk.chunkNumber);
@@ -75,6 +81,8 @@ export class DirectChunks {
         return { chunkNumber: chunk.chunkNumber, stored: false, ...part };
       }),
     );
+    this.options.observer?.urlsIssued(presigned.filter((chunk) => !chunk.stored).length);
+    return presigned;
   }
 
   /**
@@ -101,9 +109,11 @@ export class DirectChunks {
       return [{ chunk, etag: part.etag, stored: lifecycleEvent.chunkUploaded(upload, chunk) }];
     });
     const recorded = await this.planned.markPlannedChunksStored(uploadId, held);
-    if (recorded > 0 && upload.state === 'INITIATED')
+    const bytes = recorded.reduce((total, chunk) => total + chunk.size, 0);
+    if (recorded.length > 0) this.options.observer?.partsRecorded(recorded.length, bytes);
+    if (recorded.length > 0 && upload.state === 'INITIATED')
       await this.uploads.transition(uploadId, ['INITIATED'], 'IN_PROGRESS');
-    return recorded;
+    return recorded.length;
   }
 
   /** Checks the request against S3's part rules, each field by its API name; the URLs' TTL. */

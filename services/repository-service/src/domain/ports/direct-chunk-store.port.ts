@@ -49,13 +49,19 @@ export interface DirectChunkStore {
   /**
    * Records listed chunks as stored with their ETags and `stored` events, in one transaction, each
    * if it is still planned with those bytes and the upload still accepts chunks (no event
-   * otherwise); how many it recorded.
+   * otherwise); the chunks it recorded.
    */
-  markPlannedChunksStored(uploadId: string, listed: ListedPlannedChunk[]): Promise<number>;
+  markPlannedChunksStored(uploadId: string, listed: ListedPlannedChunk[]): Promise<PlannedChunk[]>;
 }
 
 /** What GetUploadStatus and CompleteUpload need of direct chunks (DirectChunks.reconcile). */
 export interface DirectChunkReconciler {
   /** Records the planned chunks S3 now holds with their planned bytes; how many it recorded. */
   reconcile(uploadId: string): Promise<number>;
+}
+
+/** Counts what clients write straight to S3, apart from streamed chunks (metrics). */
+export interface DirectChunkObserver {
+  urlsIssued(count: number): void;
+  partsRecorded(count: number, bytes: number): void;
 }
