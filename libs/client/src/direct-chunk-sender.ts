@@ -4,6 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { status, type Client, type Metadata, type ServiceError } from '@grpc/grpc-js';
 import { uploadV1 } from '@tessera/contracts';
 import { callUnary } from '@tessera/grpc-client';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { inClientSpan, traceContextOf, urlAttributes } from './client-spans';
 import { ChunkRefusedError, DirectTransferUnavailableError } from './client-errors';
 import { readChunk } from './file-chunk-sender';
 import { PresignedPut, type PutAnswer } from './presigned-put';
@@ -127,7 +129,24 @@ class ChunksAhead {
 
 async function putChunk(job: DirectChunksJob, putter: PresignedPut, chunk: PreparedChunk, first: boolean) {
   for (let attempt = 0; !chunk.presigned.stored; attempt++) {
-    const outcome = await put(putter, chunk.presigned, chunk.data);
+    const outcome = await inClientSpan(
+      'S3.UploadPart',
+      traceContextOf(job.metadata),
+      {
+        'tessera.transfer': 'direct',
+        'tessera.chunk_number': chunk.chunkNumber,
+        'http.request.method': 'PUT',
+        'http.request.body.size': chunk.data.length,
+        ...urlAttributes(chunk.presigned.url),
+      },
+      async (span) => {
+        const putOutcome = await put(putter, chunk.presigned, chunk.data);
+        span.setAttribute('tessera.put.outcome', putOutcome.kind);
+        if (putOutcome.kind !== 'stored')
+          span.setStatus({ code: SpanStatusCode.ERROR, message: putOutcome.why });
+        return putOutcome;
+      },
+    );
     if (outcome.kind === 'stored') break;
     if (outcome.kind === 'refused')
       throw new ChunkRefusedError(chunk.chunkNumber, status.FAILED_PRECONDITION, outcome.why);

@@ -5,18 +5,26 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { stackEndpoints } from '@tessera/testing';
+import { eventually, stackEndpoints } from '@tessera/testing';
 import { REPO_ROOT, startUploadStack, type UploadStack } from './service-process';
 
 const MiB = 1024 * 1024;
 
 /** Runs the built `tessera` command; resolves with its exit code and output, whatever the code. */
-async function tessera(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function tessera(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return tesseraWith(process.env, ...args);
+}
+
+async function tesseraWith(
+  env: NodeJS.ProcessEnv,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)('node', [
-      join(REPO_ROOT, 'tools/cli/bin/tessera.js'),
-      ...args,
-    ]);
+    const { stdout, stderr } = await promisify(execFile)(
+      'node',
+      [join(REPO_ROOT, 'tools/cli/bin/tessera.js'), ...args],
+      { env },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -88,6 +96,40 @@ describe('tessera upload / download / trace (the CLI against the services)', () 
     // The read fetches READ_RANGE_BYTES (8 MiB) ranges in parallel: 3 for 20 MiB and 123 bytes.
     expect(trace.stdout.match(/S3\.GetObject/g)?.length).toBe(3);
     expect(trace.stdout).toContain(`${jaeger.queryUrl}/trace/${traceId}`);
+  }, 120_000);
+
+  it('shows a direct upload as one trace: the CLI’s part PUTs to S3 beside the services’ calls', async () => {
+    const bytes = randomBytes(10 * MiB + 5);
+    await writeFile(join(dir, 'direct.bin'), bytes);
+    const traced = { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpGrpc };
+    const upload = await tesseraWith(
+      traced,
+      'upload',
+      join(dir, 'direct.bin'),
+      '--address',
+      stack.intakeAddress,
+      '--direct',
+      '--chunk-mib',
+      '5',
+      '--json',
+    );
+    expect(upload).toMatchObject({ code: 0 });
+    const { traceId, transfer } = JSON.parse(upload.stdout) as { traceId: string; transfer: string };
+    expect(transfer).toBe('direct');
+
+    // The CLI's spans are flushed as it exits, the services' in their next export batch.
+    let trace = { code: -1, stdout: '', stderr: '' };
+    await eventually(
+      async () => {
+        trace = await tessera('trace', traceId, '--jaeger', jaeger.queryUrl, '--width', '120');
+        expect(trace.stdout).toMatch(/CompleteUpload/);
+      },
+      { timeoutMs: 30_000 },
+    );
+    // Three chunks (5 + 5 MiB and 5 bytes): three PUTs by the CLI, presigned and completed by the services.
+    expect(trace.stdout.match(/tessera-cli: S3\.UploadPart/g)?.length).toBe(3);
+    expect(trace.stdout).toMatch(/PresignChunks/);
+    expect(trace.stdout).not.toMatch(/X-Amz-Signature/);
   }, 120_000);
 
   it('fails with exit code 1, a message naming the node, and no file left when the node does not exist', async () => {

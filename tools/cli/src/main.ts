@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { eventsTail } from './events-tail.command';
 import { positive, print, UsageError, type ClientDefaults } from './cli-args';
+import { startClientTracing } from './client-tracing';
 import { printTrace } from './trace.command';
 import { runDownload } from './download.command';
 import { runList, runRemove, runStatus, runVersions } from './nodes.command';
@@ -84,7 +85,12 @@ async function main(argv: string[]): Promise<void> {
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     print(USAGE);
   } else if (first in clientCommands) {
-    await clientCommands[first]!(argv.slice(1), defaults);
+    const flushSpans = await startClientTracing(process.env);
+    try {
+      await clientCommands[first]!(argv.slice(1), defaults);
+    } finally {
+      await flushSpans();
+    }
   } else if (first === 'events' && second === 'tail') {
     await runEventsTail(rest);
   } else if (first === 'trace') {
