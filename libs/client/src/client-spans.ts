@@ -53,6 +53,7 @@ export async function inClientSpan<T>(
 
 /** Where a presigned request goes, without its query: that holds the signature and credential scope. */
 export function urlAttributes(url: string): Attributes {
+  if (!URL.canParse(url)) return {};
   const target = new URL(url);
   return {
     'server.address': target.hostname,

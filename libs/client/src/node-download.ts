@@ -2,6 +2,7 @@ import { status, type Client, type Metadata, type ServiceError } from '@grpc/grp
 import type { Writable } from 'node:stream';
 import { downloadV1, metadataV1 } from '@tessera/contracts';
 import { callUnary } from '@tessera/grpc-client';
+import { traceContextOf } from './client-spans';
 import { DirectDownloadError, readPresignedRanges } from './presigned-ranged-download';
 import type { Transfer } from './chunk-transfer';
 import { readRanges, type DownloadOptions } from './ranged-download';
@@ -53,7 +54,14 @@ export async function readNode(read: NodeRead, options: DownloadOptions): Promis
   const node = presigned.node!;
   try {
     const renewUrl = async () => (await getDownloadUrl(read, options, Number(node.version))).url;
-    const presignedRead = { node, url: presigned.url, renewUrl, sink: read.sink, fetch: read.fetch };
+    const presignedRead = {
+      node,
+      url: presigned.url,
+      renewUrl,
+      sink: read.sink,
+      fetch: read.fetch,
+      trace: traceContextOf(read.metadata),
+    };
     return { node, transfer: 'direct', ...(await readPresignedRanges(presignedRead, options)) };
   } catch (error) {
     if (transfer === 'direct' || !(error instanceof DirectDownloadError)) throw error;

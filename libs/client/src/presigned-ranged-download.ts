@@ -1,5 +1,7 @@
 import type { Writable } from 'node:stream';
+import { context, type Context } from '@opentelemetry/api';
 import type { metadataV1 } from '@tessera/contracts';
+import { inClientSpan, urlAttributes } from './client-spans';
 import { checkWholeFileSha256, writeRangesInOrder } from './ordered-ranges';
 import { planRanges, type ByteRange } from './range-plan';
 import { rangeOf, type DownloadOptions } from './ranged-download';
@@ -24,6 +26,8 @@ export interface PresignedRead {
   sink: Writable | undefined;
   /** The global fetch unless given (tests). */
   fetch?: typeof fetch | undefined;
+  /** The download's trace: each GET is a CLIENT span in it (client-spans.ts). */
+  trace?: Context | undefined;
 }
 
 /**
@@ -42,7 +46,17 @@ export async function readPresignedRanges(
   const urls = new RenewableUrl(read.url, read.renewUrl);
   const stop = new AbortController();
   const fetchRange = (url: string, wanted: ByteRange) =>
-    getRange(read.fetch ?? fetch, url, wanted, size, stop.signal);
+    inClientSpan(
+      'S3.GetObject',
+      read.trace ?? context.active(),
+      {
+        'tessera.transfer': 'direct',
+        'http.request.method': 'GET',
+        'tessera.range': bytesOf(wanted),
+        ...urlAttributes(url),
+      },
+      () => getRange(read.fetch ?? fetch, url, wanted, size, stop.signal),
+    );
   let firstRangeArrived = false;
   const readRange = async (wanted: ByteRange) => {
     try {

@@ -130,6 +130,29 @@ describe('tessera upload / download / trace (the CLI against the services)', () 
     expect(trace.stdout.match(/tessera-cli: S3\.UploadPart/g)?.length).toBe(3);
     expect(trace.stdout).toMatch(/PresignChunks/);
     expect(trace.stdout).not.toMatch(/X-Amz-Signature/);
+
+    const { nodeId } = JSON.parse(upload.stdout) as { nodeId: string };
+    const download = await tesseraWith(
+      traced,
+      'download',
+      nodeId,
+      '-o',
+      join(dir, 'direct.out'),
+      '--address',
+      stack.intakeAddress,
+      '--direct',
+      '--json',
+    );
+    expect(download).toMatchObject({ code: 0 });
+    const read = JSON.parse(download.stdout) as { traceId: string };
+    await eventually(
+      async () => {
+        const readTrace = await tessera('trace', read.traceId, '--jaeger', jaeger.queryUrl, '--width', '120');
+        expect(readTrace.stdout).toMatch(/tessera-cli: S3\.GetObject/);
+        expect(readTrace.stdout).toMatch(/GetDownloadUrl/);
+      },
+      { timeoutMs: 30_000 },
+    );
   }, 120_000);
 
   it('fails with exit code 1, a message naming the node, and no file left when the node does not exist', async () => {
