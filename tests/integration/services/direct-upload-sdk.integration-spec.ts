@@ -3,12 +3,23 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { PassThrough, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { createS3Client } from '@tessera/object-storage';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { DirectTransferUnavailableError, TesseraClient } from '@tessera/client';
 import { metadataV1 } from '@tessera/contracts';
-import { createProxy, stackEndpoints, type Proxy } from '@tessera/testing';
+import {
+  createProxy,
+  DeterministicFile,
+  minioClientOptions,
+  stackEndpoints,
+  type Proxy,
+} from '@tessera/testing';
 import { REPO_ROOT, startUploadStack, type UploadStack } from './service-process';
 
 const MiB = 1024 * 1024;
@@ -89,6 +100,40 @@ describe('direct uploads from the SDK and the CLI, S3 signed for a public endpoi
     expect(metrics).not.toMatch(/^tessera_uploaded_bytes_total/m);
   });
 
+  it('uploads 1 GiB straight to S3, byte for byte in MinIO and through ReadFile', async () => {
+    const file = new DeterministicFile(1024 * MiB, 8 * MiB);
+    const path = join(dir, 'one-gib.bin');
+    const out = createWriteStream(path);
+    for (let index = 0; index < file.chunkCount; index++)
+      if (!out.write(file.chunk(index))) await once(out, 'drain');
+    out.end();
+    await finished(out);
+    const expected = file.sha256();
+
+    const result = await client.upload(path, {
+      name: 'one-gib.bin',
+      transfer: 'direct',
+      chunkBytes: 16 * MiB,
+    });
+    await rm(path);
+    expect(result).toMatchObject({ transfer: 'direct', sha256: expected, bytes: 1024 * MiB });
+    const { bucket, key, versionId } = result.node.location!;
+    const s3 = createS3Client(minioClientOptions(2));
+    try {
+      const stored = await s3.send(
+        new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId || undefined }),
+      );
+      expect(await sha256Of(stored.Body as AsyncIterable<Uint8Array>)).toBe(expected);
+    } finally {
+      s3.destroy();
+    }
+    const read = createHash('sha256');
+    const sink = new Writable({ write: (piece: Buffer, _encoding, done) => done(void read.update(piece)) });
+    const downloaded = await client.download(result.node.nodeId, sink, { transfer: 'streamed' });
+    expect(downloaded).toMatchObject({ transfer: 'streamed', bytes: 1024 * MiB });
+    expect(read.digest('hex')).toBe(expected);
+  }, 300_000);
+
   it('falls back to streaming with auto when S3 is out of the client’s reach; direct says why', async () => {
     const bytes = randomBytes(11 * MiB);
     const path = await file('auto.bin', bytes);
@@ -145,4 +190,10 @@ async function rememberedUploadId(stateDir: string): Promise<string | undefined>
   const files = await readdir(stateDir).catch(() => []);
   if (files.length === 0) return undefined;
   return (JSON.parse(await readFile(join(stateDir, files[0]!), 'utf8')) as { uploadId: string }).uploadId;
+}
+
+async function sha256Of(body: AsyncIterable<Uint8Array>): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const piece of body) hash.update(piece);
+  return hash.digest('hex');
 }
