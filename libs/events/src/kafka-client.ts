@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { stopKafkajsIdleLoop } from './kafkajs-idle-loop';
 
 /** What the Kafka helpers log through; a pino logger fits. */
 export interface EventLogger {
@@ -16,6 +17,7 @@ export interface KafkaClientOptions {
 
 /** A kafkajs client whose own log lines go to the service's logger (its INFO chatter as debug). */
 export function createKafka(options: KafkaClientOptions): Kafka {
+  stopKafkajsIdleLoop();
   const forward = ({ level, label, log }: LogEntry) => {
     const { message, ...details } = log;
     const line = `kafka: ${message}`;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readLifecycleHeaders } from '@tessera/events';
+import { readLifecycleHeaders, stopKafkajsIdleLoop } from '@tessera/events';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { formatLine, toPlainObject, type TailedEvent } from './event-format';
 import { RegistrySchemas } from './registry-schemas';
@@ -30,6 +30,7 @@ export async function eventsTail(
   signal: AbortSignal,
 ): Promise<number> {
   const schemas = new RegistrySchemas(options.registryUrl);
+  stopKafkajsIdleLoop();
   const kafka = new Kafka({ clientId: 'tessera-cli', brokers: options.brokers, logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: `tessera-cli-${randomUUID()}`, allowAutoTopicCreation: false });
   let printed = 0;
