@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MiB, median, mibPerSecond, startBenchStack, writeBenchFile } from './lib/bench-stack';
 import { uploadWithLibStorage } from './lib/direct-s3';
-import { findProcess, meterCpu } from './lib/process-cpu';
+import { meterCpu, pathPids } from './lib/process-cpu';
 import { startTusd, startTusNodeServer, uploadWithTus, type TusPeer } from './lib/tus-peers';
 
 const { values: args } = parseArgs({
@@ -40,14 +40,7 @@ async function main(): Promise<void> {
     peers.push(tusNode);
     const tusd = await startTusd(bench.bucket, chunkBytes, tusdVersion);
     peers.push(tusd);
-    const pids: Record<string, number> = {
-      client: process.pid,
-      ...bench.stack.pids,
-      minio: (await findProcess('minio'))!,
-      tidb: (await findProcess('tidb-server'))!,
-      '@tus/server': tusNode.pid,
-      tusd: tusd.pid,
-    };
+    const pids = await pathPids(bench.stack.pids, peers);
     const file = await writeBenchFile(bench.workDir, size);
     const tessera = (transfer: 'direct' | 'streamed') => async () => {
       const result = await bench.client.upload(file.path, {

@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { MiB, mibPerSecond, percentile, startBenchStack, writeBenchFile } from './lib/bench-stack';
 import { downloadWithRangedGets, uploadWithLibStorage } from './lib/direct-s3';
-import { findProcess, meterCpu, type CpuUse } from './lib/process-cpu';
+import { meterCpu, pathPids, type CpuUse } from './lib/process-cpu';
 import { startTusd, startTusNodeServer, uploadWithTus, type TusPeer } from './lib/tus-peers';
 
 const { values: args } = parseArgs({
@@ -59,14 +59,7 @@ async function main(): Promise<void> {
     peers.push(tusNode);
     const tusd = await startTusd(bench.bucket, chunkBytes, tusdVersion);
     peers.push(tusd);
-    const pids: Record<string, number> = {
-      client: process.pid,
-      ...bench.stack.pids,
-      minio: (await findProcess('minio'))!,
-      tidb: (await findProcess('tidb-server'))!,
-      '@tus/server': tusNode.pid,
-      tusd: tusd.pid,
-    };
+    const pids = await pathPids(bench.stack.pids, peers);
     /** Runs a flow that moves `bytes`, metering every process; `speedOf` turns its result into a speed. */
     const flow = async <T>(
       name: string,

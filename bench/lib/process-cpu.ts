@@ -79,3 +79,17 @@ export function describeCpu(use: CpuUse): string {
   const { busy, system, idle } = use.machine;
   return `CPU s: ${parts.join(', ')}; machine busy ${busy.toFixed(1)} (kernel ${system.toFixed(1)}), idle ${idle.toFixed(1)}`;
 }
+
+/** What a flow on the bench stack is metered over: this process (the client), the services, MinIO, TiDB and the given peers. */
+export async function pathPids(
+  servicePids: Record<string, number>,
+  peers: { name: string; pid: number }[] = [],
+): Promise<Record<string, number>> {
+  return {
+    client: process.pid,
+    ...servicePids,
+    minio: (await findProcess('minio'))!,
+    tidb: (await findProcess('tidb-server'))!,
+    ...Object.fromEntries(peers.map((peer) => [peer.name, peer.pid])),
+  };
+}

@@ -13,7 +13,7 @@ export type Transfer = 'auto' | 'direct' | 'streamed';
 export async function sendChunksBy(transfer: Transfer, job: FileChunksJob): Promise<'direct' | 'streamed'> {
   if (transfer !== 'streamed') {
     try {
-      await sendChunksDirect({ ...job, parallelism: job.streams });
+      await sendChunksDirect(job);
       return 'direct';
     } catch (error) {
       if (transfer === 'direct' || !(error instanceof DirectTransferUnavailableError)) throw error;

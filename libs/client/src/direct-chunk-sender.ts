@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { status, type Client, type Metadata, type ServiceError } from '@grpc/grpc-js';
+import { status, type ServiceError } from '@grpc/grpc-js';
 import { uploadV1 } from '@tessera/contracts';
 import { callUnary } from '@tessera/grpc-client';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { inClientSpan, traceContextOf, urlAttributes } from './client-spans';
 import { ChunkRefusedError, DirectTransferUnavailableError } from './client-errors';
-import { readChunk } from './file-chunk-sender';
+import { readChunk, type FileChunksJob } from './file-chunk-sender';
 import { PresignedPut, type PutAnswer } from './presigned-put';
 import { retryDelayMs, retryWhileUnavailable } from './retry-policy';
 
@@ -15,23 +15,11 @@ const uploadRpc = uploadV1.UploadService.method;
 /** S3's smallest part: every direct chunk but the last must be at least this. */
 export const MIN_DIRECT_CHUNK_BYTES = 5 * 1024 * 1024;
 
-/** Writing some chunks of a file straight to S3, each through a URL PresignChunks hands out. */
-export interface DirectChunksJob {
-  client: Client;
-  metadata: Metadata;
-  path: string;
-  totalBytes: number;
-  chunkCount: number;
-  chunkBytes: number;
-  uploadId: string;
-  chunks: number[];
-  /** Chunks PUT at once, and presigned per PresignChunks call. */
-  parallelism: number;
-  maxRetries: number;
-  /** A chunk's bytes are stored in S3. */
-  onChunkSent: (chunkNumber: number, bytes: number) => void;
-  onChunkRead?: ((chunkNumber: number, data: Buffer) => void) | undefined;
-}
+/**
+ * Writing some chunks of a file straight to S3, each through a URL PresignChunks hands out:
+ * `streams` PUTs at once, and as many chunks presigned per call.
+ */
+export type DirectChunksJob = Omit<FileChunksJob, 'onRetry'>;
 
 interface PreparedChunk {
   chunkNumber: number;
@@ -45,12 +33,12 @@ type PutOutcome =
   { kind: 'stored' } | { kind: 'again'; expired: boolean; why: string } | { kind: 'refused'; why: string };
 
 /**
- * Sends the job's chunks straight to S3, `parallelism` PUTs at a time, while the next chunks are
+ * Sends the job's chunks straight to S3, `streams` PUTs at a time, while the next chunks are
  * read, hashed and presigned (a batch per PresignChunks call) ahead of them. A URL that expired is
  * asked for again; a PUT that failed on the way (connection, S3 5xx) is tried again after a growing
  * pause. Throws DirectTransferUnavailableError, before any chunk was stored, when the server hands
  * out no URLs or S3 cannot be reached: the caller can stream the chunks instead. Holds at most
- * about 2.5 × parallelism chunks in memory.
+ * about 2.5 × streams chunks in memory.
  */
 export async function sendChunksDirect(job: DirectChunksJob): Promise<void> {
   if (job.chunkCount > 1 && job.chunkBytes < MIN_DIRECT_CHUNK_BYTES) {
@@ -59,7 +47,7 @@ export async function sendChunksDirect(job: DirectChunksJob): Promise<void> {
     );
   }
   const file = await open(job.path, 'r');
-  const putter = new PresignedPut(job.parallelism);
+  const putter = new PresignedPut(job.streams);
   const ahead = new ChunksAhead(job, file);
   let stored = 0;
   const worker = async () => {
@@ -68,7 +56,7 @@ export async function sendChunksDirect(job: DirectChunksJob): Promise<void> {
       stored++;
     }
   };
-  const workers = Array.from({ length: Math.max(1, Math.min(job.parallelism, job.chunks.length)) }, () =>
+  const workers = Array.from({ length: Math.max(1, Math.min(job.streams, job.chunks.length)) }, () =>
     worker().catch((error: unknown) => {
       ahead.stop(); // the others finish the chunk in hand and stop
       throw error;
@@ -96,16 +84,18 @@ class ChunksAhead {
   }
 
   next(): Promise<PreparedChunk> | undefined {
-    if (this.waiting.length <= this.job.parallelism / 2) this.prepareBatch();
+    if (this.waiting.length <= this.job.streams / 2) this.prepareBatch();
     return this.waiting.shift();
   }
 
+  /** After a failure: no more chunks are handed out, prepared or not. */
   stop(): void {
     this.pending.length = 0;
+    this.waiting.length = 0;
   }
 
   private prepareBatch(): void {
-    const batch = this.pending.splice(0, this.job.parallelism);
+    const batch = this.pending.splice(0, this.job.streams);
     if (batch.length === 0) return;
     const ready = this.prepare(batch);
     batch.forEach((_, index) => {

@@ -1,5 +1,5 @@
 import { ErrorCode } from '@tessera/errors';
-import { toStorageError } from './s3-error';
+import { isPartMismatch, toStorageError } from './s3-error';
 
 describe('toStorageError', () => {
   it.each([
@@ -14,6 +14,14 @@ describe('toStorageError', () => {
     expect(error.code).toBe(code);
     expect(error.message).toContain('PutObject d/n');
     expect(error.cause).toBe(sdkError);
+  });
+
+  it('tells a part S3 holds with other bytes (InvalidPart) from other refusals', () => {
+    const invalidPart = { name: 'InvalidPart', $fault: 'client', $metadata: { httpStatusCode: 400 } };
+    const mismatch = toStorageError(invalidPart, 'CompleteMultipartUpload', 'k');
+    expect(mismatch.code).toBe(ErrorCode.FailedPrecondition);
+    expect(isPartMismatch(mismatch)).toBe(true);
+    expect(isPartMismatch(toStorageError({ name: 'PreconditionFailed' }, 'PutObject', 'k'))).toBe(false);
   });
 
   it('hints a retry for an unavailable store', () => {

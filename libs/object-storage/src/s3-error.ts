@@ -1,4 +1,4 @@
-import { ErrorCode, TesseraError } from '@tessera/errors';
+import { ErrorCode, isTesseraError, TesseraError } from '@tessera/errors';
 
 interface SdkError {
   name?: string;
@@ -10,6 +10,8 @@ interface SdkError {
 
 const NOT_FOUND = new Set(['NoSuchKey', 'NotFound', 'NoSuchUpload', 'NoSuchVersion', 'NoSuchBucket']);
 const PRECONDITION = new Set(['PreconditionFailed']);
+/** CompleteMultipartUpload named a part by an ETag S3 no longer holds for it (the part was written again). */
+const PART_MISMATCH = 'InvalidPart';
 /** The SDK names connection resets `TimeoutError` too; these codes say it was a reset, not a timeout. */
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
@@ -26,6 +28,13 @@ export function toStorageError(error: unknown, operation: string, key: string): 
   const what = `${operation} ${key}`;
   if (NOT_FOUND.has(name) || status === 404) {
     return new TesseraError(ErrorCode.NotFound, `object storage: ${what}: not found`, { cause: error });
+  }
+  if (name === PART_MISMATCH) {
+    return new TesseraError(
+      ErrorCode.FailedPrecondition,
+      `object storage: ${what}: a part is not the one recorded (InvalidPart)`,
+      { cause: error },
+    );
   }
   if (PRECONDITION.has(name) || status === 412) {
     return new TesseraError(ErrorCode.FailedPrecondition, `object storage: ${what}: object changed`, {
@@ -45,4 +54,13 @@ export function toStorageError(error: unknown, operation: string, key: string): 
   return new TesseraError(ErrorCode.Internal, `object storage rejected ${what} (${name || status})`, {
     cause: error,
   });
+}
+
+/** A completion S3 refused because a part holds other bytes than the ETag it was completed with. */
+export function isPartMismatch(error: unknown): boolean {
+  return (
+    isTesseraError(error) &&
+    error.code === ErrorCode.FailedPrecondition &&
+    (error.cause as SdkError | undefined)?.name === PART_MISMATCH
+  );
 }

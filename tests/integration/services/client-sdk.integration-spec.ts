@@ -2,25 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { status } from '@grpc/grpc-js';
 import { ChunkRefusedError, ResumeError, TesseraClient, type RefusedChunk } from '@tessera/client';
 import { uploadV1 } from '@tessera/contracts';
 import { callUnary, createGrpcClient } from '@tessera/grpc';
 import { createProxy, stackEndpoints, type Proxy } from '@tessera/testing';
+import { collect } from './collect-bytes';
 import { startUploadStack, type UploadStack } from './service-process';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-
-async function collect(run: (sink: PassThrough) => Promise<unknown>): Promise<Buffer> {
-  const sink = new PassThrough();
-  const pieces: Buffer[] = [];
-  sink.on('data', (piece: Buffer) => pieces.push(piece));
-  await run(sink);
-  sink.end();
-  return Buffer.concat(pieces);
-}
 
 describe('the @tessera/client SDK against the services', () => {
   let stack: UploadStack;

@@ -10,18 +10,10 @@ import { DirectDownloadError, TesseraClient, type UploadResult } from '@tessera/
 import { downloadV1 } from '@tessera/contracts';
 import { callUnary, createGrpcClient } from '@tessera/grpc';
 import { createProxy, stackEndpoints, type Proxy } from '@tessera/testing';
+import { collect } from './collect-bytes';
 import { REPO_ROOT, startUploadStack, type UploadStack } from './service-process';
 
 const MiB = 1024 * 1024;
-
-async function collect(run: (sink: PassThrough) => Promise<unknown>): Promise<Buffer> {
-  const sink = new PassThrough();
-  const pieces: Buffer[] = [];
-  sink.on('data', (piece: Buffer) => pieces.push(piece));
-  await run(sink);
-  sink.end();
-  return Buffer.concat(pieces);
-}
 
 async function tessera(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {

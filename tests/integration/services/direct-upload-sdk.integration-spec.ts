@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { PassThrough, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '@tessera/object-storage';
@@ -20,6 +20,7 @@ import {
   stackEndpoints,
   type Proxy,
 } from '@tessera/testing';
+import { collect } from './collect-bytes';
 import { REPO_ROOT, startUploadStack, type UploadStack } from './service-process';
 
 const MiB = 1024 * 1024;
@@ -62,13 +63,7 @@ describe('direct uploads from the SDK and the CLI, S3 signed for a public endpoi
     return join(dir, name);
   }
 
-  async function readBack(nodeId: string): Promise<Buffer> {
-    const sink = new PassThrough();
-    const pieces: Buffer[] = [];
-    sink.on('data', (piece: Buffer) => pieces.push(piece));
-    await client.download(nodeId, sink);
-    return Buffer.concat(pieces);
-  }
+  const readBack = (nodeId: string) => collect((sink) => client.download(nodeId, sink));
 
   it("uploads straight to S3: byte for byte, the client's SHA-256 recorded with each part's", async () => {
     const bytes = randomBytes(17 * MiB);

@@ -70,6 +70,15 @@ export class TidbDirectChunks implements DirectChunkStore {
     );
     return listed.filter((_, index) => results[2 * index]!.affectedRows === 1).map(({ chunk }) => chunk);
   }
+
+  async forgetStoredChunks(uploadId: string, chunkNumbers: number[]): Promise<void> {
+    if (chunkNumbers.length === 0) return;
+    await this.pool.execute(
+      `DELETE FROM upload_chunks WHERE upload_id = ? AND state = 'STORED'
+         AND chunk_number IN (${chunkNumbers.map(() => '?').join(', ')})`,
+      [uploadId, ...chunkNumbers],
+    );
+  }
 }
 
 /** What planning comes to over the chunks' rows, and the statements that record it (none if any is refused). */

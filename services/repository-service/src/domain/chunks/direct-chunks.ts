@@ -10,7 +10,12 @@ import type {
   DirectChunkStore,
   PlannedChunk,
 } from '../ports/direct-chunk-store.port';
-import { ACCEPTING_STATES, type UploadStore } from '../ports/upload-store.port';
+import {
+  ACCEPTING_STATES,
+  type StoredChunkRecord,
+  type UploadRecord,
+  type UploadStore,
+} from '../ports/upload-store.port';
 
 export interface PresignRequest {
   uploadId: string;
@@ -114,6 +119,17 @@ export class DirectChunks {
     if (recorded.length > 0 && upload.state === 'INITIATED')
       await this.uploads.transition(uploadId, ['INITIATED'], 'IN_PROGRESS');
     return recorded.length;
+  }
+
+  async forgetOverwrittenParts(upload: UploadRecord, chunks: StoredChunkRecord[]): Promise<number[]> {
+    if (!upload.multipartUploadId) return [];
+    const listed = await this.parts.listParts({ key: upload.objectKey, uploadId: upload.multipartUploadId });
+    const etags = new Map(listed.map((part) => [part.partNumber, part.etag]));
+    const overwritten = chunks
+      .filter((chunk) => chunk.storage === 'direct-part' && etags.get(chunk.partNumber!) !== chunk.etag)
+      .map((chunk) => chunk.chunkNumber);
+    await this.planned.forgetStoredChunks(upload.uploadId, overwritten);
+    return overwritten;
   }
 
   /** Checks the request against S3's part rules, each field by its API name; the URLs' TTL. */

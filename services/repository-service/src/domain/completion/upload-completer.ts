@@ -1,5 +1,5 @@
 import { ErrorCode, isConnectionFailure, isTesseraError, TesseraError } from '@tessera/errors';
-import type { ObjectStore } from '@tessera/object-storage';
+import { isPartMismatch, type ObjectStore } from '@tessera/object-storage';
 import { announceVersion } from '../events/announce-version';
 import { findAssembledObject } from './assembled-object-finder';
 import { partSha256Of, planAssembly, type AssemblyPlan } from './assembly-plan';
@@ -156,6 +156,7 @@ export class UploadCompleter {
     } catch (error) {
       // Left COMPLETING with what it assembled, for recovery to finish once S3 and TiDB answer.
       if (isTransient(error)) throw error;
+      await this.reopenIfPartsOverwritten(upload, chunks, error);
       // The multipart upload may already be consumed: this upload cannot be completed again.
       const failed = lifecycleEvent.uploadFailed(upload, reasonOf(error));
       await this.uploads.transition(upload.uploadId, ['COMPLETING'], 'FAILED', failed);
@@ -164,6 +165,26 @@ export class UploadCompleter {
     }
     await announceVersion(this.changes, node);
     return { node, foundAssembled: assembled.adopted === true };
+  }
+
+  /**
+   * S3 refused the completion because a part holds other bytes than recorded: a presigned URL was
+   * used after its chunk was replaced (force, or a streamed chunk). Those chunks count as missing
+   * again and the upload accepts chunks, so the client sends them again; nothing is lost.
+   */
+  private async reopenIfPartsOverwritten(
+    upload: UploadRecord,
+    chunks: StoredChunkRecord[],
+    error: unknown,
+  ): Promise<void> {
+    if (!isPartMismatch(error) || !this.directChunks) return;
+    const overwritten = await this.directChunks.forgetOverwrittenParts(upload, chunks);
+    if (overwritten.length === 0) return;
+    await this.uploads.transition(upload.uploadId, ['COMPLETING'], 'IN_PROGRESS');
+    throw new TesseraError(
+      ErrorCode.FailedPrecondition,
+      `upload ${upload.uploadId}: S3 holds other bytes than were stored for chunks ${describeRanges(toRanges(overwritten))} (a presigned URL was used after its chunk was replaced); send them again`,
+    );
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { LifecycleEvent } from '../events/lifecycle-event';
-import type { UploadRecord, UploadState } from './upload-store.port';
+import type { StoredChunkRecord, UploadRecord, UploadState } from './upload-store.port';
 
 /** A chunk a client writes straight to S3, as part chunkNumber + 1 (docs/design/direct-transfers.md). */
 export interface PlannedChunk {
@@ -52,12 +52,19 @@ export interface DirectChunkStore {
    * otherwise); the chunks it recorded.
    */
   markPlannedChunksStored(uploadId: string, listed: ListedPlannedChunk[]): Promise<PlannedChunk[]>;
+  /** Drops stored chunks, so they count as missing again (their parts in S3 hold other bytes). */
+  forgetStoredChunks(uploadId: string, chunkNumbers: number[]): Promise<void>;
 }
 
 /** What GetUploadStatus and CompleteUpload need of direct chunks (DirectChunks.reconcile). */
 export interface DirectChunkReconciler {
   /** Records the planned chunks S3 now holds with their planned bytes; how many it recorded. */
   reconcile(uploadId: string): Promise<number>;
+  /**
+   * After S3 refused a completion over a part's ETag: the chunks whose parts S3 now holds with
+   * other bytes (a URL used after its chunk was replaced), dropped so they count as missing.
+   */
+  forgetOverwrittenParts(upload: UploadRecord, chunks: StoredChunkRecord[]): Promise<number[]>;
 }
 
 /** Counts what clients write straight to S3, apart from streamed chunks (metrics). */
