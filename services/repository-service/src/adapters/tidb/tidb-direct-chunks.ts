@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import { directPartNumber } from '../../domain/completion/assembly-plan';
+import { directPartNumber, S3_PART_RULES } from '../../domain/completion/assembly-plan';
 import type {
   ChunkPlan,
   DirectChunkStore,
@@ -27,6 +27,7 @@ export class TidbDirectChunks implements DirectChunkStore {
                 WHERE upload_id = ? AND chunk_number IN (${chunks.map(() => '?').join(', ')}) FOR UPDATE`,
           values: [uploadId, ...chunks.map((chunk) => chunk.chunkNumber)],
         },
+        partsLayoutQuery(uploadId, chunks),
       ]);
       const existing = new Map((read[2] as ChunkRow[]).map((row) => [Number(row['chunk_number']), row]));
       const { result, writes } = planOf(
@@ -35,6 +36,7 @@ export class TidbDirectChunks implements DirectChunkStore {
         existing,
         chunks,
         options.force,
+        layoutOf((read[3] as RowDataPacket[])[0]),
       );
       await inRoundTrip(connection, [...writes, { sql: 'COMMIT', values: [] }]);
       return result;
@@ -88,19 +90,61 @@ function planOf(
   existing: Map<number, ChunkRow>,
   chunks: PlannedChunk[],
   force: boolean,
+  layout: PartsLayout,
 ): { result: PlanResult; writes: Statement[] } {
   if (!uploadRow) return { result: { outcome: 'unknown-upload' }, writes: [] };
   const upload = toUpload(uploadRow);
   if (!ACCEPTING_STATES.includes(upload.state))
     return { result: { outcome: 'not-accepting', state: upload.state }, writes: [] };
-  const plans = chunks.map((chunk) => chunkPlanOf(existing.get(chunk.chunkNumber), chunk, force));
-  const refused = plans.some((plan) => plan.outcome === 'conflict' || plan.outcome === 'in-progress');
+  const plans = chunks.map(
+    (chunk) => misplacement(chunk, layout) ?? chunkPlanOf(existing.get(chunk.chunkNumber), chunk, force),
+  );
+  const refused = plans.some((plan) => plan.outcome !== 'planned' && plan.outcome !== 'stored');
   const writes = refused
     ? []
     : chunks
         .filter((_, index) => plans[index]!.outcome === 'planned')
         .map((chunk) => planInsert(uploadId, chunk));
   return { result: { outcome: 'planned', upload, chunks: plans }, writes };
+}
+
+/** The upload's other direct parts: the lowest one under S3's smallest part size, and the highest. */
+interface PartsLayout {
+  smallestSmall: number | undefined;
+  highest: number | undefined;
+}
+
+function partsLayoutQuery(uploadId: string, chunks: PlannedChunk[]): Statement {
+  return {
+    sql: `SELECT MIN(CASE WHEN size < ? THEN chunk_number END) AS smallest_small, MAX(chunk_number) AS highest
+          FROM upload_chunks WHERE upload_id = ? AND storage = 'direct-part'
+            AND chunk_number NOT IN (${chunks.map(() => '?').join(', ')})`,
+    values: [S3_PART_RULES.minPartBytes, uploadId, ...chunks.map((chunk) => chunk.chunkNumber)],
+  };
+}
+
+function layoutOf(row: RowDataPacket | undefined): PartsLayout {
+  const numberOf = (value: unknown) => (value === null || value === undefined ? undefined : Number(value));
+  return { smallestSmall: numberOf(row?.['smallest_small']), highest: numberOf(row?.['highest']) };
+}
+
+/**
+ * S3 completes a multipart upload only when every part but its last is at least 5 MiB: a part
+ * above a smaller one, or a small part below others, would fail the completion (EntityTooSmall).
+ */
+function misplacement(chunk: PlannedChunk, layout: PartsLayout): ChunkPlan | undefined {
+  const { smallestSmall, highest } = layout;
+  if (smallestSmall !== undefined && chunk.chunkNumber > smallestSmall)
+    return {
+      outcome: 'misplaced',
+      why: `is above chunk ${smallestSmall}, smaller than 5 MiB, which must stay the last`,
+    };
+  if (chunk.size < S3_PART_RULES.minPartBytes && highest !== undefined && highest > chunk.chunkNumber)
+    return {
+      outcome: 'misplaced',
+      why: `is smaller than 5 MiB below chunk ${highest}: only the last chunk may be`,
+    };
+  return undefined;
 }
 
 function chunkPlanOf(existing: ChunkRow | undefined, chunk: PlannedChunk, force: boolean): ChunkPlan {

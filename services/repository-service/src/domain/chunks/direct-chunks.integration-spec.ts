@@ -160,6 +160,21 @@ describe('chunks written by the client straight to MinIO, recorded in TiDB', () 
     expect((await sessions.status(aborted.uploadId)).upload.state).toBe('ABORTED');
   });
 
+  it('refuses a part above a planned one under 5 MiB, and a small part below others, naming the field', async () => {
+    const small = await newUpload();
+    await presign(small.uploadId, [plan(0, randomBytes(1000))], 1);
+    await expect(presign(small.uploadId, [plan(1, randomBytes(5 * MiB))], 2)).rejects.toMatchObject({
+      code: ErrorCode.InvalidArgument,
+      message: expect.stringMatching(/^chunks\[0\]\.chunk_number: 1 is above chunk 0, smaller than 5 MiB/),
+    });
+    const large = await newUpload();
+    await presign(large.uploadId, [plan(3, randomBytes(5 * MiB))]);
+    await expect(presign(large.uploadId, [plan(1, randomBytes(1000))], 2)).rejects.toMatchObject({
+      code: ErrorCode.InvalidArgument,
+      message: expect.stringContaining('chunks[0].chunk_number: 1 is smaller than 5 MiB below chunk 3'),
+    });
+  });
+
   it('refuses plans S3 would refuse, naming the field', async () => {
     const { uploadId } = await newUpload();
     const small = randomBytes(10);

@@ -74,7 +74,7 @@ export class DirectChunks {
     const plan = await this.planned.planChunks(uploadId, chunks, { force: request.force });
     if (plan.outcome === 'unknown-upload') throw closedUpload(uploadId);
     if (plan.outcome === 'not-accepting') throw closedUpload(uploadId, plan.state);
-    chunks.forEach((chunk, index) => refuseUnplanned(uploadId, chunk, plan.chunks[index]!));
+    chunks.forEach((chunk, index) => refuseUnplanned(uploadId, chunk, plan.chunks[index]!, index));
     const target = plan.chunks.some((chunk) => chunk.outcome === 'planned')
       ? await this.multiparts.of(plan.upload)
       : undefined;
@@ -179,8 +179,10 @@ function isIntegerIn(value: number, min: number, max: number): boolean {
 }
 
 /** Throws for a chunk another writer holds or other bytes hold (nothing of the batch was planned). */
-function refuseUnplanned(uploadId: string, chunk: PlannedChunk, plan: ChunkPlan): void {
+function refuseUnplanned(uploadId: string, chunk: PlannedChunk, plan: ChunkPlan, index: number): void {
   const where = `chunk ${chunk.chunkNumber} of upload ${uploadId}`;
+  if (plan.outcome === 'misplaced')
+    throw TesseraError.invalidArgument(`chunks[${index}].chunk_number`, `${chunk.chunkNumber} ${plan.why}`);
   if (plan.outcome === 'in-progress') throw chunkInProgress(where);
   if (plan.outcome === 'conflict')
     throw conflictingChunk(where, 'stored or planned', plan.existingSha256, chunk.sha256);

@@ -18,7 +18,9 @@ export type ChunkPlan =
   /** A streamed writer is storing this chunk right now. */
   | { outcome: 'in-progress' }
   /** Other bytes are stored, planned or being written under this number and force was not set. */
-  | { outcome: 'conflict'; existingSha256: string };
+  | { outcome: 'conflict'; existingSha256: string }
+  /** S3 could not complete it where it is (a part above one under 5 MiB, or a small one below others). */
+  | { outcome: 'misplaced'; why: string };
 
 export type PlanResult =
   /** Each chunk's plan, in the order asked; the upload as locked. */
