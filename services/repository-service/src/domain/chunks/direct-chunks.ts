@@ -124,9 +124,11 @@ export class DirectChunks {
   async forgetOverwrittenParts(upload: UploadRecord, chunks: StoredChunkRecord[]): Promise<number[]> {
     if (!upload.multipartUploadId) return [];
     const listed = await this.parts.listParts({ key: upload.objectKey, uploadId: upload.multipartUploadId });
-    const etags = new Map(listed.map((part) => [part.partNumber, part.etag]));
+    const etags = new Map(listed.map((part) => [part.partNumber, bareEtag(part.etag)]));
     const overwritten = chunks
-      .filter((chunk) => chunk.storage === 'direct-part' && etags.get(chunk.partNumber!) !== chunk.etag)
+      .filter(
+        (chunk) => chunk.storage === 'direct-part' && etags.get(chunk.partNumber!) !== bareEtag(chunk.etag),
+      )
       .map((chunk) => chunk.chunkNumber);
     await this.planned.forgetStoredChunks(upload.uploadId, overwritten);
     return overwritten;
@@ -186,4 +188,9 @@ function refuseUnplanned(uploadId: string, chunk: PlannedChunk, plan: ChunkPlan,
   if (plan.outcome === 'in-progress') throw chunkInProgress(where);
   if (plan.outcome === 'conflict')
     throw conflictingChunk(where, 'stored or planned', plan.existingSha256, chunk.sha256);
+}
+
+/** An ETag without the quotes S3 may or may not put around it. */
+function bareEtag(etag: string): string {
+  return etag.replaceAll('"', '');
 }
