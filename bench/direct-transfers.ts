@@ -7,13 +7,11 @@
  *
  *   npx tsx bench/direct-transfers.ts [--size-mib 1024] [--rounds 3] [--chunk-mib 8] [--streams 4]
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MiB, median, mibPerSecond, startBenchStack, writeBenchFile } from './lib/bench-stack';
 import { uploadWithLibStorage } from './lib/direct-s3';
 import { meterCpu, pathPids } from './lib/process-cpu';
-import { startTusd, startTusNodeServer, uploadWithTus, type TusPeer } from './lib/tus-peers';
+import { startTusPeers, uploadWithTus, type TusPeer } from './lib/tus-peers';
 
 const { values: args } = parseArgs({
   options: {
@@ -28,18 +26,12 @@ const chunkBytes = Number(args['chunk-mib']) * MiB;
 const streams = Number(args.streams);
 const GiB = 1024 * MiB;
 const SERVICES = ['intake', 'repository', 'metadata'];
-const tusdVersion = readFileSync(join(__dirname, '../scripts/stack/versions.env'), 'utf8').match(
-  /^TUSD_VERSION=(\S+)$/m,
-)![1]!;
 
 async function main(): Promise<void> {
   const bench = await startBenchStack('bench_direct');
   const peers: TusPeer[] = [];
   try {
-    const tusNode = await startTusNodeServer(bench.bucket, chunkBytes);
-    peers.push(tusNode);
-    const tusd = await startTusd(bench.bucket, chunkBytes, tusdVersion);
-    peers.push(tusd);
+    const { tusNode, tusd } = await startTusPeers(bench.bucket, chunkBytes, peers);
     const pids = await pathPids(bench.stack.pids, peers);
     const file = await writeBenchFile(bench.workDir, size);
     const tessera = (transfer: 'direct' | 'streamed') => async () => {

@@ -20,7 +20,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { MiB, mibPerSecond, percentile, startBenchStack, writeBenchFile } from './lib/bench-stack';
 import { downloadWithRangedGets, uploadWithLibStorage } from './lib/direct-s3';
 import { meterCpu, pathPids, type CpuUse } from './lib/process-cpu';
-import { startTusd, startTusNodeServer, uploadWithTus, type TusPeer } from './lib/tus-peers';
+import { startTusPeers, uploadWithTus, type TusPeer } from './lib/tus-peers';
 
 const { values: args } = parseArgs({
   options: {
@@ -35,9 +35,6 @@ const smallChunksSize = Number(args['small-chunks-mib']) * MiB;
 const files = Number(args.files);
 const chunkBytes = 8 * MiB;
 const rangeBytes = 16 * MiB;
-const tusdVersion = readFileSync(join(__dirname, '../scripts/stack/versions.env'), 'utf8').match(
-  /^TUSD_VERSION=(\S+)$/m,
-)![1]!;
 const discard = () => new Writable({ write: (_chunk, _encoding, done) => done() });
 
 /** One flow's outcome: its speed, and each process's CPU-seconds per GiB it moved. */
@@ -55,10 +52,7 @@ async function main(): Promise<void> {
   const peers: TusPeer[] = [];
   const results: FlowResult[] = [];
   try {
-    const tusNode = await startTusNodeServer(bench.bucket, chunkBytes);
-    peers.push(tusNode);
-    const tusd = await startTusd(bench.bucket, chunkBytes, tusdVersion);
-    peers.push(tusd);
+    const { tusNode, tusd } = await startTusPeers(bench.bucket, chunkBytes, peers);
     const pids = await pathPids(bench.stack.pids, peers);
     /** Runs a flow that moves `bytes`, metering every process; `speedOf` turns its result into a speed. */
     const flow = async <T>(

@@ -6,11 +6,9 @@
  *
  *   npx tsx bench/tus-peers.ts [--size-mib 1024] [--rounds 3] [--chunk-mib 8]
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MiB, median, mibPerSecond, startBenchStack, writeBenchFile } from './lib/bench-stack';
-import { startTusd, startTusNodeServer, uploadWithTus, type TusPeer } from './lib/tus-peers';
+import { startTusPeers, uploadWithTus, type TusPeer } from './lib/tus-peers';
 
 const { values: args } = parseArgs({
   options: {
@@ -21,17 +19,13 @@ const { values: args } = parseArgs({
 });
 const size = Number(args['size-mib']) * MiB;
 const chunkBytes = Number(args['chunk-mib']) * MiB;
-const tusdVersion = readFileSync(join(__dirname, '../scripts/stack/versions.env'), 'utf8').match(
-  /^TUSD_VERSION=(\S+)$/m,
-)![1]!;
 
 async function main(): Promise<void> {
   const bench = await startBenchStack('bench_tus_peers');
   const peers: TusPeer[] = [];
   try {
     // Started inside the try: a peer that fails to start (tusd not built) must not leave the services running.
-    peers.push(await startTusNodeServer(bench.bucket, chunkBytes));
-    peers.push(await startTusd(bench.bucket, chunkBytes, tusdVersion));
+    await startTusPeers(bench.bucket, chunkBytes, peers);
     const file = await writeBenchFile(bench.workDir, size);
     const runs: Record<string, () => Promise<number>> = {
       'Tessera, 4 streams': async () =>

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -68,6 +68,28 @@ export async function startTusNodeServer(bucket: string, partBytes: number): Pro
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return startPeer('@tus/server', child, /^listening/, `http://127.0.0.1:${port}/files`);
+}
+
+/** The tusd version `scripts/stack/install.sh tusd` builds (scripts/stack/versions.env). */
+export function pinnedTusdVersion(): string {
+  const versions = readFileSync(join(__dirname, '../../scripts/stack/versions.env'), 'utf8');
+  return versions.match(/^TUSD_VERSION=(\S+)$/m)![1]!;
+}
+
+/**
+ * Both tus peers with S3 parts of `partBytes`, each added to `peers` once it runs, so the caller's
+ * cleanup stops what started even when the other fails (tusd not built).
+ */
+export async function startTusPeers(
+  bucket: string,
+  partBytes: number,
+  peers: TusPeer[],
+): Promise<{ tusNode: TusPeer; tusd: TusPeer }> {
+  const tusNode = await startTusNodeServer(bucket, partBytes);
+  peers.push(tusNode);
+  const tusd = await startTusd(bucket, partBytes, pinnedTusdVersion());
+  peers.push(tusd);
+  return { tusNode, tusd };
 }
 
 /** tusd (built by `scripts/stack/install.sh tusd`) with its S3 store. */
