@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 /**
  * What `tessera upload` remembers about an upload in progress, so that running the same command
@@ -46,10 +46,16 @@ export async function readUploadState(file: string): Promise<UploadState | undef
   }
 }
 
-/** Synchronous, so the state exists before the first chunk leaves. */
+/**
+ * Synchronous, so the state exists before the first chunk leaves; written beside its folder and
+ * renamed into place, so a reader (or the next run after a crash) never finds it half written.
+ */
 export function writeUploadState(file: string, state: UploadState): void {
-  mkdirSync(join(file, '..'), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(state, null, 2)}\n`);
+  const folder = dirname(file);
+  mkdirSync(folder, { recursive: true });
+  const written = join(dirname(folder), `.${basename(file)}.${process.pid}.tmp`);
+  writeFileSync(written, `${JSON.stringify(state, null, 2)}\n`);
+  renameSync(written, file);
 }
 
 export async function forgetUploadState(file: string): Promise<void> {
