@@ -53,6 +53,21 @@ describe('probeRedisHealth', () => {
     });
     expect(reports).toEqual([false, true]);
   });
+
+  it('keeps serving when a catch-up fails while Redis is judged up, and tries it again', async () => {
+    let attempts = 0;
+    const { reports } = await probe(['PONG', 'PONG', 'PONG', 'PONG'], async () => ++attempts !== 2);
+    expect(reports).toEqual([true]);
+    expect(attempts).toBeGreaterThanOrEqual(3);
+  });
+
+  it('after an outage, reports serving again only once the catch-up succeeded', async () => {
+    const answers: Array<'PONG' | Error> = ['PONG', new Error('x'), 'PONG', 'PONG', 'PONG'];
+    let attempts = 0;
+    expect((await probe(answers, async () => ++attempts === 1)).reports).toEqual([true, false]);
+    attempts = 0;
+    expect((await probe(answers, async () => ++attempts !== 2)).reports).toEqual([true, false, true]);
+  });
 });
 
 describe('redisOutcome', () => {

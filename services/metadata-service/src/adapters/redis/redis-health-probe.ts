@@ -39,8 +39,11 @@ export function redisOutcome(startedAt: number, error?: unknown): Outcome {
 /**
  * Pings Redis every `intervalMs` (every 100 ms while the judge is in doubt) and gives each answer
  * (or its absence) to `judge`, beside the outcomes of the cache's real operations. Then reports
- * whether the cache is serving: judged up, and `catchUp` (writing what could not be written
- * meanwhile) succeeded. Reports the first result and every change.
+ * whether the cache is serving: judged up and caught up. After an outage (or at start) that takes
+ * `catchUp` (writing what could not be written meanwhile) to succeed; while serving, a catch-up that
+ * fails (one cache write late on a busy host) is only tried again at the next probe: the cache
+ * counts as down when the judge says so, its failed writes among the outcomes it weighs, not on
+ * one late write. Reports the first result and every change.
  */
 export function probeRedisHealth(
   redis: Pick<Redis, 'ping'>,
@@ -57,7 +60,9 @@ export function probeRedisHealth(
         (error: unknown) => redisOutcome(startedAt, error ?? 'failed'),
       ),
     );
-    const serving = judge.verdict().serving && (await catchUp().catch(() => false));
+    const judgedUp = judge.verdict().serving;
+    const caughtUp = judgedUp && (await catchUp().catch(() => false));
+    const serving = judgedUp && (caughtUp || last === true);
     if (serving === last) return;
     last = serving;
     report(serving);
