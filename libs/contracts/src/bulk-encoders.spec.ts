@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { create, toBinary, type DescMessage, type MessageInitShape } from '@bufbuild/protobuf';
 import { bulkEncoderOf } from './bulk-encoders';
 import { ReadFileResponseSchema } from './gen/tessera/download/v1/download_service_pb';
-import { WriteChunksRequestSchema } from './gen/tessera/internal/v1/repository_service_pb';
+import {
+  RelayChunksRequestSchema,
+  WriteChunksRequestSchema,
+} from './gen/tessera/internal/v1/repository_service_pb';
 import {
   UploadChunkRequestSchema,
   UploadChunksRequestSchema,
@@ -22,7 +25,7 @@ function expectSameBytes<Desc extends DescMessage>(schema: Desc, init: MessageIn
 }
 
 describe('bulk encoders', () => {
-  it('encode chunks of UploadChunk(s)Request exactly as toBinary does', () => {
+  it('encode chunks of UploadChunk(s)Request and RelayChunksRequest exactly as toBinary does', () => {
     for (let round = 0; round < 200; round++) {
       const chunk = {
         uploadId: pick('', 'a8098c1a-f86e-11da-bd1a-00112444be1e'),
@@ -33,6 +36,7 @@ describe('bulk encoders', () => {
       };
       expect(expectSameBytes(UploadChunksRequestSchema, { chunk })).toBe(true);
       expect(expectSameBytes(UploadChunkRequestSchema, { chunk })).toBe(true);
+      expect(expectSameBytes(RelayChunksRequestSchema, { chunk })).toBe(true);
     }
   });
 

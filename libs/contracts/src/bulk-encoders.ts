@@ -2,7 +2,9 @@ import type { DescMessage } from '@bufbuild/protobuf';
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { ReadFileResponseSchema, type ReadFileResponse } from './gen/tessera/download/v1/download_service_pb';
 import {
+  RelayChunksRequestSchema,
   WriteChunksRequestSchema,
+  type RelayChunksRequest,
   type WriteChunksRequest,
 } from './gen/tessera/internal/v1/repository_service_pb';
 import type { Chunk } from './gen/tessera/upload/v1/upload_pb';
@@ -57,7 +59,9 @@ function chunkField(fieldNo: number, chunk: Chunk | undefined): Uint8Array | und
   return joined(before, chunk.data, after);
 }
 
-function uploadChunkRequest(message: UploadChunkRequest | UploadChunksRequest): Uint8Array | undefined {
+function uploadChunkRequest(
+  message: UploadChunkRequest | UploadChunksRequest | RelayChunksRequest,
+): Uint8Array | undefined {
   return hasUnknown(message) ? undefined : chunkField(1, message.chunk);
 }
 
@@ -79,6 +83,7 @@ function readFileResponse(message: ReadFileResponse): Uint8Array | undefined {
 const encoders = new Map<string, BulkEncoder>([
   [UploadChunkRequestSchema.typeName, uploadChunkRequest],
   [UploadChunksRequestSchema.typeName, uploadChunkRequest],
+  [RelayChunksRequestSchema.typeName, uploadChunkRequest],
   [WriteChunksRequestSchema.typeName, writeChunksRequest],
   [ReadFileResponseSchema.typeName, readFileResponse],
 ]);

@@ -7,11 +7,12 @@ import {
 } from '@bufbuild/protobuf';
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 import { bulkEncoderOf } from '@tessera/contracts';
+import { relayedBytesOf, rememberReceived } from './relayed-messages';
 
 function serializer<Desc extends DescMessage>(schema: Desc) {
   const bulk = bulkEncoderOf(schema);
   return (message: MessageShape<Desc>): Buffer => {
-    const bytes = bulk?.(message) ?? toBinary(schema, message);
+    const bytes = relayedBytesOf(message) ?? bulk?.(message) ?? toBinary(schema, message);
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   };
 }
@@ -35,7 +36,9 @@ export class MalformedRequest {
 function requestDeserializer<Desc extends DescMessage>(schema: Desc) {
   return (bytes: Buffer): MessageShape<Desc> | MalformedRequest => {
     try {
-      return fromBinary(schema, bytes);
+      const message = fromBinary(schema, bytes);
+      rememberReceived(message, bytes);
+      return message;
     } catch (error) {
       return new MalformedRequest(schema.typeName, error instanceof Error ? error.message : String(error));
     }

@@ -48,7 +48,7 @@ export async function bootstrap(
     ),
     { intervalMs: config.CACHE_HEALTH_INTERVAL_MS, timeoutMs: config.CACHE_HEALTH_TIMEOUT_MS },
   );
-  const repository = new GrpcRepository(repositoryClient, config.DATA_FRAME_BYTES);
+  const repository = new GrpcRepository(repositoryClient);
   const domain = {
     repository,
     serverLimits: new ServerLimits(repository, { maxChunkBytes: config.MAX_CHUNK_BYTES }),

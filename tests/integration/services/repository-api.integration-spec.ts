@@ -136,6 +136,39 @@ describe('repository-service internal API, as a process against the real stack',
     });
   });
 
+  it('takes chunks relayed whole (RelayChunks): with a SHA-256 in any case, without one, and a wrong one refused', async () => {
+    const upload = await createUpload('relayed.bin');
+    const chunks = [randomBytes(5 * MiB), randomBytes(3 * MiB), randomBytes(77)];
+    const relay = (chunkNumber: number, data: Buffer, sha?: string) => ({
+      chunk: {
+        uploadId: upload.uploadId,
+        chunkNumber: BigInt(chunkNumber),
+        data,
+        ...(sha && { sha256: sha }),
+      },
+    });
+    const { results } = await callClientStream(client, rpc.relayChunks, [
+      relay(0, chunks[0]!, sha256(chunks[0]!).toUpperCase()),
+      relay(1, chunks[1]!),
+      relay(2, randomBytes(77), sha256(chunks[2]!)),
+      relay(2, chunks[2]!, sha256(chunks[2]!)),
+    ]);
+    expect(results.map((r) => [Number(r.chunkNumber), r.code, r.sha256])).toEqual([
+      [0, status.OK, sha256(chunks[0]!)],
+      [1, status.OK, sha256(chunks[1]!)],
+      [2, status.DATA_LOSS, ''],
+      [2, status.OK, sha256(chunks[2]!)],
+    ]);
+    const whole = Buffer.concat(chunks);
+    const { node } = await callUnary(client, rpc.completeUpload, {
+      request: { uploadId: upload.uploadId, totalChunks: 3n, sha256: sha256(whole) },
+    });
+    expect(node).toMatchObject({ size: BigInt(whole.length), sha256: sha256(whole) });
+    await expect(
+      callClientStream(client, rpc.relayChunks, [{ chunk: relay(0, chunks[0]!).chunk }, {}]),
+    ).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: 'chunk: is required' });
+  });
+
   it('aborts an upload, after which its chunks are refused', async () => {
     const upload = await createUpload('aborted.bin');
     await callUnary(client, rpc.abortUpload, { uploadId: upload.uploadId });

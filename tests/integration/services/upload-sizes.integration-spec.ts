@@ -38,6 +38,17 @@ describe('the public upload API with chunks of every size, retries and force, an
     chunk: { uploadId, chunkNumber: BigInt(chunkNumber), data, force },
   });
 
+  /** How many calls of each RepositoryService method the repository service has answered. */
+  async function repositoryCallCounts(): Promise<Record<string, number>> {
+    const text = await (await fetch(`${stack.repositoryHttpUrl}/metrics`)).text();
+    const counts: Record<string, number> = {};
+    for (const [, method, count] of text.matchAll(
+      /^rpc_server_call_duration_seconds_count\{[^}]*rpc_method="tessera\.internal\.v1\.RepositoryService\/(\w+)"[^}]*\} (\d+)/gm,
+    ))
+      counts[method!] = (counts[method!] ?? 0) + Number(count);
+    return counts;
+  }
+
   /** SHA-256 of the stored object, read back from MinIO as a stream. */
   async function storedSha256(key: string, size: bigint): Promise<string> {
     const hash = createHash('sha256');
@@ -120,6 +131,10 @@ describe('the public upload API with chunks of every size, retries and force, an
     });
     expect(node).toMatchObject({ size: BigInt(file.sizeBytes), sha256: expected });
     expect(await storedSha256(node!.location!.key, node!.size)).toBe(expected);
+    // Relayed as received (RelayChunks), not re-encoded into frames (WriteChunks).
+    const calls = await repositoryCallCounts();
+    expect(calls['RelayChunks']).toBeGreaterThanOrEqual(4);
+    expect(calls['WriteChunks']).toBeUndefined();
 
     // And back through ReadFile: parallel ranged reads, reassembled in order.
     const downloads = createGrpcClient(downloadV1.DownloadService, stack.intakeAddress);

@@ -1,19 +1,33 @@
-import type { MessageInitShape } from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
 import type { Client } from '@grpc/grpc-js';
-import { internalV1, type metadataV1, type uploadV1 } from '@tessera/contracts';
-import { callClientStream, callUnary, fromGrpcError } from '@tessera/grpc';
+import { internalV1, uploadV1, type metadataV1 } from '@tessera/contracts';
+import { callClientStream, callUnary, fromGrpcError, relayAs, relayRequestsOf } from '@tessera/grpc';
 import type { CheckedChunk, Repository } from '../domain/repository.port';
 
 const rpc = internalV1.RepositoryService.method;
-type Frame = MessageInitShape<typeof internalV1.WriteChunksRequestSchema>;
+
+/** The public requests a chunk comes in: relayed to the repository service as the bytes received. */
+const CHUNK_REQUESTS = [uploadV1.UploadChunksRequestSchema, uploadV1.UploadChunkRequestSchema];
+relayRequestsOf(...CHUNK_REQUESTS);
+
+/** A chunk as the repository service's RelayChunks takes it, without re-encoding a received one. */
+function relayRequestOf(chunk: CheckedChunk): internalV1.RelayChunksRequest {
+  const { received } = chunk;
+  const from = received && CHUNK_REQUESTS.find((schema) => schema.typeName === received.$typeName);
+  if (received && from) return relayAs(from, received, internalV1.RelayChunksRequestSchema);
+  const { uploadId, chunkNumber, data, sha256, force } = chunk;
+  return create(internalV1.RelayChunksRequestSchema, {
+    chunk: { uploadId, chunkNumber, data, sha256, force },
+  });
+}
+
+async function* relayRequestsOfChunks(chunks: AsyncIterable<CheckedChunk>) {
+  for await (const chunk of chunks) yield relayRequestOf(chunk);
+}
 
 /** Repository over the repository service's internal gRPC API. */
 export class GrpcRepository implements Repository {
-  constructor(
-    private readonly client: Client,
-    /** Size of the data frames a chunk is split into. */
-    private readonly frameBytes: number,
-  ) {}
+  constructor(private readonly client: Client) {}
 
   async createUpload(request: uploadV1.InitiateUploadRequest): Promise<uploadV1.InitiateUploadResponse> {
     const response = await this.call('CreateUpload', () =>
@@ -23,8 +37,8 @@ export class GrpcRepository implements Repository {
   }
 
   async writeChunks(chunks: AsyncIterable<CheckedChunk>): Promise<uploadV1.ChunkResult[]> {
-    const response = await this.call('WriteChunks', () =>
-      callClientStream(this.client, rpc.writeChunks, this.framesOf(chunks), { maxQueuedMessages: 2 }),
+    const response = await this.call('RelayChunks', () =>
+      callClientStream(this.client, rpc.relayChunks, relayRequestsOfChunks(chunks), { maxQueuedMessages: 1 }),
     );
     return response.results;
   }
@@ -56,19 +70,6 @@ export class GrpcRepository implements Repository {
 
   async getLimits(): Promise<uploadV1.GetLimitsResponse> {
     return (await this.call('GetLimits', () => callUnary(this.client, rpc.getLimits, {}))).response!;
-  }
-
-  private async *framesOf(chunks: AsyncIterable<CheckedChunk>): AsyncIterable<Frame> {
-    for await (const chunk of chunks) {
-      const { uploadId, chunkNumber, sha256, force, data } = chunk;
-      yield {
-        frame: { case: 'header', value: { uploadId, chunkNumber, sha256, force, size: BigInt(data.length) } },
-      };
-      for (let offset = 0; offset < data.length; offset += this.frameBytes) {
-        yield { frame: { case: 'data', value: data.subarray(offset, offset + this.frameBytes) } };
-      }
-      yield { frame: { case: 'end', value: {} } };
-    }
   }
 
   private async call<T>(what: string, send: () => Promise<T>): Promise<T> {

@@ -38,7 +38,7 @@ export class UploadController {
   async uploadChunk(
     request: uploadV1.UploadChunkRequest,
   ): Promise<Init<typeof uploadV1.UploadChunkResponseSchema>> {
-    const checked = checkChunk(request.chunk, this.intake.limits);
+    const checked = checkChunk(request, this.intake.limits);
     const release = this.intake.chunkBytes.reserve(
       checked.data.length,
       `chunk ${checked.chunkNumber} of upload ${checked.uploadId}`,
@@ -63,7 +63,7 @@ export class UploadController {
         const position = index++;
         let release: (() => void) | undefined;
         try {
-          const checked = checkChunk(request.chunk, limits);
+          const checked = checkChunk(request, limits);
           release = chunkBytes.reserve(
             checked.data.length,
             `chunk ${checked.chunkNumber} of upload ${checked.uploadId}`,

@@ -43,8 +43,6 @@ export const IntakeGatewayEnvSchema = z
     CACHE_HEALTH_INTERVAL_MS: positiveInt(1000),
     /** An answer later than this counts as slow when judging whether the metadata service can be asked. */
     CACHE_HEALTH_TIMEOUT_MS: positiveInt(1000),
-    /** Chunks travel to the repository service in data frames of this size. */
-    DATA_FRAME_BYTES: positiveInt(1024 * 1024),
     /** Downloads read S3 directly (the bucket and key come with each node's metadata). */
     ...s3EnvShape,
     /** Ranged S3 reads in flight per download. */

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { CheckedChunk } from './repository.port';
 
 /**
- * Cuts a byte stream (an HTTP request body) into chunks of chunkBytes for the upload path, with
- * their SHA-256. Holds at most one chunk: the next is read only when the consumer asks for it.
+ * Cuts a byte stream (an HTTP request body) into chunks of chunkBytes for the upload path (the
+ * repository service computes their SHA-256). Holds at most one chunk: the next is read only when the consumer asks for it.
  */
 export async function* chunksOf(
   body: AsyncIterable<Uint8Array>,
@@ -17,8 +16,7 @@ export async function* chunksOf(
     const data = Buffer.concat(pending, pendingBytes);
     pending = [];
     pendingBytes = 0;
-    const sha256 = createHash('sha256').update(data).digest('hex');
-    return { uploadId, chunkNumber: chunkNumber++, data, sha256, force: false };
+    return { uploadId, chunkNumber: chunkNumber++, data, sha256: '', force: false };
   };
   for await (const piece of body) {
     let rest = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);

@@ -1,12 +1,15 @@
 import type { metadataV1, uploadV1 } from '@tessera/contracts';
 
-/** A chunk the intake gateway checked and forwards, with the SHA-256 it computed. */
+/** A chunk the intake gateway checked and forwards. */
 export interface CheckedChunk {
   uploadId: string;
   chunkNumber: bigint;
   data: Uint8Array;
+  /** As the client sent it, maybe upper-case; '' without one (the repository service computes it). */
   sha256: string;
   force: boolean;
+  /** The public request the chunk came in, forwarded as the bytes it was received in. */
+  received?: uploadV1.UploadChunksRequest | uploadV1.UploadChunkRequest;
 }
 
 /**
@@ -15,7 +18,7 @@ export interface CheckedChunk {
  */
 export interface Repository {
   createUpload(request: uploadV1.InitiateUploadRequest): Promise<uploadV1.InitiateUploadResponse>;
-  /** Streams the chunks (in frames, with flow control) and returns one result per chunk, in order. */
+  /** Streams the chunks (with flow control) and returns one result per chunk, in order. */
   writeChunks(chunks: AsyncIterable<CheckedChunk>): Promise<uploadV1.ChunkResult[]>;
   completeUpload(request: uploadV1.CompleteUploadRequest): Promise<metadataV1.Node>;
   getUploadStatus(uploadId: string): Promise<uploadV1.GetUploadStatusResponse>;

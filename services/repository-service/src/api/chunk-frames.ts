@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
+import { create } from '@bufbuild/protobuf';
 import { TesseraError } from '@tessera/errors';
-import type { internalV1 } from '@tessera/contracts';
+import { internalV1 } from '@tessera/contracts';
 
 export interface FramedChunk {
   header: internalV1.ChunkHeader;
@@ -54,4 +56,29 @@ export async function* framedChunks(
     }
     while (!ended) await readFrame();
   }
+}
+
+/**
+ * A chunk relayed whole (RelayChunks) as the header and body a framed chunk has. A chunk the
+ * client sent without its SHA-256 gets it here: a chunk is claimed by its hash before its bytes
+ * are written.
+ */
+export function relayedChunk(request: internalV1.RelayChunksRequest): FramedChunk {
+  const chunk = request.chunk;
+  if (!chunk) throw TesseraError.invalidArgument('chunk', 'is required');
+  const { uploadId, chunkNumber, data, force } = chunk;
+  const sha256 = chunk.sha256.toLowerCase() || createHash('sha256').update(data).digest('hex');
+  const header = create(internalV1.ChunkHeaderSchema, {
+    uploadId,
+    chunkNumber,
+    sha256,
+    force,
+    size: BigInt(data.length),
+  });
+  return {
+    header,
+    body: (async function* () {
+      yield data;
+    })(),
+  };
 }

@@ -4,7 +4,7 @@ import { internalV1, type uploadV1 } from '@tessera/contracts';
 import { grpcStatusOf, isTesseraError, TesseraError } from '@tessera/errors';
 import { GrpcRpc } from '@tessera/grpc';
 import { REPOSITORY_DOMAIN, type RepositoryDomain } from '../repository-domain';
-import { framedChunks } from './chunk-frames';
+import { framedChunks, relayedChunk } from './chunk-frames';
 import { toNodeMessage, type NodeVersion } from '@tessera/nodes';
 import { initiateRequestOf, requireUuid, toRangeMessages, toSafeNumber, toUploadInfo } from './proto-mapping';
 
@@ -55,6 +55,19 @@ export class RepositoryController {
   ): Promise<Init<typeof internalV1.WriteChunksResponseSchema>> {
     const results: MessageInitShape<typeof uploadV1.ChunkResultSchema>[] = [];
     for await (const { header, body } of framedChunks(frames)) {
+      results.push(await this.writeChunk(header, body));
+    }
+    return { results };
+  }
+
+  /** Chunks as the client sent them, each whole; a refused chunk is reported and the stream goes on. */
+  @GrpcRpc(internalV1.RepositoryService, 'RelayChunks')
+  async relayChunks(
+    requests: AsyncIterable<internalV1.RelayChunksRequest>,
+  ): Promise<Init<typeof internalV1.RelayChunksResponseSchema>> {
+    const results: MessageInitShape<typeof uploadV1.ChunkResultSchema>[] = [];
+    for await (const request of requests) {
+      const { header, body } = relayedChunk(request);
       results.push(await this.writeChunk(header, body));
     }
     return { results };

@@ -37,6 +37,7 @@ export const UNKNOWN_PATHS = [
   '/tessera.upload.v1.UploadService/uploadChunk',
   '/tessera.upload.v2.UploadService/UploadChunk',
   '/tessera.internal.v1.RepositoryService/WriteChunks',
+  '/tessera.internal.v1.RepositoryService/RelayChunks',
   '/tessera.internal.v1.NodeCacheService/RefreshNode',
   '/../../etc/passwd',
   '/',

@@ -6,7 +6,7 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Node } from "../../metadata/v1/node_pb";
 import { file_tessera_metadata_v1_node } from "../../metadata/v1/node_pb";
-import type { ChunkResult } from "../../upload/v1/upload_pb";
+import type { Chunk, ChunkResult } from "../../upload/v1/upload_pb";
 import { file_tessera_upload_v1_upload } from "../../upload/v1/upload_pb";
 import type { CompleteUploadRequest as CompleteUploadRequest$1, GetLimitsResponse as GetLimitsResponse$1, GetUploadStatusResponse as GetUploadStatusResponse$1, InitiateUploadRequest, InitiateUploadResponse, PresignChunksRequest as PresignChunksRequest$1, PresignChunksResponse as PresignChunksResponse$1, UploadFileRequest as UploadFileRequest$1, UploadFileResponse as UploadFileResponse$1 } from "../../upload/v1/upload_service_pb";
 import { file_tessera_upload_v1_upload_service } from "../../upload/v1/upload_service_pb";
@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tessera/internal/v1/repository_service.proto.
  */
 export const file_tessera_internal_v1_repository_service: GenFile = /*@__PURE__*/
-  fileDesc("Cix0ZXNzZXJhL2ludGVybmFsL3YxL3JlcG9zaXRvcnlfc2VydmljZS5wcm90bxITdGVzc2VyYS5pbnRlcm5hbC52MSJQChNDcmVhdGVVcGxvYWRSZXF1ZXN0EjkKB3JlcXVlc3QYASABKAsyKC50ZXNzZXJhLnVwbG9hZC52MS5Jbml0aWF0ZVVwbG9hZFJlcXVlc3QiUwoUQ3JlYXRlVXBsb2FkUmVzcG9uc2USOwoIcmVzcG9uc2UYASABKAsyKS50ZXNzZXJhLnVwbG9hZC52MS5Jbml0aWF0ZVVwbG9hZFJlc3BvbnNlIo8BChJXcml0ZUNodW5rc1JlcXVlc3QSMgoGaGVhZGVyGAEgASgLMiAudGVzc2VyYS5pbnRlcm5hbC52MS5DaHVua0hlYWRlckgAEg4KBGRhdGEYAiABKAxIABIsCgNlbmQYAyABKAsyHS50ZXNzZXJhLmludGVybmFsLnYxLkNodW5rRW5kSABCBwoFZnJhbWUiYwoLQ2h1bmtIZWFkZXISEQoJdXBsb2FkX2lkGAEgASgJEhQKDGNodW5rX251bWJlchgCIAEoBBIOCgZzaGEyNTYYAyABKAkSDQoFZm9yY2UYBCABKAgSDAoEc2l6ZRgFIAEoBCIKCghDaHVua0VuZCJGChNXcml0ZUNodW5rc1Jlc3BvbnNlEi8KB3Jlc3VsdHMYASADKAsyHi50ZXNzZXJhLnVwbG9hZC52MS5DaHVua1Jlc3VsdCJSChVDb21wbGV0ZVVwbG9hZFJlcXVlc3QSOQoHcmVxdWVzdBgBIAEoCzIoLnRlc3NlcmEudXBsb2FkLnYxLkNvbXBsZXRlVXBsb2FkUmVxdWVzdCJBChZDb21wbGV0ZVVwbG9hZFJlc3BvbnNlEicKBG5vZGUYASABKAsyGS50ZXNzZXJhLm1ldGFkYXRhLnYxLk5vZGUiKwoWR2V0VXBsb2FkU3RhdHVzUmVxdWVzdBIRCgl1cGxvYWRfaWQYASABKAkiVQoXR2V0VXBsb2FkU3RhdHVzUmVzcG9uc2USOgoGc3RhdHVzGAEgASgLMioudGVzc2VyYS51cGxvYWQudjEuR2V0VXBsb2FkU3RhdHVzUmVzcG9uc2UiJwoSQWJvcnRVcGxvYWRSZXF1ZXN0EhEKCXVwbG9hZF9pZBgBIAEoCSIVChNBYm9ydFVwbG9hZFJlc3BvbnNlIiQKEURlbGV0ZU5vZGVSZXF1ZXN0Eg8KB25vZGVfaWQYASABKAkiQQoSRGVsZXRlTm9kZVJlc3BvbnNlEisKCHZlcnNpb25zGAEgAygLMhkudGVzc2VyYS5tZXRhZGF0YS52MS5Ob2RlIkoKEVVwbG9hZEZpbGVSZXF1ZXN0EjUKB3JlcXVlc3QYASABKAsyJC50ZXNzZXJhLnVwbG9hZC52MS5VcGxvYWRGaWxlUmVxdWVzdCJNChJVcGxvYWRGaWxlUmVzcG9uc2USNwoIcmVzcG9uc2UYASABKAsyJS50ZXNzZXJhLnVwbG9hZC52MS5VcGxvYWRGaWxlUmVzcG9uc2UiEgoQR2V0TGltaXRzUmVxdWVzdCJLChFHZXRMaW1pdHNSZXNwb25zZRI2CghyZXNwb25zZRgBIAEoCzIkLnRlc3NlcmEudXBsb2FkLnYxLkdldExpbWl0c1Jlc3BvbnNlIlAKFFByZXNpZ25DaHVua3NSZXF1ZXN0EjgKB3JlcXVlc3QYASABKAsyJy50ZXNzZXJhLnVwbG9hZC52MS5QcmVzaWduQ2h1bmtzUmVxdWVzdCJTChVQcmVzaWduQ2h1bmtzUmVzcG9uc2USOgoIcmVzcG9uc2UYASABKAsyKC50ZXNzZXJhLnVwbG9hZC52MS5QcmVzaWduQ2h1bmtzUmVzcG9uc2UymQcKEVJlcG9zaXRvcnlTZXJ2aWNlEmMKDENyZWF0ZVVwbG9hZBIoLnRlc3NlcmEuaW50ZXJuYWwudjEuQ3JlYXRlVXBsb2FkUmVxdWVzdBopLnRlc3NlcmEuaW50ZXJuYWwudjEuQ3JlYXRlVXBsb2FkUmVzcG9uc2USYgoLV3JpdGVDaHVua3MSJy50ZXNzZXJhLmludGVybmFsLnYxLldyaXRlQ2h1bmtzUmVxdWVzdBooLnRlc3NlcmEuaW50ZXJuYWwudjEuV3JpdGVDaHVua3NSZXNwb25zZSgBEmkKDkNvbXBsZXRlVXBsb2FkEioudGVzc2VyYS5pbnRlcm5hbC52MS5Db21wbGV0ZVVwbG9hZFJlcXVlc3QaKy50ZXNzZXJhLmludGVybmFsLnYxLkNvbXBsZXRlVXBsb2FkUmVzcG9uc2USbAoPR2V0VXBsb2FkU3RhdHVzEisudGVzc2VyYS5pbnRlcm5hbC52MS5HZXRVcGxvYWRTdGF0dXNSZXF1ZXN0GiwudGVzc2VyYS5pbnRlcm5hbC52MS5HZXRVcGxvYWRTdGF0dXNSZXNwb25zZRJgCgtBYm9ydFVwbG9hZBInLnRlc3NlcmEuaW50ZXJuYWwudjEuQWJvcnRVcGxvYWRSZXF1ZXN0GigudGVzc2VyYS5pbnRlcm5hbC52MS5BYm9ydFVwbG9hZFJlc3BvbnNlEl0KClVwbG9hZEZpbGUSJi50ZXNzZXJhLmludGVybmFsLnYxLlVwbG9hZEZpbGVSZXF1ZXN0GicudGVzc2VyYS5pbnRlcm5hbC52MS5VcGxvYWRGaWxlUmVzcG9uc2USWgoJR2V0TGltaXRzEiUudGVzc2VyYS5pbnRlcm5hbC52MS5HZXRMaW1pdHNSZXF1ZXN0GiYudGVzc2VyYS5pbnRlcm5hbC52MS5HZXRMaW1pdHNSZXNwb25zZRJmCg1QcmVzaWduQ2h1bmtzEikudGVzc2VyYS5pbnRlcm5hbC52MS5QcmVzaWduQ2h1bmtzUmVxdWVzdBoqLnRlc3NlcmEuaW50ZXJuYWwudjEuUHJlc2lnbkNodW5rc1Jlc3BvbnNlEl0KCkRlbGV0ZU5vZGUSJi50ZXNzZXJhLmludGVybmFsLnYxLkRlbGV0ZU5vZGVSZXF1ZXN0GicudGVzc2VyYS5pbnRlcm5hbC52MS5EZWxldGVOb2RlUmVzcG9uc2ViBnByb3RvMw", [file_tessera_metadata_v1_node, file_tessera_upload_v1_upload, file_tessera_upload_v1_upload_service]);
+  fileDesc("Cix0ZXNzZXJhL2ludGVybmFsL3YxL3JlcG9zaXRvcnlfc2VydmljZS5wcm90bxITdGVzc2VyYS5pbnRlcm5hbC52MSJQChNDcmVhdGVVcGxvYWRSZXF1ZXN0EjkKB3JlcXVlc3QYASABKAsyKC50ZXNzZXJhLnVwbG9hZC52MS5Jbml0aWF0ZVVwbG9hZFJlcXVlc3QiUwoUQ3JlYXRlVXBsb2FkUmVzcG9uc2USOwoIcmVzcG9uc2UYASABKAsyKS50ZXNzZXJhLnVwbG9hZC52MS5Jbml0aWF0ZVVwbG9hZFJlc3BvbnNlIo8BChJXcml0ZUNodW5rc1JlcXVlc3QSMgoGaGVhZGVyGAEgASgLMiAudGVzc2VyYS5pbnRlcm5hbC52MS5DaHVua0hlYWRlckgAEg4KBGRhdGEYAiABKAxIABIsCgNlbmQYAyABKAsyHS50ZXNzZXJhLmludGVybmFsLnYxLkNodW5rRW5kSABCBwoFZnJhbWUiYwoLQ2h1bmtIZWFkZXISEQoJdXBsb2FkX2lkGAEgASgJEhQKDGNodW5rX251bWJlchgCIAEoBBIOCgZzaGEyNTYYAyABKAkSDQoFZm9yY2UYBCABKAgSDAoEc2l6ZRgFIAEoBCIKCghDaHVua0VuZCI9ChJSZWxheUNodW5rc1JlcXVlc3QSJwoFY2h1bmsYASABKAsyGC50ZXNzZXJhLnVwbG9hZC52MS5DaHVuayJGChNSZWxheUNodW5rc1Jlc3BvbnNlEi8KB3Jlc3VsdHMYASADKAsyHi50ZXNzZXJhLnVwbG9hZC52MS5DaHVua1Jlc3VsdCJGChNXcml0ZUNodW5rc1Jlc3BvbnNlEi8KB3Jlc3VsdHMYASADKAsyHi50ZXNzZXJhLnVwbG9hZC52MS5DaHVua1Jlc3VsdCJSChVDb21wbGV0ZVVwbG9hZFJlcXVlc3QSOQoHcmVxdWVzdBgBIAEoCzIoLnRlc3NlcmEudXBsb2FkLnYxLkNvbXBsZXRlVXBsb2FkUmVxdWVzdCJBChZDb21wbGV0ZVVwbG9hZFJlc3BvbnNlEicKBG5vZGUYASABKAsyGS50ZXNzZXJhLm1ldGFkYXRhLnYxLk5vZGUiKwoWR2V0VXBsb2FkU3RhdHVzUmVxdWVzdBIRCgl1cGxvYWRfaWQYASABKAkiVQoXR2V0VXBsb2FkU3RhdHVzUmVzcG9uc2USOgoGc3RhdHVzGAEgASgLMioudGVzc2VyYS51cGxvYWQudjEuR2V0VXBsb2FkU3RhdHVzUmVzcG9uc2UiJwoSQWJvcnRVcGxvYWRSZXF1ZXN0EhEKCXVwbG9hZF9pZBgBIAEoCSIVChNBYm9ydFVwbG9hZFJlc3BvbnNlIiQKEURlbGV0ZU5vZGVSZXF1ZXN0Eg8KB25vZGVfaWQYASABKAkiQQoSRGVsZXRlTm9kZVJlc3BvbnNlEisKCHZlcnNpb25zGAEgAygLMhkudGVzc2VyYS5tZXRhZGF0YS52MS5Ob2RlIkoKEVVwbG9hZEZpbGVSZXF1ZXN0EjUKB3JlcXVlc3QYASABKAsyJC50ZXNzZXJhLnVwbG9hZC52MS5VcGxvYWRGaWxlUmVxdWVzdCJNChJVcGxvYWRGaWxlUmVzcG9uc2USNwoIcmVzcG9uc2UYASABKAsyJS50ZXNzZXJhLnVwbG9hZC52MS5VcGxvYWRGaWxlUmVzcG9uc2UiEgoQR2V0TGltaXRzUmVxdWVzdCJLChFHZXRMaW1pdHNSZXNwb25zZRI2CghyZXNwb25zZRgBIAEoCzIkLnRlc3NlcmEudXBsb2FkLnYxLkdldExpbWl0c1Jlc3BvbnNlIlAKFFByZXNpZ25DaHVua3NSZXF1ZXN0EjgKB3JlcXVlc3QYASABKAsyJy50ZXNzZXJhLnVwbG9hZC52MS5QcmVzaWduQ2h1bmtzUmVxdWVzdCJTChVQcmVzaWduQ2h1bmtzUmVzcG9uc2USOgoIcmVzcG9uc2UYASABKAsyKC50ZXNzZXJhLnVwbG9hZC52MS5QcmVzaWduQ2h1bmtzUmVzcG9uc2Uy/QcKEVJlcG9zaXRvcnlTZXJ2aWNlEmMKDENyZWF0ZVVwbG9hZBIoLnRlc3NlcmEuaW50ZXJuYWwudjEuQ3JlYXRlVXBsb2FkUmVxdWVzdBopLnRlc3NlcmEuaW50ZXJuYWwudjEuQ3JlYXRlVXBsb2FkUmVzcG9uc2USYgoLV3JpdGVDaHVua3MSJy50ZXNzZXJhLmludGVybmFsLnYxLldyaXRlQ2h1bmtzUmVxdWVzdBooLnRlc3NlcmEuaW50ZXJuYWwudjEuV3JpdGVDaHVua3NSZXNwb25zZSgBEmIKC1JlbGF5Q2h1bmtzEicudGVzc2VyYS5pbnRlcm5hbC52MS5SZWxheUNodW5rc1JlcXVlc3QaKC50ZXNzZXJhLmludGVybmFsLnYxLlJlbGF5Q2h1bmtzUmVzcG9uc2UoARJpCg5Db21wbGV0ZVVwbG9hZBIqLnRlc3NlcmEuaW50ZXJuYWwudjEuQ29tcGxldGVVcGxvYWRSZXF1ZXN0GisudGVzc2VyYS5pbnRlcm5hbC52MS5Db21wbGV0ZVVwbG9hZFJlc3BvbnNlEmwKD0dldFVwbG9hZFN0YXR1cxIrLnRlc3NlcmEuaW50ZXJuYWwudjEuR2V0VXBsb2FkU3RhdHVzUmVxdWVzdBosLnRlc3NlcmEuaW50ZXJuYWwudjEuR2V0VXBsb2FkU3RhdHVzUmVzcG9uc2USYAoLQWJvcnRVcGxvYWQSJy50ZXNzZXJhLmludGVybmFsLnYxLkFib3J0VXBsb2FkUmVxdWVzdBooLnRlc3NlcmEuaW50ZXJuYWwudjEuQWJvcnRVcGxvYWRSZXNwb25zZRJdCgpVcGxvYWRGaWxlEiYudGVzc2VyYS5pbnRlcm5hbC52MS5VcGxvYWRGaWxlUmVxdWVzdBonLnRlc3NlcmEuaW50ZXJuYWwudjEuVXBsb2FkRmlsZVJlc3BvbnNlEloKCUdldExpbWl0cxIlLnRlc3NlcmEuaW50ZXJuYWwudjEuR2V0TGltaXRzUmVxdWVzdBomLnRlc3NlcmEuaW50ZXJuYWwudjEuR2V0TGltaXRzUmVzcG9uc2USZgoNUHJlc2lnbkNodW5rcxIpLnRlc3NlcmEuaW50ZXJuYWwudjEuUHJlc2lnbkNodW5rc1JlcXVlc3QaKi50ZXNzZXJhLmludGVybmFsLnYxLlByZXNpZ25DaHVua3NSZXNwb25zZRJdCgpEZWxldGVOb2RlEiYudGVzc2VyYS5pbnRlcm5hbC52MS5EZWxldGVOb2RlUmVxdWVzdBonLnRlc3NlcmEuaW50ZXJuYWwudjEuRGVsZXRlTm9kZVJlc3BvbnNlYgZwcm90bzM", [file_tessera_metadata_v1_node, file_tessera_upload_v1_upload, file_tessera_upload_v1_upload_service]);
 
 /**
  * @generated from message tessera.internal.v1.CreateUploadRequest
@@ -150,6 +150,44 @@ export const ChunkEndSchema: GenMessage<ChunkEnd> = /*@__PURE__*/
   messageDesc(file_tessera_internal_v1_repository_service, 4);
 
 /**
+ * The same fields, numbers and types as tessera.upload.v1.UploadChunksRequest: keep it so.
+ *
+ * @generated from message tessera.internal.v1.RelayChunksRequest
+ */
+export type RelayChunksRequest = Message<"tessera.internal.v1.RelayChunksRequest"> & {
+  /**
+   * @generated from field: tessera.upload.v1.Chunk chunk = 1;
+   */
+  chunk?: Chunk | undefined;
+};
+
+/**
+ * Describes the message tessera.internal.v1.RelayChunksRequest.
+ * Use `create(RelayChunksRequestSchema)` to create a new message.
+ */
+export const RelayChunksRequestSchema: GenMessage<RelayChunksRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_internal_v1_repository_service, 5);
+
+/**
+ * @generated from message tessera.internal.v1.RelayChunksResponse
+ */
+export type RelayChunksResponse = Message<"tessera.internal.v1.RelayChunksResponse"> & {
+  /**
+   * One per chunk, in the order sent.
+   *
+   * @generated from field: repeated tessera.upload.v1.ChunkResult results = 1;
+   */
+  results: ChunkResult[];
+};
+
+/**
+ * Describes the message tessera.internal.v1.RelayChunksResponse.
+ * Use `create(RelayChunksResponseSchema)` to create a new message.
+ */
+export const RelayChunksResponseSchema: GenMessage<RelayChunksResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_internal_v1_repository_service, 6);
+
+/**
  * @generated from message tessera.internal.v1.WriteChunksResponse
  */
 export type WriteChunksResponse = Message<"tessera.internal.v1.WriteChunksResponse"> & {
@@ -164,7 +202,7 @@ export type WriteChunksResponse = Message<"tessera.internal.v1.WriteChunksRespon
  * Use `create(WriteChunksResponseSchema)` to create a new message.
  */
 export const WriteChunksResponseSchema: GenMessage<WriteChunksResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_internal_v1_repository_service, 5);
+  messageDesc(file_tessera_internal_v1_repository_service, 7);
 
 /**
  * @generated from message tessera.internal.v1.CompleteUploadRequest
@@ -181,7 +219,7 @@ export type CompleteUploadRequest = Message<"tessera.internal.v1.CompleteUploadR
  * Use `create(CompleteUploadRequestSchema)` to create a new message.
  */
 export const CompleteUploadRequestSchema: GenMessage<CompleteUploadRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_internal_v1_repository_service, 6);
+  messageDesc(file_tessera_internal_v1_repository_service, 8);
 
 /**
  * @generated from message tessera.internal.v1.CompleteUploadResponse
@@ -198,7 +236,7 @@ export type CompleteUploadResponse = Message<"tessera.internal.v1.CompleteUpload
  * Use `create(CompleteUploadResponseSchema)` to create a new message.
  */
 export const CompleteUploadResponseSchema: GenMessage<CompleteUploadResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_internal_v1_repository_service, 7);
+  messageDesc(file_tessera_internal_v1_repository_service, 9);
 
 /**
  * @generated from message tessera.internal.v1.GetUploadStatusRequest
@@ -215,7 +253,7 @@ export type GetUploadStatusRequest = Message<"tessera.internal.v1.GetUploadStatu
  * Use `create(GetUploadStatusRequestSchema)` to create a new message.
  */
 export const GetUploadStatusRequestSchema: GenMessage<GetUploadStatusRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_internal_v1_repository_service, 8);
+  messageDesc(file_tessera_internal_v1_repository_service, 10);
 
 /**
  * @generated from message tessera.internal.v1.GetUploadStatusResponse
@@ -232,7 +270,7 @@ export type GetUploadStatusResponse = Message<"tessera.internal.v1.GetUploadStat
  * Use `create(GetUploadStatusResponseSchema)` to create a new message.
  */
 export const GetUploadStatusResponseSchema: GenMessage<GetUploadStatusResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_internal_v1_repository_service, 9);
+  messageDesc(file_tessera_internal_v1_repository_service, 11);
 
 /**
  * @generated from message tessera.internal.v1.AbortUploadRequest
@@ -249,7 +287,7 @@ export type AbortUploadRequest = Message<"tessera.internal.v1.AbortUploadRequest
  * Use `create(AbortUploadRequestSchema)` to create a new message.
  */
 export const AbortUploadRequestSchema: GenMessage<AbortUploadRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_internal_v1_repository_service, 10);
+  messageDesc(file_tessera_internal_v1_repository_service, 12);
 
 /**
  * @generated from message tessera.internal.v1.AbortUploadResponse
@@ -262,7 +300,7 @@ export type AbortUploadResponse = Message<"tessera.internal.v1.AbortUploadRespon
  * Use `create(AbortUploadResponseSchema)` to create a new message.
  */
 export const AbortUploadResponseSchema: GenMessage<AbortUploadResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_internal_v1_repository_service, 11);
+  messageDesc(file_tessera_internal_v1_repository_service, 13);
 
 /**
  * @generated from message tessera.internal.v1.DeleteNodeRequest
@@ -279,7 +317,7 @@ export type DeleteNodeRequest = Message<"tessera.internal.v1.DeleteNodeRequest">
  * Use `create(DeleteNodeRequestSchema)` to create a new message.
  */
 export const DeleteNodeRequestSchema: GenMessage<DeleteNodeRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_internal_v1_repository_service, 12);
+  messageDesc(file_tessera_internal_v1_repository_service, 14);
 
 /**
  * @generated from message tessera.internal.v1.DeleteNodeResponse
@@ -298,7 +336,7 @@ export type DeleteNodeResponse = Message<"tessera.internal.v1.DeleteNodeResponse
  * Use `create(DeleteNodeResponseSchema)` to create a new message.
  */
 export const DeleteNodeResponseSchema: GenMessage<DeleteNodeResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_internal_v1_repository_service, 13);
+  messageDesc(file_tessera_internal_v1_repository_service, 15);
 
 /**
  * @generated from message tessera.internal.v1.UploadFileRequest
@@ -315,7 +353,7 @@ export type UploadFileRequest = Message<"tessera.internal.v1.UploadFileRequest">
  * Use `create(UploadFileRequestSchema)` to create a new message.
  */
 export const UploadFileRequestSchema: GenMessage<UploadFileRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_internal_v1_repository_service, 14);
+  messageDesc(file_tessera_internal_v1_repository_service, 16);
 
 /**
  * @generated from message tessera.internal.v1.UploadFileResponse
@@ -332,7 +370,7 @@ export type UploadFileResponse = Message<"tessera.internal.v1.UploadFileResponse
  * Use `create(UploadFileResponseSchema)` to create a new message.
  */
 export const UploadFileResponseSchema: GenMessage<UploadFileResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_internal_v1_repository_service, 15);
+  messageDesc(file_tessera_internal_v1_repository_service, 17);
 
 /**
  * @generated from message tessera.internal.v1.GetLimitsRequest
@@ -345,7 +383,7 @@ export type GetLimitsRequest = Message<"tessera.internal.v1.GetLimitsRequest"> &
  * Use `create(GetLimitsRequestSchema)` to create a new message.
  */
 export const GetLimitsRequestSchema: GenMessage<GetLimitsRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_internal_v1_repository_service, 16);
+  messageDesc(file_tessera_internal_v1_repository_service, 18);
 
 /**
  * @generated from message tessera.internal.v1.GetLimitsResponse
@@ -362,7 +400,7 @@ export type GetLimitsResponse = Message<"tessera.internal.v1.GetLimitsResponse">
  * Use `create(GetLimitsResponseSchema)` to create a new message.
  */
 export const GetLimitsResponseSchema: GenMessage<GetLimitsResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_internal_v1_repository_service, 17);
+  messageDesc(file_tessera_internal_v1_repository_service, 19);
 
 /**
  * @generated from message tessera.internal.v1.PresignChunksRequest
@@ -379,7 +417,7 @@ export type PresignChunksRequest = Message<"tessera.internal.v1.PresignChunksReq
  * Use `create(PresignChunksRequestSchema)` to create a new message.
  */
 export const PresignChunksRequestSchema: GenMessage<PresignChunksRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_internal_v1_repository_service, 18);
+  messageDesc(file_tessera_internal_v1_repository_service, 20);
 
 /**
  * @generated from message tessera.internal.v1.PresignChunksResponse
@@ -396,7 +434,7 @@ export type PresignChunksResponse = Message<"tessera.internal.v1.PresignChunksRe
  * Use `create(PresignChunksResponseSchema)` to create a new message.
  */
 export const PresignChunksResponseSchema: GenMessage<PresignChunksResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_internal_v1_repository_service, 19);
+  messageDesc(file_tessera_internal_v1_repository_service, 21);
 
 /**
  * Internal API of the repository service, called by the intake gateway only.
@@ -421,6 +459,19 @@ export const RepositoryService: GenService<{
     methodKind: "client_streaming";
     input: typeof WriteChunksRequestSchema;
     output: typeof WriteChunksResponseSchema;
+  },
+  /**
+   * Chunks as a client sent them, each whole in one message. A RelayChunksRequest is encoded
+   * exactly as the public UploadChunksRequest and UploadChunkRequest are, so the intake gateway
+   * forwards the bytes it received without decoding and re-encoding them. Without a sha256 the
+   * repository service computes it.
+   *
+   * @generated from rpc tessera.internal.v1.RepositoryService.RelayChunks
+   */
+  relayChunks: {
+    methodKind: "client_streaming";
+    input: typeof RelayChunksRequestSchema;
+    output: typeof RelayChunksResponseSchema;
   },
   /**
    * @generated from rpc tessera.internal.v1.RepositoryService.CompleteUpload
