@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { create, toBinary, type DescMessage, type MessageInitShape } from '@bufbuild/protobuf';
-import { bulkEncoderOf } from './bulk-encoders';
+import { allocateWithHeadroom, bulkEncoderOf } from './bulk-encoders';
 import { ReadFileResponseSchema } from './gen/tessera/download/v1/download_service_pb';
 import {
   RelayChunksRequestSchema,
@@ -45,6 +45,22 @@ describe('bulk encoders', () => {
       const data = someBytes();
       expect(expectSameBytes(WriteChunksRequestSchema, { frame: { case: 'data', value: data } })).toBe(true);
       expect(expectSameBytes(ReadFileResponseSchema, { offset: bigNumber(), data })).toBe(true);
+    }
+  });
+
+  it('encode a ReadFileResponse around data allocated with headroom without copying it', () => {
+    for (const offset of [0n, 1n, 2n ** 40n, 2n ** 64n - 1n]) {
+      const data = allocateWithHeadroom(300_000);
+      randomBytes(300_000).copy(data);
+      const message = create(ReadFileResponseSchema, { offset, data });
+      const encoded = bulkEncoderOf(ReadFileResponseSchema)!(message)!;
+      expect(encoded.buffer).toBe(data.buffer);
+      expect(Buffer.from(encoded).equals(Buffer.from(toBinary(ReadFileResponseSchema, message)))).toBe(true);
+      // A subarray has no room of its own: encoded as a new buffer, the original left as it was.
+      const part = create(ReadFileResponseSchema, { offset, data: data.subarray(10) });
+      const copied = bulkEncoderOf(ReadFileResponseSchema)!(part)!;
+      expect(copied.buffer).not.toBe(data.buffer);
+      expect(Buffer.from(copied).equals(Buffer.from(toBinary(ReadFileResponseSchema, part)))).toBe(true);
     }
   });
 

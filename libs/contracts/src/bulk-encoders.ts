@@ -72,12 +72,36 @@ function writeChunksRequest(message: WriteChunksRequest): Uint8Array | undefined
   return joined(lengthDelimited(new BinaryWriter(), 2, data.length).finish(), data, new Uint8Array(0));
 }
 
+/** The most any message's fields before its bytes field take: a few tags and varints. */
+const HEADROOM_BYTES = 32;
+const headroomOf = new WeakMap<Uint8Array, number>();
+
+/**
+ * A buffer of `length` bytes with room before it for the fields a message puts ahead of its bytes
+ * field, so encoding a message around it (ReadFileResponse.data) writes those fields there and
+ * copies nothing. Only the buffer returned has the room: a subarray of it does not.
+ */
+export function allocateWithHeadroom(length: number): Buffer {
+  const view = Buffer.allocUnsafe(HEADROOM_BYTES + length).subarray(HEADROOM_BYTES);
+  headroomOf.set(view, HEADROOM_BYTES);
+  return view;
+}
+
+/** `head` then `data`: written into the room before `data` when it has some, else joined anew. */
+function headThenData(head: Uint8Array, data: Uint8Array): Uint8Array {
+  if ((headroomOf.get(data) ?? 0) < head.length) return joined(head, data, new Uint8Array(0));
+  const start = data.byteOffset - head.length;
+  const whole = new Uint8Array(data.buffer, start, head.length + data.length);
+  whole.set(head, 0);
+  return whole;
+}
+
 function readFileResponse(message: ReadFileResponse): Uint8Array | undefined {
   if (message.node || message.data.length === 0 || hasUnknown(message)) return undefined;
   const head = new BinaryWriter();
   if (message.offset !== 0n) head.tag(2, WireType.Varint).uint64(message.offset);
   lengthDelimited(head, 3, message.data.length);
-  return joined(head.finish(), message.data, new Uint8Array(0));
+  return headThenData(head.finish(), message.data);
 }
 
 const encoders = new Map<string, BulkEncoder>([

@@ -5,4 +5,4 @@ export * as metadataV1 from './metadata-v1';
 export * as internalV1 from './internal-v1';
 export * as eventsV1 from './events-v1';
 export * as downloadV1 from './download-v1';
-export { bulkEncoderOf } from './bulk-encoders';
+export { allocateWithHeadroom, bulkEncoderOf } from './bulk-encoders';

@@ -61,6 +61,7 @@ export async function bootstrap(
     files: new FileReader(nodes, new S3ObjectReader(s3, urlSigner), {
       parallelism: config.READ_PARALLELISM,
       readBytes: config.READ_RANGE_BYTES,
+      pieceBytes: config.READ_MESSAGE_BYTES,
       urlTtlSeconds: { default: config.DOWNLOAD_URL_TTL_SECONDS, max: config.DOWNLOAD_URL_MAX_TTL_SECONDS },
     }),
     nodes,

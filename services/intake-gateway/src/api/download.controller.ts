@@ -53,7 +53,8 @@ export class DownloadController {
         yield {
           ...(first && { node }),
           offset: BigInt(piece.offset + start),
-          data: piece.data.subarray(start, start + max),
+          // The piece itself when it fits: a subarray of it would lose the room it was allocated with.
+          data: piece.data.length <= max ? piece.data : piece.data.subarray(start, start + max),
         };
         first = false;
       }

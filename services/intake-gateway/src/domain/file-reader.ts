@@ -8,6 +8,8 @@ export interface FileReaderOptions {
   parallelism: number;
   /** Largest ranged read. Memory per download is bounded by parallelism × readBytes. */
   readBytes: number;
+  /** Largest piece a read is handed on in (a ReadFile message's data). */
+  pieceBytes: number;
   /** Lifetime of a download URL when the client names none, and the longest allowed. */
   urlTtlSeconds: { default: number; max: number };
 }
@@ -39,6 +41,18 @@ export async function* inOrder<T>(tasks: (() => Promise<T>)[], parallelism: numb
   }
 }
 
+async function* piecesOf(
+  reads: AsyncIterable<{ offset: number; pieces: Uint8Array[] }>,
+): AsyncIterable<{ offset: number; data: Uint8Array }> {
+  for await (const { offset, pieces } of reads) {
+    let at = offset;
+    for (const data of pieces) {
+      yield { offset: at, data };
+      at += data.length;
+    }
+  }
+}
+
 /** Downloads: metadata first, then parallel ranged reads aligned to the object's parts, in order. */
 export class FileReader {
   constructor(
@@ -63,9 +77,9 @@ export class FileReader {
     const reads = planReads(node.partSizes, node.size, range, this.options.readBytes);
     const tasks = reads.map((read) => async () => ({
       offset: read.offset,
-      data: await this.objects.readRange(node, read),
+      pieces: await this.objects.readRange(node, read, this.options.pieceBytes),
     }));
-    return inOrder(tasks, this.options.parallelism);
+    return piecesOf(inOrder(tasks, this.options.parallelism));
   }
 
   /** A presigned URL of the node's stored version; ttlSeconds within (0, max], the default when unset. */

@@ -9,8 +9,8 @@ export interface NodeLookup {
 
 /** Bytes of stored objects, from S3. */
 export interface ObjectReader {
-  /** The bytes of one range of the node's stored version. */
-  readRange(node: NodeVersion, range: ByteRange): Promise<Uint8Array>;
+  /** The bytes of one range of the node's stored version, in pieces of at most `pieceBytes`. */
+  readRange(node: NodeVersion, range: ByteRange, pieceBytes: number): Promise<Uint8Array[]>;
   /** A presigned GET URL of the node's stored version, valid for ttlSeconds. */
   presignedUrl(node: NodeVersion, ttlSeconds: number): Promise<string>;
 }
