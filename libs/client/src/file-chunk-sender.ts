@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Client, Metadata, ServiceError } from '@grpc/grpc-js';
+import { status, type Client, type Metadata, type ServiceError } from '@grpc/grpc-js';
 import { uploadV1 } from '@tessera/contracts';
-import { callClientStream, callUnary } from '@tessera/grpc-client';
+import { callBidiStream, callClientStream, callUnary } from '@tessera/grpc-client';
 import { chunkSpan, chunksNotReceived, dealOverLanes } from './chunk-plan';
 import { ChunkRefusedError } from './client-errors';
 import { isRetryable, retryDelayMs } from './retry-policy';
@@ -40,13 +40,29 @@ interface RoundOutcome {
   refused: RefusedChunk[];
   /** Chunks of streams that broke off (gateway restarting, connection lost): maybe stored, maybe not. */
   unknown: number[];
+  /**
+   * Whether every chunk the server stored was answered as it was stored (StreamChunks), so the
+   * unknown ones are exactly those to send again, without asking the upload's status.
+   */
+  acked: boolean;
 }
+
+/** A chunk as StreamChunks and UploadChunks take it. */
+interface ChunkMessage {
+  chunk: { uploadId: string; chunkNumber: bigint; data: Buffer; sha256: string };
+}
+
+/** Clients of servers without StreamChunks (older than it): their chunks go on UploadChunks. */
+const withoutStreamChunks = new WeakSet<Client>();
 
 /**
  * Sends the job's chunks, each read from the file at its offset and carrying its SHA-256, dealt
  * over `streams` streams. Chunks refused for now (RESOURCE_EXHAUSTED, UNAVAILABLE) and chunks of a
  * stream that broke off with UNAVAILABLE are sent again after the retry-after hint, doubled per
- * round; before that the upload's status tells which of the broken-off ones the server has.
+ * round. The chunks go on StreamChunks, which answers each chunk once it is stored, so a broken-off
+ * stream's unanswered chunks are sent again as they are (a stored one is answered as a duplicate);
+ * on a server without it, on UploadChunks, where the upload's status tells which of a broken-off
+ * stream's chunks the server has.
  */
 export async function sendFileChunks(job: FileChunksJob): Promise<void> {
   const file = await open(job.path, 'r');
@@ -59,6 +75,7 @@ export async function sendFileChunks(job: FileChunksJob): Promise<void> {
       const refused = outcomes.flatMap((outcome) => outcome.refused);
       const unknown = outcomes.flatMap((outcome) => outcome.unknown);
       if (refused.length === 0 && unknown.length === 0) return;
+      const acked = outcomes.every((outcome) => outcome.acked);
       const permanent = refused.find((chunk) => !isRetryable(chunk.code));
       if (permanent || round >= job.maxRetries) {
         const first = permanent ?? refused[0] ?? brokenOff(unknown[0]!);
@@ -71,7 +88,7 @@ export async function sendFileChunks(job: FileChunksJob): Promise<void> {
       job.onRetry?.([...refused, ...unknown.map(brokenOff)], waitMs);
       await sleep(waitMs);
       const again = [...refused.map((chunk) => chunk.chunkNumber), ...unknown];
-      pending = unknown.length > 0 ? await stillMissing(job, again) : again;
+      pending = unknown.length > 0 && !acked ? await stillMissing(job, again) : again;
     }
   } finally {
     await file.close();
@@ -88,7 +105,7 @@ async function sendLane(
   lane: number[],
   sent: Set<number>,
 ): Promise<RoundOutcome> {
-  async function* messages() {
+  async function* messages(): AsyncIterable<ChunkMessage> {
     for (const chunkNumber of lane) {
       const data = await readChunk(job, file, chunkNumber);
       job.onChunkRead?.(chunkNumber, data);
@@ -100,25 +117,48 @@ async function sendLane(
       yield { chunk: { uploadId: job.uploadId, chunkNumber: BigInt(chunkNumber), data, sha256 } };
     }
   }
+  const acked = !withoutStreamChunks.has(job.client);
+  const results: uploadV1.ChunkResult[] = [];
   try {
-    const { results } = await callClientStream(job.client, uploadRpc.uploadChunks, messages(), {
-      metadata: job.metadata,
-      maxQueuedMessages: 2,
-    });
-    const refused = results
-      .filter((result) => result.code !== 0)
-      .map((result) => ({
-        chunkNumber: Number(result.chunkNumber),
-        code: result.code,
-        message: result.message,
-        retryAfterSeconds: result.retryAfterSeconds,
-      }));
-    const answered = new Set(results.map((result) => Number(result.chunkNumber)));
-    return { refused, unknown: lane.filter((chunk) => !answered.has(chunk)) };
+    await sendOnStream(job, messages(), acked, results);
   } catch (error) {
-    if (!isRetryable((error as ServiceError).code)) throw error;
-    return { refused: [], unknown: lane };
+    const code = (error as ServiceError).code;
+    if (acked && code === status.UNIMPLEMENTED && results.length === 0) {
+      withoutStreamChunks.add(job.client);
+      return sendLane(job, file, lane, sent);
+    }
+    if (!isRetryable(code)) throw error;
   }
+  const refused = results
+    .filter((result) => result.code !== 0)
+    .map((result) => ({
+      chunkNumber: Number(result.chunkNumber),
+      code: result.code,
+      message: result.message,
+      retryAfterSeconds: result.retryAfterSeconds,
+    }));
+  const answered = new Set(results.map((result) => Number(result.chunkNumber)));
+  return { refused, unknown: lane.filter((chunk) => !answered.has(chunk)), acked };
+}
+
+/**
+ * Sends the messages on one stream and puts each chunk's result into `results`: on StreamChunks as
+ * each is answered (so a stream that breaks leaves those answered so far), else on UploadChunks
+ * all at the end.
+ */
+async function sendOnStream(
+  job: FileChunksJob,
+  messages: AsyncIterable<ChunkMessage>,
+  acked: boolean,
+  results: uploadV1.ChunkResult[],
+): Promise<void> {
+  const options = { metadata: job.metadata, maxQueuedMessages: 2 };
+  if (!acked) {
+    results.push(...(await callClientStream(job.client, uploadRpc.uploadChunks, messages, options)).results);
+    return;
+  }
+  for await (const { result } of callBidiStream(job.client, uploadRpc.streamChunks, messages, options))
+    if (result) results.push(result);
 }
 
 /** A chunk's bytes, read from the file at its offset. */

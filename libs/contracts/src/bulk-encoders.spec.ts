@@ -7,6 +7,7 @@ import {
   WriteChunksRequestSchema,
 } from './gen/tessera/internal/v1/repository_service_pb';
 import {
+  StreamChunksRequestSchema,
   UploadChunkRequestSchema,
   UploadChunksRequestSchema,
 } from './gen/tessera/upload/v1/upload_service_pb';
@@ -37,6 +38,7 @@ describe('bulk encoders', () => {
       expect(expectSameBytes(UploadChunksRequestSchema, { chunk })).toBe(true);
       expect(expectSameBytes(UploadChunkRequestSchema, { chunk })).toBe(true);
       expect(expectSameBytes(RelayChunksRequestSchema, { chunk })).toBe(true);
+      expect(expectSameBytes(StreamChunksRequestSchema, { chunk })).toBe(true);
     }
   });
 

@@ -9,8 +9,10 @@ import {
 } from './gen/tessera/internal/v1/repository_service_pb';
 import type { Chunk } from './gen/tessera/upload/v1/upload_pb';
 import {
+  StreamChunksRequestSchema,
   UploadChunkRequestSchema,
   UploadChunksRequestSchema,
+  type StreamChunksRequest,
   type UploadChunkRequest,
   type UploadChunksRequest,
 } from './gen/tessera/upload/v1/upload_service_pb';
@@ -60,7 +62,7 @@ function chunkField(fieldNo: number, chunk: Chunk | undefined): Uint8Array | und
 }
 
 function uploadChunkRequest(
-  message: UploadChunkRequest | UploadChunksRequest | RelayChunksRequest,
+  message: UploadChunkRequest | UploadChunksRequest | StreamChunksRequest | RelayChunksRequest,
 ): Uint8Array | undefined {
   return hasUnknown(message) ? undefined : chunkField(1, message.chunk);
 }
@@ -107,6 +109,7 @@ function readFileResponse(message: ReadFileResponse): Uint8Array | undefined {
 const encoders = new Map<string, BulkEncoder>([
   [UploadChunkRequestSchema.typeName, uploadChunkRequest],
   [UploadChunksRequestSchema.typeName, uploadChunkRequest],
+  [StreamChunksRequestSchema.typeName, uploadChunkRequest],
   [RelayChunksRequestSchema.typeName, uploadChunkRequest],
   [WriteChunksRequestSchema.typeName, writeChunksRequest],
   [ReadFileResponseSchema.typeName, readFileResponse],

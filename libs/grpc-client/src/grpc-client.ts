@@ -11,6 +11,7 @@ import {
   makeGenericClientConstructor,
   type CallOptions,
   type Client,
+  type ClientDuplexStream,
   type ClientWritableStream,
   Metadata,
   type ServiceError,
@@ -118,6 +119,65 @@ export async function callClientStream<I extends DescMessage, O extends DescMess
     throw error;
   }
   return response;
+}
+
+/**
+ * Calls a bidirectional-streaming RPC: writes the requests with backpressure while the responses
+ * are read, and yields each response as it arrives. The call fails as the stream does; a request
+ * iterable that throws cancels the call and its error is the one thrown.
+ */
+export async function* callBidiStream<I extends DescMessage, O extends DescMessage>(
+  client: Client,
+  rpc: { name: string; input: I; output: O },
+  requests: AsyncIterable<MessageInitShape<I>> | Iterable<MessageInitShape<I>>,
+  { maxQueuedMessages, metadata = new Metadata(), ...options }: ClientStreamOptions = {},
+): AsyncIterable<MessageShape<O>> {
+  const stream = method(client, rpc.name)(metadata, options) as ClientDuplexStream<unknown, unknown>;
+  if (maxQueuedMessages !== undefined) limitQueuedWrites(stream, maxQueuedMessages);
+  const callEnd = new CallEnd(
+    new Promise<void>((resolve) => {
+      stream.once('status', () => resolve());
+      stream.once('close', () => resolve());
+    }),
+  );
+  let requestsFailed: { error: unknown } | undefined;
+  const writing = writeRequests(stream, rpc.input, requests, callEnd).catch((error: unknown) => {
+    requestsFailed = { error };
+    stream.cancel();
+  });
+  let finished = false;
+  try {
+    for await (const response of stream as AsyncIterable<MessageShape<O>>) yield response;
+    finished = true;
+  } catch (error) {
+    await writing;
+    throw requestsFailed ? requestsFailed.error : error;
+  } finally {
+    if (!finished) stream.cancel();
+  }
+  await writing;
+  if (requestsFailed) throw requestsFailed.error;
+}
+
+async function writeRequests<I extends DescMessage>(
+  stream: ClientDuplexStream<unknown, unknown>,
+  input: I,
+  requests: AsyncIterable<MessageInitShape<I>> | Iterable<MessageInitShape<I>>,
+  callEnd: CallEnd,
+): Promise<void> {
+  const iterator = iteratorOf(requests);
+  for (;;) {
+    const next = await callEnd.or(Promise.resolve(iterator.next()));
+    if (next === CALL_ENDED) {
+      void Promise.resolve()
+        .then(() => iterator.return?.())
+        .catch(() => undefined);
+      return;
+    }
+    if (next.done) break;
+    if (!stream.write(create(input, next.value))) await callEnd.or(once(stream, 'drain'));
+  }
+  stream.end();
 }
 
 const CALL_ENDED = Symbol('call ended');

@@ -28,6 +28,7 @@ describe('relayed messages', () => {
   it('knows the public chunk requests and RelayChunksRequest encode alike, and other messages not', () => {
     expect(sameWireShape(uploadV1.UploadChunksRequestSchema, internalV1.RelayChunksRequestSchema)).toBe(true);
     expect(sameWireShape(uploadV1.UploadChunkRequestSchema, internalV1.RelayChunksRequestSchema)).toBe(true);
+    expect(sameWireShape(uploadV1.StreamChunksRequestSchema, internalV1.RelayChunksRequestSchema)).toBe(true);
     expect(sameWireShape(internalV1.WriteChunksRequestSchema, internalV1.RelayChunksRequestSchema)).toBe(
       false,
     );

@@ -2,13 +2,14 @@ import { once } from 'node:events';
 import {
   Client,
   credentials,
+  Metadata,
   Server,
   ServerCredentials,
   status,
   type ClientWritableStream,
   type ServiceError,
 } from '@grpc/grpc-js';
-import { create, toBinary } from '@bufbuild/protobuf';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { internalV1, uploadV1 } from '@tessera/contracts';
 import { grpcHandlerFor } from './call-handlers';
 import { toGrpcError } from './grpc-error';
@@ -113,7 +114,21 @@ describe('requests whose bytes are not a message of their type', () => {
       },
       translate,
     );
-    server.addService(serviceDefinitionOf(uploadService), { UploadChunk: unary, UploadChunks: stream });
+    const bidi = grpcHandlerFor(
+      uploadService.method.streamChunks,
+      'StreamChunks',
+      async (requests) =>
+        (async function* () {
+          for await (const request of requests as AsyncIterable<uploadV1.StreamChunksRequest>)
+            yield { result: { chunkNumber: request.chunk!.chunkNumber } };
+        })(),
+      translate,
+    );
+    server.addService(serviceDefinitionOf(uploadService), {
+      UploadChunk: unary,
+      UploadChunks: stream,
+      StreamChunks: bidi,
+    });
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
         error ? reject(error) : resolve(bound),
@@ -170,6 +185,37 @@ describe('requests whose bytes are not a message of their type', () => {
       ),
     });
     expect(received).toEqual(['u1']);
+  });
+  it('ends a bidirectional stream at its first malformed message with INVALID_ARGUMENT, not left hanging', async () => {
+    const good = Buffer.from(
+      toBinary(
+        uploadV1.StreamChunksRequestSchema,
+        create(uploadV1.StreamChunksRequestSchema, { chunk: { chunkNumber: 4n } }),
+      ),
+    );
+    const answers: Buffer[] = [];
+    const error = await new Promise<Partial<ServiceError>>((resolve) => {
+      const call = client.makeBidiStreamRequest(
+        '/tessera.upload.v1.UploadService/StreamChunks',
+        identity,
+        identity,
+        new Metadata(),
+        { deadline: Date.now() + 5000 },
+      );
+      call.on('data', (answer: Buffer) => answers.push(answer));
+      call.on('error', resolve);
+      call.write(good);
+      call.write(truncated);
+    });
+    expect(error).toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringContaining(
+        'request: is not a valid tessera.upload.v1.StreamChunksRequest message',
+      ),
+    });
+    expect(
+      answers.map((answer) => fromBinary(uploadV1.StreamChunksResponseSchema, answer).result?.chunkNumber),
+    ).toEqual([4n]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import type { Readable } from 'node:stream';
 import { create, type DescMessage, type DescMethod } from '@bufbuild/protobuf';
 import type {
   Metadata,
@@ -48,8 +49,13 @@ function wellFormed(request: unknown): unknown {
   return request;
 }
 
-async function* wellFormedStream(call: AsyncIterable<unknown>): AsyncIterable<unknown> {
-  for await (const request of call) yield wellFormed(request);
+/**
+ * The call's requests, each checked. Read without destroying the call when the handler stops early
+ * (a malformed request, a refusal): a destroyed bidirectional call could no longer send its status,
+ * and its client would wait for it until its deadline.
+ */
+async function* wellFormedStream(call: Readable): AsyncIterable<unknown> {
+  for await (const request of call.iterator({ destroyOnReturn: false })) yield wellFormed(request);
 }
 
 function asMessage(schema: DescMessage, value: unknown): unknown {

@@ -80,12 +80,12 @@ export async function bootstrap(
     maxConcurrentStreams: config.GRPC_MAX_CONCURRENT_STREAMS,
     // Each call may carry a whole chunk: their number bounds what this gateway holds.
     callLimit: {
-      methods: [uploadV1.UploadService.method.uploadChunk, uploadV1.UploadService.method.uploadChunks].map(
-        (method) => `/${uploadV1.UploadService.typeName}/${method.name}`,
+      methods: ['UploadChunk', 'UploadChunks', 'StreamChunks'].map(
+        (name) => `/${uploadV1.UploadService.typeName}/${name}`,
       ),
       max: config.MAX_OPEN_CHUNK_CALLS,
       retryAfterSeconds: config.THROTTLE_RETRY_AFTER_SECONDS,
-      what: 'UploadChunk/UploadChunks calls',
+      what: 'UploadChunk/UploadChunks/StreamChunks calls',
     },
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     onShutdown: async () => {

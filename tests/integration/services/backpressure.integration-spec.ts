@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { status, type Client, type ServiceError } from '@grpc/grpc-js';
 import { TesseraClient } from '@tessera/client';
 import { uploadV1 } from '@tessera/contracts';
-import { callClientStream, callUnary, createGrpcClient } from '@tessera/grpc';
+import { callBidiStream, callClientStream, callUnary, createGrpcClient } from '@tessera/grpc';
 import { createProxy, stackEndpoints, type Proxy } from '@tessera/testing';
 import { countUploadEvents } from './lifecycle-topic';
 import { startUploadStack, type UploadStack } from './service-process';
@@ -205,8 +205,16 @@ describe('MAX_OPEN_CHUNK_CALLS: chunk-carrying calls open at once, across connec
         (error: ServiceError) => error,
       )) as ServiceError;
       expect(refused.code).toBe(status.RESOURCE_EXHAUSTED);
-      expect(refused.details).toMatch(/1 UploadChunk\/UploadChunks calls are open at once already/);
+      expect(refused.details).toMatch(
+        /1 UploadChunk\/UploadChunks\/StreamChunks calls are open at once already/,
+      );
       expect(refused.metadata.get('retry-after')).toEqual(['3']);
+      const streamed = (async () => {
+        for await (const _answer of callBidiStream(second, rpc.streamChunks, [{ chunk }])) {
+          // refused at its headers: no answer comes
+        }
+      })();
+      await expect(streamed).rejects.toMatchObject({ code: status.RESOURCE_EXHAUSTED });
 
       release();
       expect((await holding).results).toEqual([expect.objectContaining({ chunkNumber: 0n, code: 0 })]);

@@ -137,7 +137,20 @@ describe('the @tessera/client SDK against the services', () => {
     raw.close();
   });
 
-  it('carries on when the connection to the gateway drops mid-upload: asks the status, sends what is missing', async () => {
+  /** GetUploadStatus calls the gateway has answered so far. */
+  async function statusCalls(): Promise<number> {
+    const text = await (await fetch(`${stack.intakeHttpUrl}/metrics`)).text();
+    const line = text
+      .split('\n')
+      .find(
+        (row) =>
+          row.startsWith('rpc_server_call_duration_seconds_count{') && row.includes('/GetUploadStatus"'),
+      );
+    return line ? Number(line.split(' ').pop()) : 0;
+  }
+
+  it('carries on when the connection to the gateway drops mid-upload: sends again what got no answer, without asking the status', async () => {
+    const statusCallsBefore = await statusCalls();
     const bytes = randomBytes(12 * MiB);
     const retries: RefusedChunk[][] = [];
     let cut = false;
@@ -157,6 +170,8 @@ describe('the @tessera/client SDK against the services', () => {
     expect(cut).toBe(true);
     expect(retries.length).toBeGreaterThan(0);
     expect(retries[0]!.every((chunk) => chunk.code === status.UNAVAILABLE)).toBe(true);
+    // StreamChunks answered each stored chunk as it was stored: no GetUploadStatus round trip.
+    expect(await statusCalls()).toBe(statusCallsBefore);
     const back = await collect((sink) => client.download(result.node.nodeId, sink));
     expect(back.equals(bytes)).toBe(true);
   }, 60_000);

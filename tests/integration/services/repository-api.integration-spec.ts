@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { status, type Client } from '@grpc/grpc-js';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { internalV1 } from '@tessera/contracts';
-import { callClientStream, callUnary, createGrpcClient } from '@tessera/grpc';
+import { callBidiStream, callClientStream, callUnary, createGrpcClient } from '@tessera/grpc';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
 import { minioClientOptions } from '@tessera/testing';
 import { buffer } from 'node:stream/consumers';
@@ -147,12 +148,25 @@ describe('repository-service internal API, as a process against the real stack',
         ...(sha && { sha256: sha }),
       },
     });
-    const { results } = await callClientStream(client, rpc.relayChunks, [
+    // Each result is answered once its chunk is settled: the next chunk is sent only after it came.
+    const requests = [
       relay(0, chunks[0]!, sha256(chunks[0]!).toUpperCase()),
       relay(1, chunks[1]!),
       relay(2, randomBytes(77), sha256(chunks[2]!)),
       relay(2, chunks[2]!, sha256(chunks[2]!)),
-    ]);
+    ];
+    let answered = 0;
+    async function* oneAtATime() {
+      for (const [k, request] of requests.entries()) {
+        while (answered < k) await sleep(10);
+        yield request;
+      }
+    }
+    const results = [];
+    for await (const { result } of callBidiStream(client, rpc.relayChunks, oneAtATime())) {
+      results.push(result!);
+      answered++;
+    }
     expect(results.map((r) => [Number(r.chunkNumber), r.code, r.sha256])).toEqual([
       [0, status.OK, sha256(chunks[0]!)],
       [1, status.OK, sha256(chunks[1]!)],
@@ -164,8 +178,13 @@ describe('repository-service internal API, as a process against the real stack',
       request: { uploadId: upload.uploadId, totalChunks: 3n, sha256: sha256(whole) },
     });
     expect(node).toMatchObject({ size: BigInt(whole.length), sha256: sha256(whole) });
+    const malformed = callBidiStream(client, rpc.relayChunks, [{ chunk: relay(0, chunks[0]!).chunk }, {}]);
     await expect(
-      callClientStream(client, rpc.relayChunks, [{ chunk: relay(0, chunks[0]!).chunk }, {}]),
+      (async () => {
+        for await (const _answer of malformed) {
+          // the first chunk's result; then the stream fails
+        }
+      })(),
     ).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: 'chunk: is required' });
   });
 

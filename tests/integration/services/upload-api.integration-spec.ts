@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
 import { status, type Client } from '@grpc/grpc-js';
 import { uploadV1 } from '@tessera/contracts';
-import { callClientStream, callUnary, createGrpcClient } from '@tessera/grpc';
+import { callBidiStream, callClientStream, callUnary, createGrpcClient } from '@tessera/grpc';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
 import { minioClientOptions } from '@tessera/testing';
 import { startUploadStack, type UploadStack } from './service-process';
@@ -97,6 +98,54 @@ describe('the public upload API: intake-gateway in front of repository-service, 
       code: status.FAILED_PRECONDITION,
       details: expect.stringContaining('COMPLETED'),
     });
+  });
+
+  it('answers each chunk on StreamChunks once it is durable, before the stream ends; refusals too', async () => {
+    const { uploadId } = await callUnary(client, rpc.initiateUpload, {
+      name: 'acked.bin',
+      driveId: 'drive-7',
+    });
+    const parts = [randomBytes(5 * MiB), randomBytes(2 * MiB), randomBytes(3)];
+    const requests = [
+      { chunk: chunk(uploadId, 0, parts[0]!, sha256(parts[0]!)) },
+      { chunk: chunk('not-an-upload', 1, parts[1]!) },
+      { chunk: chunk(uploadId, 1, parts[1]!) },
+      { chunk: chunk(uploadId, 2, parts[2]!, sha256(randomBytes(3))) },
+      { chunk: chunk(uploadId, 2, parts[2]!) },
+    ];
+    // The next chunk is sent only once the previous one's result came: the stream stays open.
+    let answered = 0;
+    const progress: number[][] = [];
+    async function* oneAtATime() {
+      for (const [k, request] of requests.entries()) {
+        while (answered < k) await sleep(10);
+        yield request;
+      }
+    }
+    const results = [];
+    for await (const { result } of callBidiStream(client, rpc.streamChunks, oneAtATime())) {
+      results.push(result!);
+      answered++;
+      const upload = await callUnary(client, rpc.getUploadStatus, { uploadId });
+      progress.push(upload.received.map((range) => Number(range.last) + 1 - Number(range.first)));
+    }
+    expect(results.map((r) => [Number(r.chunkNumber), r.code])).toEqual([
+      [0, status.OK],
+      [1, status.INVALID_ARGUMENT],
+      [1, status.OK],
+      [2, status.DATA_LOSS],
+      [2, status.OK],
+    ]);
+    expect(results[1]!.message).toContain('upload_id');
+    // What an OK answered was durable at that moment: the upload's status already listed it.
+    expect(progress.map((ranges) => ranges.reduce((a, b) => a + b, 0))).toEqual([1, 1, 2, 2, 3]);
+    const whole = Buffer.concat(parts);
+    const { node } = await callUnary(client, rpc.completeUpload, {
+      uploadId,
+      totalChunks: 3n,
+      sha256: sha256(whole),
+    });
+    expect(node?.size).toBe(BigInt(whole.length));
   });
 
   it('answers bad input with a status naming the field, and unknown uploads with NOT_FOUND', async () => {

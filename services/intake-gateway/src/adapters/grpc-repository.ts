@@ -1,13 +1,18 @@
 import { create } from '@bufbuild/protobuf';
 import type { Client } from '@grpc/grpc-js';
 import { internalV1, uploadV1, type metadataV1 } from '@tessera/contracts';
-import { callClientStream, callUnary, fromGrpcError, relayAs, relayRequestsOf } from '@tessera/grpc';
+import { callBidiStream, callUnary, fromGrpcError, relayAs, relayRequestsOf } from '@tessera/grpc';
+import { ErrorCode, TesseraError } from '@tessera/errors';
 import type { CheckedChunk, Repository } from '../domain/repository.port';
 
 const rpc = internalV1.RepositoryService.method;
 
 /** The public requests a chunk comes in: relayed to the repository service as the bytes received. */
-const CHUNK_REQUESTS = [uploadV1.UploadChunksRequestSchema, uploadV1.UploadChunkRequestSchema];
+const CHUNK_REQUESTS = [
+  uploadV1.UploadChunksRequestSchema,
+  uploadV1.UploadChunkRequestSchema,
+  uploadV1.StreamChunksRequestSchema,
+];
 relayRequestsOf(...CHUNK_REQUESTS);
 
 /** A chunk as the repository service's RelayChunks takes it, without re-encoding a received one. */
@@ -36,11 +41,19 @@ export class GrpcRepository implements Repository {
     return response.response!;
   }
 
-  async writeChunks(chunks: AsyncIterable<CheckedChunk>): Promise<uploadV1.ChunkResult[]> {
-    const response = await this.call('RelayChunks', () =>
-      callClientStream(this.client, rpc.relayChunks, relayRequestsOfChunks(chunks), { maxQueuedMessages: 1 }),
-    );
-    return response.results;
+  async *writeChunks(chunks: AsyncIterable<CheckedChunk>): AsyncIterable<uploadV1.ChunkResult> {
+    const responses = callBidiStream(this.client, rpc.relayChunks, relayRequestsOfChunks(chunks), {
+      maxQueuedMessages: 1,
+    });
+    try {
+      for await (const { result } of responses) {
+        if (!result)
+          throw new TesseraError(ErrorCode.Internal, 'the repository answered a chunk without its result');
+        yield result;
+      }
+    } catch (error) {
+      throw fromGrpcError(error, 'repository RelayChunks');
+    }
   }
 
   async completeUpload(request: uploadV1.CompleteUploadRequest): Promise<metadataV1.Node> {

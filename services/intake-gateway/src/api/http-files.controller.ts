@@ -9,6 +9,7 @@ import type { NodeVersion } from '@tessera/nodes';
 import { chunksOf } from '../domain/body-chunks';
 import type { ByteRange } from '../domain/read-plan';
 import { INTAKE_DOMAIN, type IntakeDomain } from '../intake-domain';
+import { collect } from './async-results';
 import { chunkRefusal } from './chunk-refusal';
 import { queryText } from './http-query';
 import { parseRange } from './http-range';
@@ -137,8 +138,8 @@ export class HttpFilesController {
     const { uploadId } = initiated;
     try {
       const chunkBytes = Math.min(Number(initiated.suggestedChunkBytes), limits.maxChunkBytes);
-      const results = await repository.writeChunks(
-        chunkBytesBudget.hold(chunksOf(request, uploadId, chunkBytes)),
+      const results = await collect(
+        repository.writeChunks(chunkBytesBudget.hold(chunksOf(request, uploadId, chunkBytes))),
       );
       const refused = results.find((result) => result.code !== 0);
       if (refused) throw chunkRefusal(refused);

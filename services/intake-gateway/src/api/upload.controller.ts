@@ -6,6 +6,7 @@ import { GrpcRpc } from '@tessera/grpc';
 import { checkChunk } from '../domain/chunk-check';
 import type { CheckedChunk } from '../domain/repository.port';
 import { chunkRefusal } from './chunk-refusal';
+import { collect, ResultQueue, single } from './async-results';
 import { INTAKE_DOMAIN, type IntakeDomain } from '../intake-domain';
 
 type Init<Schema extends DescMessage> = MessageInitShape<Schema>;
@@ -16,10 +17,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 function requireUploadId(uploadId: string): string {
   if (!UUID.test(uploadId)) throw TesseraError.invalidArgument('upload_id', 'must be a UUID');
   return uploadId;
-}
-
-async function* single<T>(item: T): AsyncIterable<T> {
-  yield item;
 }
 
 /** The public upload API: checks chunks, then hands everything to the repository service. */
@@ -43,7 +40,7 @@ export class UploadController {
       checked.data.length,
       `chunk ${checked.chunkNumber} of upload ${checked.uploadId}`,
     );
-    const [result] = await this.intake.repository.writeChunks(single(checked)).finally(release);
+    const [result] = await collect(this.intake.repository.writeChunks(single(checked))).finally(release);
     if (!result) throw new TesseraError(ErrorCode.Internal, 'the repository reported no result');
     if (result.code !== 0) throw chunkRefusal(result);
     return { result };
@@ -56,36 +53,68 @@ export class UploadController {
   ): Promise<Init<typeof uploadV1.UploadChunksResponseSchema>> {
     const results: ChunkResultInit[] = [];
     const forwarded: number[] = [];
+    const checked = this.checkedChunks(requests, {
+      forwarded: (position) => forwarded.push(position),
+      refused: (position, result) => (results[position] = result),
+    });
+    let k = 0;
+    for await (const result of this.intake.repository.writeChunks(checked)) results[forwarded[k++]!] = result;
+    return { results };
+  }
+
+  /** Many chunks on one stream; each chunk's result is answered as soon as it is settled. */
+  @GrpcRpc(uploadV1.UploadService, 'StreamChunks')
+  async *streamChunks(
+    requests: AsyncIterable<uploadV1.StreamChunksRequest>,
+  ): AsyncIterable<Init<typeof uploadV1.StreamChunksResponseSchema>> {
+    const results = new ResultQueue<ChunkResultInit>();
+    const checked = this.checkedChunks(requests, { refused: (_position, result) => results.push(result) });
+    const forwarding = (async () => {
+      for await (const result of this.intake.repository.writeChunks(checked)) results.push(result);
+    })().then(
+      () => results.close(),
+      (error: unknown) => results.fail(error),
+    );
+    for await (const result of results) yield { result };
+    await forwarding;
+  }
+
+  /**
+   * The requests' chunks that pass the gateway's checks, each holding its bytes in the budget until
+   * it has been forwarded; a refused one is reported with its position on the stream.
+   */
+  private async *checkedChunks(
+    requests: AsyncIterable<uploadV1.UploadChunksRequest | uploadV1.StreamChunksRequest>,
+    report: {
+      forwarded?: (position: number) => void;
+      refused: (position: number, result: ChunkResultInit) => void;
+    },
+  ): AsyncIterable<CheckedChunk> {
     const { limits, chunkBytes } = this.intake;
-    async function* checkedChunks(): AsyncIterable<CheckedChunk> {
-      let index = 0;
-      for await (const request of requests) {
-        const position = index++;
-        let release: (() => void) | undefined;
-        try {
-          const checked = checkChunk(request, limits);
-          release = chunkBytes.reserve(
-            checked.data.length,
-            `chunk ${checked.chunkNumber} of upload ${checked.uploadId}`,
-          );
-          forwarded.push(position);
-          yield checked; // resumed once the chunk has been forwarded: its bytes are no longer held
-        } catch (error) {
-          if (!isTesseraError(error)) throw error;
-          results[position] = {
-            chunkNumber: request.chunk?.chunkNumber ?? 0n,
-            code: grpcStatusOf(error.code),
-            message: error.message,
-            ...(error.retryAfterSeconds !== undefined && { retryAfterSeconds: error.retryAfterSeconds }),
-          };
-        } finally {
-          release?.();
-        }
+    let position = 0;
+    for await (const request of requests) {
+      let release: (() => void) | undefined;
+      try {
+        const checked = checkChunk(request, limits);
+        release = chunkBytes.reserve(
+          checked.data.length,
+          `chunk ${checked.chunkNumber} of upload ${checked.uploadId}`,
+        );
+        report.forwarded?.(position);
+        yield checked; // resumed once the chunk has been forwarded: its bytes are no longer held
+      } catch (error) {
+        if (!isTesseraError(error)) throw error;
+        report.refused(position, {
+          chunkNumber: request.chunk?.chunkNumber ?? 0n,
+          code: grpcStatusOf(error.code),
+          message: error.message,
+          ...(error.retryAfterSeconds !== undefined && { retryAfterSeconds: error.retryAfterSeconds }),
+        });
+      } finally {
+        release?.();
+        position++;
       }
     }
-    const stored = await this.intake.repository.writeChunks(checkedChunks());
-    stored.forEach((result, k) => (results[forwarded[k]!] = result));
-    return { results };
   }
 
   @GrpcRpc(uploadV1.UploadService, 'CompleteUpload')

@@ -17,7 +17,7 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
  * request unchanged.
  */
 export function checkChunk(
-  request: uploadV1.UploadChunksRequest | uploadV1.UploadChunkRequest,
+  request: uploadV1.UploadChunksRequest | uploadV1.UploadChunkRequest | uploadV1.StreamChunksRequest,
   limits: ChunkLimits,
 ): CheckedChunk {
   const chunk = request.chunk;

@@ -9,7 +9,7 @@ export interface CheckedChunk {
   sha256: string;
   force: boolean;
   /** The public request the chunk came in, forwarded as the bytes it was received in. */
-  received?: uploadV1.UploadChunksRequest | uploadV1.UploadChunkRequest;
+  received?: uploadV1.UploadChunksRequest | uploadV1.UploadChunkRequest | uploadV1.StreamChunksRequest;
 }
 
 /**
@@ -18,8 +18,8 @@ export interface CheckedChunk {
  */
 export interface Repository {
   createUpload(request: uploadV1.InitiateUploadRequest): Promise<uploadV1.InitiateUploadResponse>;
-  /** Streams the chunks (with flow control) and returns one result per chunk, in order. */
-  writeChunks(chunks: AsyncIterable<CheckedChunk>): Promise<uploadV1.ChunkResult[]>;
+  /** Streams the chunks (with flow control) and yields each chunk's result once it is settled, in order. */
+  writeChunks(chunks: AsyncIterable<CheckedChunk>): AsyncIterable<uploadV1.ChunkResult>;
   completeUpload(request: uploadV1.CompleteUploadRequest): Promise<metadataV1.Node>;
   getUploadStatus(uploadId: string): Promise<uploadV1.GetUploadStatusResponse>;
   abortUpload(uploadId: string): Promise<void>;

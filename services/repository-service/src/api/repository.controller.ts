@@ -60,17 +60,18 @@ export class RepositoryController {
     return { results };
   }
 
-  /** Chunks as the client sent them, each whole; a refused chunk is reported and the stream goes on. */
+  /**
+   * Chunks as the client sent them, each whole; each chunk's result is answered once it is settled
+   * (durable, or refused: the stream goes on).
+   */
   @GrpcRpc(internalV1.RepositoryService, 'RelayChunks')
-  async relayChunks(
+  async *relayChunks(
     requests: AsyncIterable<internalV1.RelayChunksRequest>,
-  ): Promise<Init<typeof internalV1.RelayChunksResponseSchema>> {
-    const results: MessageInitShape<typeof uploadV1.ChunkResultSchema>[] = [];
+  ): AsyncIterable<Init<typeof internalV1.RelayChunksResponseSchema>> {
     for await (const request of requests) {
       const { header, body } = relayedChunk(request);
-      results.push(await this.writeChunk(header, body));
+      yield { result: await this.writeChunk(header, body) };
     }
-    return { results };
   }
 
   @GrpcRpc(internalV1.RepositoryService, 'CompleteUpload')

@@ -3,9 +3,12 @@ import { uploadV1 } from '@tessera/contracts';
 import type { Outcome } from './fuzz-case';
 import type { RawCallOptions, RawGrpcClient } from './raw-grpc-client';
 
-/** Each chunk's result in an UploadChunks response, as an outcome of its own. */
-function outcomesOfResults(response: Buffer): Outcome[] {
-  return fromBinary(uploadV1.UploadChunksResponseSchema, response).results.map((result) => ({
+/** Each chunk's result in an UploadChunks response (or a StreamChunks one), as an outcome of its own. */
+function outcomesOfResults(response: Buffer, streamed: boolean): Outcome[] {
+  const results = streamed
+    ? [fromBinary(uploadV1.StreamChunksResponseSchema, response).result].filter((result) => !!result)
+    : fromBinary(uploadV1.UploadChunksResponseSchema, response).results;
+  return results.map((result) => ({
     kind: 'grpc',
     code: result.code,
     details: result.message,
@@ -13,7 +16,7 @@ function outcomesOfResults(response: Buffer): Outcome[] {
   }));
 }
 
-/** Calls UploadChunks with raw messages; the call's status and every chunk's result are judged. */
+/** Calls UploadChunks or StreamChunks with raw messages; the call's status and every chunk's result are judged. */
 export async function uploadChunksOutcomes(
   client: RawGrpcClient,
   path: string,
@@ -25,5 +28,6 @@ export async function uploadChunksOutcomes(
     ...options,
     onResponse: (bytes) => responses.push(bytes),
   });
-  return [call, ...responses.flatMap(outcomesOfResults)];
+  const streamed = path.endsWith('/StreamChunks');
+  return [call, ...responses.flatMap((response) => outcomesOfResults(response, streamed))];
 }

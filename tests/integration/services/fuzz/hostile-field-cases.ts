@@ -23,7 +23,7 @@ function hostileCallCase(context: CaseContext, index: number): FuzzCase {
     family: 'hostile-fields',
     name: `#${index} ${method.name} ${describeRequest(requests)}`,
     run: () =>
-      method.name === 'UploadChunks'
+      method.name === 'UploadChunks' || method.name === 'StreamChunks'
         ? uploadChunksOutcomes(context.grpc, path, messages)
         : context.grpc.call(path, messages),
   };

@@ -71,6 +71,7 @@ export const HOSTILE_REQUESTS: Record<string, (context: CaseContext) => Request>
   GetLimits: () => ({}),
   UploadChunk: (context) => (context.random.chance(0.05) ? {} : { chunk: hostileChunk(context) }),
   UploadChunks: (context) => (context.random.chance(0.05) ? {} : { chunk: hostileChunk(context) }),
+  StreamChunks: (context) => (context.random.chance(0.05) ? {} : { chunk: hostileChunk(context) }),
   CompleteUpload: (context) => ({
     uploadId: hostileId(context.random, context.fixtures.expendableUploads),
     ...maybe(context, 'totalChunks', () => hostileUint64(context.random)),

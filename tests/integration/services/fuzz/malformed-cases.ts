@@ -18,6 +18,7 @@ function exampleRequest(method: DescMethod, context: CaseContext): Record<string
       return { name: 'f.bin', driveId: fixtures.driveId, mimeType: 'text/plain', userMetadata: { a: 'b' } };
     case 'UploadChunk':
     case 'UploadChunks':
+    case 'StreamChunks':
       return { chunk };
     case 'GetUploadStatus':
       return { uploadId };

@@ -7,6 +7,7 @@ import { grpcFrame } from './raw-grpc-frames';
 
 const MiB = 1024 * 1024;
 const uploadChunks = publicMethod('UploadChunks');
+const streamChunks = publicMethod('StreamChunks');
 const uploadChunk = publicMethod('UploadChunk');
 const readFile = publicMethod('ReadFile');
 
@@ -23,20 +24,21 @@ function chunkMessage(context: CaseContext, method = uploadChunks.method): () =>
   return () => encodeRequest(method, { chunk: { uploadId, chunkNumber, data: Buffer.alloc(size, fill) } });
 }
 
-/** UploadChunks with some chunks, cancelled by the client after a while (or never ended at all). */
+/** UploadChunks or StreamChunks with some chunks, cancelled by the client after a while (or never ended at all). */
 function cancelledUploadChunksCase(context: CaseContext, index: number): FuzzCase {
   const { random } = context;
-  const messages = Array.from({ length: random.int(0, 4) }, () => chunkMessage(context));
+  const stream = random.pick([uploadChunks, streamChunks]);
+  const messages = Array.from({ length: random.int(0, 4) }, () => chunkMessage(context, stream.method));
   const cancelAfterMs = random.int(0, 60);
   const end = random.chance(0.5);
   return {
     family: 'truncated-streams',
-    name: `#${index} UploadChunks: ${messages.length} chunks, ${end ? 'ended' : 'left open'}, cancelled after ${cancelAfterMs} ms`,
+    name: `#${index} ${stream.method.name}: ${messages.length} chunks, ${end ? 'ended' : 'left open'}, cancelled after ${cancelAfterMs} ms`,
     alsoAllowed: [status.CANCELLED],
     run: () =>
       uploadChunksOutcomes(
         context.grpc,
-        uploadChunks.path,
+        stream.path,
         messages.map((build) => build()),
         { cancelAfterMs, end },
       ),

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tessera/upload/v1/upload_service.proto.
  */
 export const file_tessera_upload_v1_upload_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZ0ZXNzZXJhL3VwbG9hZC92MS91cGxvYWRfc2VydmljZS5wcm90bxIRdGVzc2VyYS51cGxvYWQudjEiywIKFUluaXRpYXRlVXBsb2FkUmVxdWVzdBIMCgRuYW1lGAEgASgJEhAKCGRyaXZlX2lkGAIgASgJEhYKCW1pbWVfdHlwZRgDIAEoCUgAiAEBElEKDXVzZXJfbWV0YWRhdGEYBCADKAsyOi50ZXNzZXJhLnVwbG9hZC52MS5Jbml0aWF0ZVVwbG9hZFJlcXVlc3QuVXNlck1ldGFkYXRhRW50cnkSHAoPaWRlbXBvdGVuY3lfa2V5GAUgASgJSAGIAQESHQoQZXhwZWN0ZWRfdmVyc2lvbhgGIAEoA0gCiAEBGjMKEVVzZXJNZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCDAoKX21pbWVfdHlwZUISChBfaWRlbXBvdGVuY3lfa2V5QhMKEV9leHBlY3RlZF92ZXJzaW9uIowBChZJbml0aWF0ZVVwbG9hZFJlc3BvbnNlEhEKCXVwbG9hZF9pZBgBIAEoCRIPCgdub2RlX2lkGAIgASgJEh0KFXN1Z2dlc3RlZF9jaHVua19ieXRlcxgDIAEoBBIvCgZsaW1pdHMYBCABKAsyHy50ZXNzZXJhLnVwbG9hZC52MS5TZXJ2ZXJMaW1pdHMiPgoTVXBsb2FkQ2h1bmtzUmVxdWVzdBInCgVjaHVuaxgBIAEoCzIYLnRlc3NlcmEudXBsb2FkLnYxLkNodW5rIkcKFFVwbG9hZENodW5rc1Jlc3BvbnNlEi8KB3Jlc3VsdHMYASADKAsyHi50ZXNzZXJhLnVwbG9hZC52MS5DaHVua1Jlc3VsdCI9ChJVcGxvYWRDaHVua1JlcXVlc3QSJwoFY2h1bmsYASABKAsyGC50ZXNzZXJhLnVwbG9hZC52MS5DaHVuayJFChNVcGxvYWRDaHVua1Jlc3BvbnNlEi4KBnJlc3VsdBgBIAEoCzIeLnRlc3NlcmEudXBsb2FkLnYxLkNodW5rUmVzdWx0IoYBChVDb21wbGV0ZVVwbG9hZFJlcXVlc3QSEQoJdXBsb2FkX2lkGAEgASgJEhkKDHRvdGFsX2NodW5rcxgCIAEoBEgAiAEBEhMKBnNoYTI1NhgDIAEoCUgBiAEBEg4KBnZlcmlmeRgEIAEoCEIPCg1fdG90YWxfY2h1bmtzQgkKB19zaGEyNTYiQQoWQ29tcGxldGVVcGxvYWRSZXNwb25zZRInCgRub2RlGAEgASgLMhkudGVzc2VyYS5tZXRhZGF0YS52MS5Ob2RlIisKFkdldFVwbG9hZFN0YXR1c1JlcXVlc3QSEQoJdXBsb2FkX2lkGAEgASgJIsEBChdHZXRVcGxvYWRTdGF0dXNSZXNwb25zZRItCgZ1cGxvYWQYASABKAsyHS50ZXNzZXJhLnVwbG9hZC52MS5VcGxvYWRJbmZvEi8KCHJlY2VpdmVkGAIgAygLMh0udGVzc2VyYS51cGxvYWQudjEuQ2h1bmtSYW5nZRIuCgdtaXNzaW5nGAMgAygLMh0udGVzc2VyYS51cGxvYWQudjEuQ2h1bmtSYW5nZRIWCg5yZWNlaXZlZF9ieXRlcxgEIAEoBCInChJBYm9ydFVwbG9hZFJlcXVlc3QSEQoJdXBsb2FkX2lkGAEgASgJIhUKE0Fib3J0VXBsb2FkUmVzcG9uc2Ui8QIKEVVwbG9hZEZpbGVSZXF1ZXN0EgwKBG5hbWUYASABKAkSEAoIZHJpdmVfaWQYAiABKAkSFgoJbWltZV90eXBlGAMgASgJSACIAQESTQoNdXNlcl9tZXRhZGF0YRgEIAMoCzI2LnRlc3NlcmEudXBsb2FkLnYxLlVwbG9hZEZpbGVSZXF1ZXN0LlVzZXJNZXRhZGF0YUVudHJ5EhwKD2lkZW1wb3RlbmN5X2tleRgFIAEoCUgBiAEBEh0KEGV4cGVjdGVkX3ZlcnNpb24YBiABKANIAogBARIMCgRkYXRhGAcgASgMEhMKBnNoYTI1NhgIIAEoCUgDiAEBGjMKEVVzZXJNZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCDAoKX21pbWVfdHlwZUISChBfaWRlbXBvdGVuY3lfa2V5QhMKEV9leHBlY3RlZF92ZXJzaW9uQgkKB19zaGEyNTYiUAoSVXBsb2FkRmlsZVJlc3BvbnNlEicKBG5vZGUYASABKAsyGS50ZXNzZXJhLm1ldGFkYXRhLnYxLk5vZGUSEQoJdXBsb2FkX2lkGAIgASgJIhIKEEdldExpbWl0c1JlcXVlc3QiYwoRR2V0TGltaXRzUmVzcG9uc2USLwoGbGltaXRzGAEgASgLMh8udGVzc2VyYS51cGxvYWQudjEuU2VydmVyTGltaXRzEh0KFXN1Z2dlc3RlZF9jaHVua19ieXRlcxgCIAEoBCK/AQoUUHJlc2lnbkNodW5rc1JlcXVlc3QSEQoJdXBsb2FkX2lkGAEgASgJEi8KBmNodW5rcxgCIAMoCzIfLnRlc3NlcmEudXBsb2FkLnYxLlBsYW5uZWRDaHVuaxIZCgx0b3RhbF9jaHVua3MYAyABKARIAIgBARINCgVmb3JjZRgEIAEoCBIYCgt0dGxfc2Vjb25kcxgFIAEoDUgBiAEBQg8KDV90b3RhbF9jaHVua3NCDgoMX3R0bF9zZWNvbmRzIkIKDFBsYW5uZWRDaHVuaxIUCgxjaHVua19udW1iZXIYASABKAQSDAoEc2l6ZRgCIAEoBBIOCgZzaGEyNTYYAyABKAki5AEKDlByZXNpZ25lZENodW5rEhQKDGNodW5rX251bWJlchgBIAEoBBIOCgZzdG9yZWQYAiABKAgSCwoDdXJsGAMgASgJEj8KB2hlYWRlcnMYBCADKAsyLi50ZXNzZXJhLnVwbG9hZC52MS5QcmVzaWduZWRDaHVuay5IZWFkZXJzRW50cnkSLgoKZXhwaXJlc19hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAaLgoMSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiSgoVUHJlc2lnbkNodW5rc1Jlc3BvbnNlEjEKBmNodW5rcxgBIAMoCzIhLnRlc3NlcmEudXBsb2FkLnYxLlByZXNpZ25lZENodW5rMv0GCg1VcGxvYWRTZXJ2aWNlEmUKDkluaXRpYXRlVXBsb2FkEigudGVzc2VyYS51cGxvYWQudjEuSW5pdGlhdGVVcGxvYWRSZXF1ZXN0GikudGVzc2VyYS51cGxvYWQudjEuSW5pdGlhdGVVcGxvYWRSZXNwb25zZRJhCgxVcGxvYWRDaHVua3MSJi50ZXNzZXJhLnVwbG9hZC52MS5VcGxvYWRDaHVua3NSZXF1ZXN0GicudGVzc2VyYS51cGxvYWQudjEuVXBsb2FkQ2h1bmtzUmVzcG9uc2UoARJcCgtVcGxvYWRDaHVuaxIlLnRlc3NlcmEudXBsb2FkLnYxLlVwbG9hZENodW5rUmVxdWVzdBomLnRlc3NlcmEudXBsb2FkLnYxLlVwbG9hZENodW5rUmVzcG9uc2USZQoOQ29tcGxldGVVcGxvYWQSKC50ZXNzZXJhLnVwbG9hZC52MS5Db21wbGV0ZVVwbG9hZFJlcXVlc3QaKS50ZXNzZXJhLnVwbG9hZC52MS5Db21wbGV0ZVVwbG9hZFJlc3BvbnNlEmgKD0dldFVwbG9hZFN0YXR1cxIpLnRlc3NlcmEudXBsb2FkLnYxLkdldFVwbG9hZFN0YXR1c1JlcXVlc3QaKi50ZXNzZXJhLnVwbG9hZC52MS5HZXRVcGxvYWRTdGF0dXNSZXNwb25zZRJcCgtBYm9ydFVwbG9hZBIlLnRlc3NlcmEudXBsb2FkLnYxLkFib3J0VXBsb2FkUmVxdWVzdBomLnRlc3NlcmEudXBsb2FkLnYxLkFib3J0VXBsb2FkUmVzcG9uc2USWQoKVXBsb2FkRmlsZRIkLnRlc3NlcmEudXBsb2FkLnYxLlVwbG9hZEZpbGVSZXF1ZXN0GiUudGVzc2VyYS51cGxvYWQudjEuVXBsb2FkRmlsZVJlc3BvbnNlElYKCUdldExpbWl0cxIjLnRlc3NlcmEudXBsb2FkLnYxLkdldExpbWl0c1JlcXVlc3QaJC50ZXNzZXJhLnVwbG9hZC52MS5HZXRMaW1pdHNSZXNwb25zZRJiCg1QcmVzaWduQ2h1bmtzEicudGVzc2VyYS51cGxvYWQudjEuUHJlc2lnbkNodW5rc1JlcXVlc3QaKC50ZXNzZXJhLnVwbG9hZC52MS5QcmVzaWduQ2h1bmtzUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_tessera_metadata_v1_node, file_tessera_upload_v1_upload]);
+  fileDesc("CiZ0ZXNzZXJhL3VwbG9hZC92MS91cGxvYWRfc2VydmljZS5wcm90bxIRdGVzc2VyYS51cGxvYWQudjEiywIKFUluaXRpYXRlVXBsb2FkUmVxdWVzdBIMCgRuYW1lGAEgASgJEhAKCGRyaXZlX2lkGAIgASgJEhYKCW1pbWVfdHlwZRgDIAEoCUgAiAEBElEKDXVzZXJfbWV0YWRhdGEYBCADKAsyOi50ZXNzZXJhLnVwbG9hZC52MS5Jbml0aWF0ZVVwbG9hZFJlcXVlc3QuVXNlck1ldGFkYXRhRW50cnkSHAoPaWRlbXBvdGVuY3lfa2V5GAUgASgJSAGIAQESHQoQZXhwZWN0ZWRfdmVyc2lvbhgGIAEoA0gCiAEBGjMKEVVzZXJNZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCDAoKX21pbWVfdHlwZUISChBfaWRlbXBvdGVuY3lfa2V5QhMKEV9leHBlY3RlZF92ZXJzaW9uIowBChZJbml0aWF0ZVVwbG9hZFJlc3BvbnNlEhEKCXVwbG9hZF9pZBgBIAEoCRIPCgdub2RlX2lkGAIgASgJEh0KFXN1Z2dlc3RlZF9jaHVua19ieXRlcxgDIAEoBBIvCgZsaW1pdHMYBCABKAsyHy50ZXNzZXJhLnVwbG9hZC52MS5TZXJ2ZXJMaW1pdHMiPgoTVXBsb2FkQ2h1bmtzUmVxdWVzdBInCgVjaHVuaxgBIAEoCzIYLnRlc3NlcmEudXBsb2FkLnYxLkNodW5rIkcKFFVwbG9hZENodW5rc1Jlc3BvbnNlEi8KB3Jlc3VsdHMYASADKAsyHi50ZXNzZXJhLnVwbG9hZC52MS5DaHVua1Jlc3VsdCI9ChJVcGxvYWRDaHVua1JlcXVlc3QSJwoFY2h1bmsYASABKAsyGC50ZXNzZXJhLnVwbG9hZC52MS5DaHVuayI+ChNTdHJlYW1DaHVua3NSZXF1ZXN0EicKBWNodW5rGAEgASgLMhgudGVzc2VyYS51cGxvYWQudjEuQ2h1bmsiRgoUU3RyZWFtQ2h1bmtzUmVzcG9uc2USLgoGcmVzdWx0GAEgASgLMh4udGVzc2VyYS51cGxvYWQudjEuQ2h1bmtSZXN1bHQiRQoTVXBsb2FkQ2h1bmtSZXNwb25zZRIuCgZyZXN1bHQYASABKAsyHi50ZXNzZXJhLnVwbG9hZC52MS5DaHVua1Jlc3VsdCKGAQoVQ29tcGxldGVVcGxvYWRSZXF1ZXN0EhEKCXVwbG9hZF9pZBgBIAEoCRIZCgx0b3RhbF9jaHVua3MYAiABKARIAIgBARITCgZzaGEyNTYYAyABKAlIAYgBARIOCgZ2ZXJpZnkYBCABKAhCDwoNX3RvdGFsX2NodW5rc0IJCgdfc2hhMjU2IkEKFkNvbXBsZXRlVXBsb2FkUmVzcG9uc2USJwoEbm9kZRgBIAEoCzIZLnRlc3NlcmEubWV0YWRhdGEudjEuTm9kZSIrChZHZXRVcGxvYWRTdGF0dXNSZXF1ZXN0EhEKCXVwbG9hZF9pZBgBIAEoCSLBAQoXR2V0VXBsb2FkU3RhdHVzUmVzcG9uc2USLQoGdXBsb2FkGAEgASgLMh0udGVzc2VyYS51cGxvYWQudjEuVXBsb2FkSW5mbxIvCghyZWNlaXZlZBgCIAMoCzIdLnRlc3NlcmEudXBsb2FkLnYxLkNodW5rUmFuZ2USLgoHbWlzc2luZxgDIAMoCzIdLnRlc3NlcmEudXBsb2FkLnYxLkNodW5rUmFuZ2USFgoOcmVjZWl2ZWRfYnl0ZXMYBCABKAQiJwoSQWJvcnRVcGxvYWRSZXF1ZXN0EhEKCXVwbG9hZF9pZBgBIAEoCSIVChNBYm9ydFVwbG9hZFJlc3BvbnNlIvECChFVcGxvYWRGaWxlUmVxdWVzdBIMCgRuYW1lGAEgASgJEhAKCGRyaXZlX2lkGAIgASgJEhYKCW1pbWVfdHlwZRgDIAEoCUgAiAEBEk0KDXVzZXJfbWV0YWRhdGEYBCADKAsyNi50ZXNzZXJhLnVwbG9hZC52MS5VcGxvYWRGaWxlUmVxdWVzdC5Vc2VyTWV0YWRhdGFFbnRyeRIcCg9pZGVtcG90ZW5jeV9rZXkYBSABKAlIAYgBARIdChBleHBlY3RlZF92ZXJzaW9uGAYgASgDSAKIAQESDAoEZGF0YRgHIAEoDBITCgZzaGEyNTYYCCABKAlIA4gBARozChFVc2VyTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQgwKCl9taW1lX3R5cGVCEgoQX2lkZW1wb3RlbmN5X2tleUITChFfZXhwZWN0ZWRfdmVyc2lvbkIJCgdfc2hhMjU2IlAKElVwbG9hZEZpbGVSZXNwb25zZRInCgRub2RlGAEgASgLMhkudGVzc2VyYS5tZXRhZGF0YS52MS5Ob2RlEhEKCXVwbG9hZF9pZBgCIAEoCSISChBHZXRMaW1pdHNSZXF1ZXN0ImMKEUdldExpbWl0c1Jlc3BvbnNlEi8KBmxpbWl0cxgBIAEoCzIfLnRlc3NlcmEudXBsb2FkLnYxLlNlcnZlckxpbWl0cxIdChVzdWdnZXN0ZWRfY2h1bmtfYnl0ZXMYAiABKAQivwEKFFByZXNpZ25DaHVua3NSZXF1ZXN0EhEKCXVwbG9hZF9pZBgBIAEoCRIvCgZjaHVua3MYAiADKAsyHy50ZXNzZXJhLnVwbG9hZC52MS5QbGFubmVkQ2h1bmsSGQoMdG90YWxfY2h1bmtzGAMgASgESACIAQESDQoFZm9yY2UYBCABKAgSGAoLdHRsX3NlY29uZHMYBSABKA1IAYgBAUIPCg1fdG90YWxfY2h1bmtzQg4KDF90dGxfc2Vjb25kcyJCCgxQbGFubmVkQ2h1bmsSFAoMY2h1bmtfbnVtYmVyGAEgASgEEgwKBHNpemUYAiABKAQSDgoGc2hhMjU2GAMgASgJIuQBCg5QcmVzaWduZWRDaHVuaxIUCgxjaHVua19udW1iZXIYASABKAQSDgoGc3RvcmVkGAIgASgIEgsKA3VybBgDIAEoCRI/CgdoZWFkZXJzGAQgAygLMi4udGVzc2VyYS51cGxvYWQudjEuUHJlc2lnbmVkQ2h1bmsuSGVhZGVyc0VudHJ5Ei4KCmV4cGlyZXNfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wGi4KDEhlYWRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIkoKFVByZXNpZ25DaHVua3NSZXNwb25zZRIxCgZjaHVua3MYASADKAsyIS50ZXNzZXJhLnVwbG9hZC52MS5QcmVzaWduZWRDaHVuazLiBwoNVXBsb2FkU2VydmljZRJlCg5Jbml0aWF0ZVVwbG9hZBIoLnRlc3NlcmEudXBsb2FkLnYxLkluaXRpYXRlVXBsb2FkUmVxdWVzdBopLnRlc3NlcmEudXBsb2FkLnYxLkluaXRpYXRlVXBsb2FkUmVzcG9uc2USYQoMVXBsb2FkQ2h1bmtzEiYudGVzc2VyYS51cGxvYWQudjEuVXBsb2FkQ2h1bmtzUmVxdWVzdBonLnRlc3NlcmEudXBsb2FkLnYxLlVwbG9hZENodW5rc1Jlc3BvbnNlKAESXAoLVXBsb2FkQ2h1bmsSJS50ZXNzZXJhLnVwbG9hZC52MS5VcGxvYWRDaHVua1JlcXVlc3QaJi50ZXNzZXJhLnVwbG9hZC52MS5VcGxvYWRDaHVua1Jlc3BvbnNlEmMKDFN0cmVhbUNodW5rcxImLnRlc3NlcmEudXBsb2FkLnYxLlN0cmVhbUNodW5rc1JlcXVlc3QaJy50ZXNzZXJhLnVwbG9hZC52MS5TdHJlYW1DaHVua3NSZXNwb25zZSgBMAESZQoOQ29tcGxldGVVcGxvYWQSKC50ZXNzZXJhLnVwbG9hZC52MS5Db21wbGV0ZVVwbG9hZFJlcXVlc3QaKS50ZXNzZXJhLnVwbG9hZC52MS5Db21wbGV0ZVVwbG9hZFJlc3BvbnNlEmgKD0dldFVwbG9hZFN0YXR1cxIpLnRlc3NlcmEudXBsb2FkLnYxLkdldFVwbG9hZFN0YXR1c1JlcXVlc3QaKi50ZXNzZXJhLnVwbG9hZC52MS5HZXRVcGxvYWRTdGF0dXNSZXNwb25zZRJcCgtBYm9ydFVwbG9hZBIlLnRlc3NlcmEudXBsb2FkLnYxLkFib3J0VXBsb2FkUmVxdWVzdBomLnRlc3NlcmEudXBsb2FkLnYxLkFib3J0VXBsb2FkUmVzcG9uc2USWQoKVXBsb2FkRmlsZRIkLnRlc3NlcmEudXBsb2FkLnYxLlVwbG9hZEZpbGVSZXF1ZXN0GiUudGVzc2VyYS51cGxvYWQudjEuVXBsb2FkRmlsZVJlc3BvbnNlElYKCUdldExpbWl0cxIjLnRlc3NlcmEudXBsb2FkLnYxLkdldExpbWl0c1JlcXVlc3QaJC50ZXNzZXJhLnVwbG9hZC52MS5HZXRMaW1pdHNSZXNwb25zZRJiCg1QcmVzaWduQ2h1bmtzEicudGVzc2VyYS51cGxvYWQudjEuUHJlc2lnbkNodW5rc1JlcXVlc3QaKC50ZXNzZXJhLnVwbG9hZC52MS5QcmVzaWduQ2h1bmtzUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_tessera_metadata_v1_node, file_tessera_upload_v1_upload]);
 
 /**
  * @generated from message tessera.upload.v1.InitiateUploadRequest
@@ -150,6 +150,40 @@ export const UploadChunkRequestSchema: GenMessage<UploadChunkRequest> = /*@__PUR
   messageDesc(file_tessera_upload_v1_upload_service, 4);
 
 /**
+ * @generated from message tessera.upload.v1.StreamChunksRequest
+ */
+export type StreamChunksRequest = Message<"tessera.upload.v1.StreamChunksRequest"> & {
+  /**
+   * @generated from field: tessera.upload.v1.Chunk chunk = 1;
+   */
+  chunk?: Chunk | undefined;
+};
+
+/**
+ * Describes the message tessera.upload.v1.StreamChunksRequest.
+ * Use `create(StreamChunksRequestSchema)` to create a new message.
+ */
+export const StreamChunksRequestSchema: GenMessage<StreamChunksRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_upload_v1_upload_service, 5);
+
+/**
+ * @generated from message tessera.upload.v1.StreamChunksResponse
+ */
+export type StreamChunksResponse = Message<"tessera.upload.v1.StreamChunksResponse"> & {
+  /**
+   * @generated from field: tessera.upload.v1.ChunkResult result = 1;
+   */
+  result?: ChunkResult | undefined;
+};
+
+/**
+ * Describes the message tessera.upload.v1.StreamChunksResponse.
+ * Use `create(StreamChunksResponseSchema)` to create a new message.
+ */
+export const StreamChunksResponseSchema: GenMessage<StreamChunksResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_upload_v1_upload_service, 6);
+
+/**
  * @generated from message tessera.upload.v1.UploadChunkResponse
  */
 export type UploadChunkResponse = Message<"tessera.upload.v1.UploadChunkResponse"> & {
@@ -164,7 +198,7 @@ export type UploadChunkResponse = Message<"tessera.upload.v1.UploadChunkResponse
  * Use `create(UploadChunkResponseSchema)` to create a new message.
  */
 export const UploadChunkResponseSchema: GenMessage<UploadChunkResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_upload_v1_upload_service, 5);
+  messageDesc(file_tessera_upload_v1_upload_service, 7);
 
 /**
  * @generated from message tessera.upload.v1.CompleteUploadRequest
@@ -206,7 +240,7 @@ export type CompleteUploadRequest = Message<"tessera.upload.v1.CompleteUploadReq
  * Use `create(CompleteUploadRequestSchema)` to create a new message.
  */
 export const CompleteUploadRequestSchema: GenMessage<CompleteUploadRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_upload_v1_upload_service, 6);
+  messageDesc(file_tessera_upload_v1_upload_service, 8);
 
 /**
  * @generated from message tessera.upload.v1.CompleteUploadResponse
@@ -223,7 +257,7 @@ export type CompleteUploadResponse = Message<"tessera.upload.v1.CompleteUploadRe
  * Use `create(CompleteUploadResponseSchema)` to create a new message.
  */
 export const CompleteUploadResponseSchema: GenMessage<CompleteUploadResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_upload_v1_upload_service, 7);
+  messageDesc(file_tessera_upload_v1_upload_service, 9);
 
 /**
  * @generated from message tessera.upload.v1.GetUploadStatusRequest
@@ -240,7 +274,7 @@ export type GetUploadStatusRequest = Message<"tessera.upload.v1.GetUploadStatusR
  * Use `create(GetUploadStatusRequestSchema)` to create a new message.
  */
 export const GetUploadStatusRequestSchema: GenMessage<GetUploadStatusRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_upload_v1_upload_service, 8);
+  messageDesc(file_tessera_upload_v1_upload_service, 10);
 
 /**
  * @generated from message tessera.upload.v1.GetUploadStatusResponse
@@ -274,7 +308,7 @@ export type GetUploadStatusResponse = Message<"tessera.upload.v1.GetUploadStatus
  * Use `create(GetUploadStatusResponseSchema)` to create a new message.
  */
 export const GetUploadStatusResponseSchema: GenMessage<GetUploadStatusResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_upload_v1_upload_service, 9);
+  messageDesc(file_tessera_upload_v1_upload_service, 11);
 
 /**
  * @generated from message tessera.upload.v1.AbortUploadRequest
@@ -291,7 +325,7 @@ export type AbortUploadRequest = Message<"tessera.upload.v1.AbortUploadRequest">
  * Use `create(AbortUploadRequestSchema)` to create a new message.
  */
 export const AbortUploadRequestSchema: GenMessage<AbortUploadRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_upload_v1_upload_service, 10);
+  messageDesc(file_tessera_upload_v1_upload_service, 12);
 
 /**
  * @generated from message tessera.upload.v1.AbortUploadResponse
@@ -304,7 +338,7 @@ export type AbortUploadResponse = Message<"tessera.upload.v1.AbortUploadResponse
  * Use `create(AbortUploadResponseSchema)` to create a new message.
  */
 export const AbortUploadResponseSchema: GenMessage<AbortUploadResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_upload_v1_upload_service, 11);
+  messageDesc(file_tessera_upload_v1_upload_service, 13);
 
 /**
  * @generated from message tessera.upload.v1.UploadFileRequest
@@ -364,7 +398,7 @@ export type UploadFileRequest = Message<"tessera.upload.v1.UploadFileRequest"> &
  * Use `create(UploadFileRequestSchema)` to create a new message.
  */
 export const UploadFileRequestSchema: GenMessage<UploadFileRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_upload_v1_upload_service, 12);
+  messageDesc(file_tessera_upload_v1_upload_service, 14);
 
 /**
  * @generated from message tessera.upload.v1.UploadFileResponse
@@ -388,7 +422,7 @@ export type UploadFileResponse = Message<"tessera.upload.v1.UploadFileResponse">
  * Use `create(UploadFileResponseSchema)` to create a new message.
  */
 export const UploadFileResponseSchema: GenMessage<UploadFileResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_upload_v1_upload_service, 13);
+  messageDesc(file_tessera_upload_v1_upload_service, 15);
 
 /**
  * @generated from message tessera.upload.v1.GetLimitsRequest
@@ -401,7 +435,7 @@ export type GetLimitsRequest = Message<"tessera.upload.v1.GetLimitsRequest"> & {
  * Use `create(GetLimitsRequestSchema)` to create a new message.
  */
 export const GetLimitsRequestSchema: GenMessage<GetLimitsRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_upload_v1_upload_service, 14);
+  messageDesc(file_tessera_upload_v1_upload_service, 16);
 
 /**
  * @generated from message tessera.upload.v1.GetLimitsResponse
@@ -423,7 +457,7 @@ export type GetLimitsResponse = Message<"tessera.upload.v1.GetLimitsResponse"> &
  * Use `create(GetLimitsResponseSchema)` to create a new message.
  */
 export const GetLimitsResponseSchema: GenMessage<GetLimitsResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_upload_v1_upload_service, 15);
+  messageDesc(file_tessera_upload_v1_upload_service, 17);
 
 /**
  * @generated from message tessera.upload.v1.PresignChunksRequest
@@ -466,7 +500,7 @@ export type PresignChunksRequest = Message<"tessera.upload.v1.PresignChunksReque
  * Use `create(PresignChunksRequestSchema)` to create a new message.
  */
 export const PresignChunksRequestSchema: GenMessage<PresignChunksRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_upload_v1_upload_service, 16);
+  messageDesc(file_tessera_upload_v1_upload_service, 18);
 
 /**
  * @generated from message tessera.upload.v1.PlannedChunk
@@ -495,7 +529,7 @@ export type PlannedChunk = Message<"tessera.upload.v1.PlannedChunk"> & {
  * Use `create(PlannedChunkSchema)` to create a new message.
  */
 export const PlannedChunkSchema: GenMessage<PlannedChunk> = /*@__PURE__*/
-  messageDesc(file_tessera_upload_v1_upload_service, 17);
+  messageDesc(file_tessera_upload_v1_upload_service, 19);
 
 /**
  * @generated from message tessera.upload.v1.PresignedChunk
@@ -536,7 +570,7 @@ export type PresignedChunk = Message<"tessera.upload.v1.PresignedChunk"> & {
  * Use `create(PresignedChunkSchema)` to create a new message.
  */
 export const PresignedChunkSchema: GenMessage<PresignedChunk> = /*@__PURE__*/
-  messageDesc(file_tessera_upload_v1_upload_service, 18);
+  messageDesc(file_tessera_upload_v1_upload_service, 20);
 
 /**
  * @generated from message tessera.upload.v1.PresignChunksResponse
@@ -555,7 +589,7 @@ export type PresignChunksResponse = Message<"tessera.upload.v1.PresignChunksResp
  * Use `create(PresignChunksResponseSchema)` to create a new message.
  */
 export const PresignChunksResponseSchema: GenMessage<PresignChunksResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_upload_v1_upload_service, 19);
+  messageDesc(file_tessera_upload_v1_upload_service, 21);
 
 /**
  * The public API of Tessera's intake gateway.
@@ -592,6 +626,19 @@ export const UploadService: GenService<{
     methodKind: "unary";
     input: typeof UploadChunkRequestSchema;
     output: typeof UploadChunkResponseSchema;
+  },
+  /**
+   * Sends many chunks on one stream and answers each chunk's result as soon as it is settled: OK
+   * once the chunk is durable, or why it was refused. A client that loses the stream resends only
+   * the chunks it has no result for (a stored one is answered OK as a duplicate), without asking
+   * GetUploadStatus. Results come in the order the chunks are settled, each naming its chunk.
+   *
+   * @generated from rpc tessera.upload.v1.UploadService.StreamChunks
+   */
+  streamChunks: {
+    methodKind: "bidi_streaming";
+    input: typeof StreamChunksRequestSchema;
+    output: typeof StreamChunksResponseSchema;
   },
   /**
    * Assembles the received chunks into one stored object.
