@@ -99,20 +99,8 @@ export async function callClientStream<I extends DescMessage, O extends DescMess
   // awaited: then stop waiting for it and answer with the call's outcome, which is never left
   // as an unhandled rejection meanwhile.
   const callEnd = new CallEnd(response);
-  const iterator = iteratorOf(requests);
   try {
-    for (;;) {
-      const next = await callEnd.or(Promise.resolve(iterator.next()));
-      if (next === CALL_ENDED) {
-        void Promise.resolve()
-          .then(() => iterator.return?.())
-          .catch(() => undefined);
-        break;
-      }
-      if (next.done) break;
-      if (!stream.write(create(rpc.input, next.value))) await callEnd.or(once(stream, 'drain'));
-    }
-    stream.end();
+    await writeRequests(stream, rpc.input, requests, callEnd);
   } catch (error) {
     // The caller's messages failed: cancel the call, whose own CANCELLED outcome is then expected.
     stream.cancel();
@@ -159,8 +147,9 @@ export async function* callBidiStream<I extends DescMessage, O extends DescMessa
   if (requestsFailed) throw requestsFailed.error;
 }
 
+/** Writes the requests with backpressure and ends the call's side; stops when the call ends first. */
 async function writeRequests<I extends DescMessage>(
-  stream: ClientDuplexStream<unknown, unknown>,
+  stream: ClientWritableStream<unknown> | ClientDuplexStream<unknown, unknown>,
   input: I,
   requests: AsyncIterable<MessageInitShape<I>> | Iterable<MessageInitShape<I>>,
   callEnd: CallEnd,

@@ -3,10 +3,10 @@ import { status, type Client } from '@grpc/grpc-js';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { internalV1 } from '@tessera/contracts';
 import { callBidiStream, callClientStream, callUnary, createGrpcClient } from '@tessera/grpc';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
 import { minioClientOptions } from '@tessera/testing';
 import { buffer } from 'node:stream/consumers';
+import { inTurn } from './in-turn';
 import { startUploadStack, type UploadStack } from './service-process';
 
 const MiB = 1024 * 1024;
@@ -156,14 +156,12 @@ describe('repository-service internal API, as a process against the real stack',
       relay(2, chunks[2]!, sha256(chunks[2]!)),
     ];
     let answered = 0;
-    async function* oneAtATime() {
-      for (const [k, request] of requests.entries()) {
-        while (answered < k) await sleep(10);
-        yield request;
-      }
-    }
     const results = [];
-    for await (const { result } of callBidiStream(client, rpc.relayChunks, oneAtATime())) {
+    for await (const { result } of callBidiStream(
+      client,
+      rpc.relayChunks,
+      inTurn(requests, () => answered),
+    )) {
       results.push(result!);
       answered++;
     }

@@ -3,9 +3,9 @@ import { buffer } from 'node:stream/consumers';
 import { status, type Client } from '@grpc/grpc-js';
 import { uploadV1 } from '@tessera/contracts';
 import { callBidiStream, callClientStream, callUnary, createGrpcClient } from '@tessera/grpc';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
 import { minioClientOptions } from '@tessera/testing';
+import { inTurn } from './in-turn';
 import { startUploadStack, type UploadStack } from './service-process';
 
 const MiB = 1024 * 1024;
@@ -116,14 +116,12 @@ describe('the public upload API: intake-gateway in front of repository-service, 
     // The next chunk is sent only once the previous one's result came: the stream stays open.
     let answered = 0;
     const progress: number[][] = [];
-    async function* oneAtATime() {
-      for (const [k, request] of requests.entries()) {
-        while (answered < k) await sleep(10);
-        yield request;
-      }
-    }
     const results = [];
-    for await (const { result } of callBidiStream(client, rpc.streamChunks, oneAtATime())) {
+    for await (const { result } of callBidiStream(
+      client,
+      rpc.streamChunks,
+      inTurn(requests, () => answered),
+    )) {
       results.push(result!);
       answered++;
       const upload = await callUnary(client, rpc.getUploadStatus, { uploadId });
