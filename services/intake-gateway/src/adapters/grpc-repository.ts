@@ -1,9 +1,18 @@
 import { create } from '@bufbuild/protobuf';
-import type { Client } from '@grpc/grpc-js';
+import { status, type Client, type ServiceError } from '@grpc/grpc-js';
 import { internalV1, uploadV1, type metadataV1 } from '@tessera/contracts';
-import { callBidiStream, callUnary, fromGrpcError, relayAs, relayRequestsOf } from '@tessera/grpc';
+import {
+  callBidiStream,
+  callClientStream,
+  callUnary,
+  fromGrpcError,
+  relayAs,
+  relayRequestsOf,
+} from '@tessera/grpc';
 import { ErrorCode, TesseraError } from '@tessera/errors';
 import type { CheckedChunk, Repository } from '../domain/repository.port';
+import { framesOf } from './framed-chunks';
+import { ReplayableChunks } from './replayable-chunks';
 
 const rpc = internalV1.RepositoryService.method;
 
@@ -32,6 +41,9 @@ async function* relayRequestsOfChunks(chunks: AsyncIterable<CheckedChunk>) {
 
 /** Repository over the repository service's internal gRPC API. */
 export class GrpcRepository implements Repository {
+  /** False once the repository service answered RelayChunks UNIMPLEMENTED. */
+  private relays = true;
+
   constructor(private readonly client: Client) {}
 
   async createUpload(request: uploadV1.InitiateUploadRequest): Promise<uploadV1.InitiateUploadResponse> {
@@ -41,19 +53,48 @@ export class GrpcRepository implements Repository {
     return response.response!;
   }
 
+  /**
+   * Relays the chunks on RelayChunks. A repository service older than this gateway (a rolling
+   * upgrade that reached the gateway first) answers UNIMPLEMENTED before anything else: the chunks
+   * already taken and the rest then go on WriteChunks, as do the calls after it.
+   */
   async *writeChunks(chunks: AsyncIterable<CheckedChunk>): AsyncIterable<uploadV1.ChunkResult> {
-    const responses = callBidiStream(this.client, rpc.relayChunks, relayRequestsOfChunks(chunks), {
-      maxQueuedMessages: 1,
-    });
+    if (!this.relays) {
+      yield* this.writeFramed(chunks);
+      return;
+    }
+    const replayable = new ReplayableChunks(chunks);
+    let answered = false;
+    let fallBack = false;
     try {
-      for await (const { result } of responses) {
+      const requests = relayRequestsOfChunks(replayable);
+      for await (const { result } of callBidiStream(this.client, rpc.relayChunks, requests, {
+        maxQueuedMessages: 1,
+      })) {
+        if (!answered) replayable.settled();
+        answered = true;
         if (!result)
           throw new TesseraError(ErrorCode.Internal, 'the repository answered a chunk without its result');
         yield result;
       }
     } catch (error) {
-      throw fromGrpcError(error, 'repository RelayChunks');
+      fallBack = !answered && (error as Partial<ServiceError>).code === status.UNIMPLEMENTED;
+      if (!fallBack) throw fromGrpcError(error, 'repository RelayChunks');
+    } finally {
+      // Not awaited: the source may be waiting for its client's next message.
+      if (!fallBack) void replayable.close().catch(() => undefined);
     }
+    if (fallBack) {
+      this.relays = false;
+      yield* this.writeFramed(replayable.replay());
+    }
+  }
+
+  private async *writeFramed(chunks: AsyncIterable<CheckedChunk>): AsyncIterable<uploadV1.ChunkResult> {
+    const response = await this.call('WriteChunks', () =>
+      callClientStream(this.client, rpc.writeChunks, framesOf(chunks), { maxQueuedMessages: 2 }),
+    );
+    yield* response.results;
   }
 
   async completeUpload(request: uploadV1.CompleteUploadRequest): Promise<metadataV1.Node> {
