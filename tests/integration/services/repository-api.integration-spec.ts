@@ -6,7 +6,7 @@ import { callBidiStream, callClientStream, callUnary, createGrpcClient } from '@
 import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
 import { minioClientOptions } from '@tessera/testing';
 import { buffer } from 'node:stream/consumers';
-import { inTurn } from './in-turn';
+import { answersInTurn } from './in-turn';
 import { startUploadStack, type UploadStack } from './service-process';
 
 const MiB = 1024 * 1024;
@@ -155,16 +155,7 @@ describe('repository-service internal API, as a process against the real stack',
       relay(2, randomBytes(77), sha256(chunks[2]!)),
       relay(2, chunks[2]!, sha256(chunks[2]!)),
     ];
-    let answered = 0;
-    const results = [];
-    for await (const { result } of callBidiStream(
-      client,
-      rpc.relayChunks,
-      inTurn(requests, () => answered),
-    )) {
-      results.push(result!);
-      answered++;
-    }
+    const results = await answersInTurn(requests, (sent) => callBidiStream(client, rpc.relayChunks, sent));
     expect(results.map((r) => [Number(r.chunkNumber), r.code, r.sha256])).toEqual([
       [0, status.OK, sha256(chunks[0]!)],
       [1, status.OK, sha256(chunks[1]!)],

@@ -5,7 +5,7 @@ import { uploadV1 } from '@tessera/contracts';
 import { callBidiStream, callClientStream, callUnary, createGrpcClient } from '@tessera/grpc';
 import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
 import { minioClientOptions } from '@tessera/testing';
-import { inTurn } from './in-turn';
+import { answersInTurn } from './in-turn';
 import { startUploadStack, type UploadStack } from './service-process';
 
 const MiB = 1024 * 1024;
@@ -114,19 +114,15 @@ describe('the public upload API: intake-gateway in front of repository-service, 
       { chunk: chunk(uploadId, 2, parts[2]!) },
     ];
     // The next chunk is sent only once the previous one's result came: the stream stays open.
-    let answered = 0;
     const progress: number[][] = [];
-    const results = [];
-    for await (const { result } of callBidiStream(
-      client,
-      rpc.streamChunks,
-      inTurn(requests, () => answered),
-    )) {
-      results.push(result!);
-      answered++;
-      const upload = await callUnary(client, rpc.getUploadStatus, { uploadId });
-      progress.push(upload.received.map((range) => Number(range.last) + 1 - Number(range.first)));
-    }
+    const results = await answersInTurn(
+      requests,
+      (sent) => callBidiStream(client, rpc.streamChunks, sent),
+      async () => {
+        const upload = await callUnary(client, rpc.getUploadStatus, { uploadId });
+        progress.push(upload.received.map((range) => Number(range.last) + 1 - Number(range.first)));
+      },
+    );
     expect(results.map((r) => [Number(r.chunkNumber), r.code])).toEqual([
       [0, status.OK],
       [1, status.INVALID_ARGUMENT],
