@@ -22,24 +22,36 @@ export interface SettleOptions {
   /** What a finished trace must hold besides stable spans (default: anything). */
   ready?: (trace: JaegerTrace) => boolean;
   pollMs?: number;
+  /**
+   * How long the span count must stay unchanged before the trace counts as complete. Each service
+   * exports its spans in its own batch, up to OTel's batch delay (OTEL_BSP_SCHEDULE_DELAY, 5 s by
+   * default) after the request, so a shorter quiet spell can end between two services' batches.
+   */
+  quietMs?: number;
 }
 
+/** A little more than OTel's default batch delay: every service has exported once within it. */
+export const BATCH_EXPORT_QUIET_MS = 6000;
+
 /**
- * The trace once it is ready and two reads `pollMs` apart hold the same number of spans (services
- * export spans in batches, seconds after the request), or whatever Jaeger has at the deadline.
+ * The trace once it is ready and its span count has not changed for `quietMs`, or whatever Jaeger
+ * has at the deadline.
  */
 export async function settledTrace(
   jaegerUrl: string,
   traceId: string,
-  { waitMs, ready = () => true, pollMs = 1000 }: SettleOptions,
+  { waitMs, ready = () => true, pollMs = 1000, quietMs = BATCH_EXPORT_QUIET_MS }: SettleOptions,
 ): Promise<JaegerTrace | undefined> {
   const deadline = Date.now() + waitMs;
   let previousCount = -1;
+  let unchangedSince = Date.now();
   for (;;) {
     const trace = await fetchTrace(jaegerUrl, traceId);
-    const settled = trace !== undefined && trace.spans.length === previousCount && ready(trace);
+    const count = trace?.spans.length ?? -1;
+    if (count !== previousCount) unchangedSince = Date.now();
+    previousCount = count;
+    const settled = trace !== undefined && Date.now() - unchangedSince >= quietMs && ready(trace);
     if (settled || Date.now() >= deadline) return trace;
-    previousCount = trace?.spans.length ?? -1;
     await sleep(pollMs);
   }
 }

@@ -49,7 +49,7 @@ export const USAGE = `usage: tessera <command> [options]
   trace <trace-id>  print a trace from Jaeger as a waterfall: one line per span, bars on a time axis
     --jaeger <url>              Jaeger query (TESSERA_JAEGER_URL, http://127.0.0.1:16686)
     --width <columns>           line width (the terminal's, or 120)
-    --wait <seconds>            wait this long for the trace to reach Jaeger and stop growing
+    --wait <seconds>            wait this long for the trace to reach Jaeger and stop growing (no new span for 6 s)
 
 Exit codes: 0 done, 1 the service, Kafka, the registry or Jaeger failed, 2 bad usage,
 130 interrupted (an interrupted upload resumes when run again).`;

@@ -43,7 +43,12 @@ async function completeTrace(jaegerUrl: string, traceId: string, lastCall: strin
   const ready = (trace: JaegerTrace) =>
     trace.spans.some((span) => span.operationName.startsWith('S3.')) &&
     trace.spans.some((span) => span.operationName.endsWith(lastCall));
-  const trace = await settledTrace(jaegerUrl, traceId, { waitMs: 60_000, ready, pollMs: 1500 });
+  const trace = await settledTrace(jaegerUrl, traceId, {
+    waitMs: 60_000,
+    ready,
+    pollMs: 1500,
+    quietMs: 1500,
+  });
   if (!trace || !ready(trace)) throw new Error(`Jaeger did not receive all of trace ${traceId} within 60 s`);
   return trace;
 }
