@@ -1,4 +1,4 @@
-import { chunkCountOf, chunkSpan, chunksNotReceived, dealOverLanes } from './chunk-plan';
+import { chunkCountOf, chunkSpan, chunksNotReceived, dealOverLanes, runOfChunks } from './chunk-plan';
 
 describe('chunk plan', () => {
   it('covers a file with whole chunks, an empty file with none', () => {
@@ -25,5 +25,16 @@ describe('chunk plan', () => {
     ]);
     expect(dealOverLanes([7], 4)).toEqual([[7]]);
     expect(dealOverLanes([], 4)).toEqual([]);
+  });
+
+  it('deals small chunks in runs, so each lane carries consecutive chunks together', () => {
+    expect(dealOverLanes([0, 1, 2, 3, 4, 5, 6], 2, 3)).toEqual([
+      [0, 1, 2, 6],
+      [3, 4, 5],
+    ]);
+    expect(dealOverLanes([0, 1, 2], 4, 2)).toEqual([[0, 1], [2]]);
+    expect(runOfChunks(64 * 1024)).toBe(128);
+    expect(runOfChunks(8 * 1024 * 1024)).toBe(1);
+    expect(runOfChunks(16 * 1024 * 1024)).toBe(1);
   });
 });

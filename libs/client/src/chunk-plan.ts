@@ -20,12 +20,21 @@ export function chunksNotReceived(count: number, received: ChunkRange[]): number
   return Array.from({ length: count }, (_, chunk) => chunk).filter((chunk) => !covered(chunk));
 }
 
-/** Deals chunks round-robin over at most `lanes` lanes, so every lane moves through the file. */
-export function dealOverLanes(chunks: number[], lanes: number): number[][] {
-  const count = Math.max(1, Math.min(lanes, chunks.length));
+/**
+ * Deals chunks round-robin over at most `lanes` lanes, so every lane moves through the file, in
+ * runs of `run` chunks: a lane's consecutive chunks reach the server together, which stores small
+ * ones as one (group commit, docs/upload.md).
+ */
+export function dealOverLanes(chunks: number[], lanes: number, run = 1): number[][] {
+  const count = Math.max(1, Math.min(lanes, Math.ceil(chunks.length / run)));
   const dealt: number[][] = Array.from({ length: count }, () => []);
-  chunks.forEach((chunk, index) => dealt[index % count]!.push(chunk));
+  chunks.forEach((chunk, index) => dealt[Math.floor(index / run) % count]!.push(chunk));
   return dealt.filter((lane) => lane.length > 0);
+}
+
+/** Chunks of `chunkBytes` per run of a lane: about GROUP_COMMIT_BYTES' default (8 MiB) each. */
+export function runOfChunks(chunkBytes: number): number {
+  return Math.max(1, Math.floor((8 * 1024 * 1024) / chunkBytes));
 }
 
 /** Byte range [offset, offset + length) of a chunk in a file of `totalBytes`. */

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { status, type Client, type Metadata, type ServiceError } from '@grpc/grpc-js';
 import { uploadV1 } from '@tessera/contracts';
 import { callBidiStream, callClientStream, callUnary } from '@tessera/grpc-client';
-import { chunkSpan, chunksNotReceived, dealOverLanes } from './chunk-plan';
+import { chunkSpan, chunksNotReceived, dealOverLanes, runOfChunks } from './chunk-plan';
 import { ChunkRefusedError } from './client-errors';
 import { isRetryable, retryDelayMs } from './retry-policy';
 
@@ -70,7 +70,7 @@ export async function sendFileChunks(job: FileChunksJob): Promise<void> {
   try {
     let pending = job.chunks;
     for (let round = 0; pending.length > 0; round++) {
-      const lanes = dealOverLanes(pending, job.streams);
+      const lanes = dealOverLanes(pending, job.streams, runOfChunks(job.chunkBytes));
       const outcomes = await Promise.all(lanes.map((lane) => sendLane(job, file, lane, sent)));
       const refused = outcomes.flatMap((outcome) => outcome.refused);
       const unknown = outcomes.flatMap((outcome) => outcome.unknown);

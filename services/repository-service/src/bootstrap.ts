@@ -192,6 +192,7 @@ export async function bootstrap(
       maxChunkBytes: config.MAX_CHUNK_BYTES,
       maxChunkNumber: config.MAX_CHUNK_NUMBER,
       maxInflightChunksPerUpload: config.MAX_INFLIGHT_CHUNKS_PER_UPLOAD,
+      groupCommitBytes: config.GROUP_COMMIT_BYTES,
     },
   };
 

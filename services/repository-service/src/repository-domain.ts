@@ -14,6 +14,8 @@ export interface RepositoryLimits {
   maxChunkBytes: number;
   maxChunkNumber: number;
   maxInflightChunksPerUpload: number;
+  /** Small chunks of one upload that arrive together are written as one, up to this many bytes (0: never). */
+  groupCommitBytes: number;
 }
 
 export interface RepositoryDomain {

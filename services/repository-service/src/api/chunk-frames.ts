@@ -58,12 +58,17 @@ export async function* framedChunks(
   }
 }
 
+/** A chunk relayed whole (RelayChunks): its header, as a framed chunk has it, and its bytes. */
+export interface RelayedChunk {
+  header: internalV1.ChunkHeader;
+  data: Uint8Array;
+}
+
 /**
- * A chunk relayed whole (RelayChunks) as the header and body a framed chunk has. A chunk the
- * client sent without its SHA-256 gets it here: a chunk is claimed by its hash before its bytes
- * are written.
+ * A chunk relayed whole. A chunk the client sent without its SHA-256 gets it here: a chunk is
+ * claimed by its hash before its bytes are written.
  */
-export function relayedChunk(request: internalV1.RelayChunksRequest): FramedChunk {
+export function relayedChunk(request: internalV1.RelayChunksRequest): RelayedChunk {
   const chunk = request.chunk;
   if (!chunk) throw TesseraError.invalidArgument('chunk', 'is required');
   const { uploadId, chunkNumber, data, force } = chunk;
@@ -75,10 +80,5 @@ export function relayedChunk(request: internalV1.RelayChunksRequest): FramedChun
     force,
     size: BigInt(data.length),
   });
-  return {
-    header,
-    body: (async function* () {
-      yield data;
-    })(),
-  };
+  return { header, data };
 }

@@ -1,10 +1,14 @@
 import type { DescMessage, MessageInitShape } from '@bufbuild/protobuf';
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { internalV1, type uploadV1 } from '@tessera/contracts';
-import { grpcStatusOf, isTesseraError, TesseraError } from '@tessera/errors';
+import { TesseraError } from '@tessera/errors';
 import { GrpcRpc } from '@tessera/grpc';
 import { REPOSITORY_DOMAIN, type RepositoryDomain } from '../repository-domain';
-import { framedChunks, relayedChunk } from './chunk-frames';
+import type { BatchChunk, ChunkBody, ChunkSettlement } from '../domain/chunks/chunk-writer';
+import { joinsBatch } from '../domain/chunks/chunk-batches';
+import { arrivedRuns } from './arrived-runs';
+import { framedChunks, relayedChunk, type RelayedChunk } from './chunk-frames';
+import { chunkHeaderOf, chunkResultOf, type ChunkResultMessage } from './chunk-results';
 import { toNodeMessage, type NodeVersion } from '@tessera/nodes';
 import { initiateRequestOf, requireUuid, toRangeMessages, toSafeNumber, toUploadInfo } from './proto-mapping';
 
@@ -53,7 +57,7 @@ export class RepositoryController {
   async writeChunks(
     frames: AsyncIterable<internalV1.WriteChunksRequest>,
   ): Promise<Init<typeof internalV1.WriteChunksResponseSchema>> {
-    const results: MessageInitShape<typeof uploadV1.ChunkResultSchema>[] = [];
+    const results: ChunkResultMessage[] = [];
     for await (const { header, body } of framedChunks(frames)) {
       results.push(await this.writeChunk(header, body));
     }
@@ -62,15 +66,25 @@ export class RepositoryController {
 
   /**
    * Chunks as the client sent them, each whole; each chunk's result is answered once it is settled
-   * (durable, or refused: the stream goes on).
+   * (durable, or refused: the stream goes on). Small chunks of one upload that arrived together are
+   * written as one batch (group commit, docs/upload.md).
    */
   @GrpcRpc(internalV1.RepositoryService, 'RelayChunks')
   async *relayChunks(
     requests: AsyncIterable<internalV1.RelayChunksRequest>,
   ): AsyncIterable<Init<typeof internalV1.RelayChunksResponseSchema>> {
-    for await (const request of requests) {
-      const { header, body } = relayedChunk(request);
-      yield { result: await this.writeChunk(header, body) };
+    const maxBatchBytes = this.domain.limits.groupCommitBytes;
+    const joins = (run: readonly Relayed[], next: Relayed) =>
+      run[0]!.chunk !== undefined &&
+      next.chunk !== undefined &&
+      joinsBatch(
+        run.map((relayed) => relayed.chunk!),
+        next.chunk,
+        maxBatchBytes,
+      );
+    for await (const run of arrivedRuns(relayedChunks(requests), joins)) {
+      const results = run.length === 1 ? [await this.writeRelayed(run[0]!)] : await this.writeBatch(run);
+      for (const result of results) yield { result };
     }
   }
 
@@ -142,30 +156,44 @@ export class RepositoryController {
   }
 
   /** One chunk's outcome; a refused chunk is reported in the results and the stream goes on. */
-  private async writeChunk(
-    header: internalV1.ChunkHeader,
-    body: AsyncIterable<Uint8Array>,
-  ): Promise<MessageInitShape<typeof uploadV1.ChunkResultSchema>> {
-    try {
-      const result = await this.domain.writer.write(
-        {
-          uploadId: requireUuid('upload_id', header.uploadId),
-          chunkNumber: toSafeNumber('chunk_number', header.chunkNumber),
-          size: toSafeNumber('size', header.size),
-          sha256: header.sha256,
-          force: header.force,
-        },
-        body,
+  private async writeChunk(header: internalV1.ChunkHeader, body: ChunkBody): Promise<ChunkResultMessage> {
+    const settled = await Promise.resolve()
+      .then(() => this.domain.writer.write(chunkHeaderOf(header), body))
+      .then(
+        (value): ChunkSettlement => ({ status: 'fulfilled', value }),
+        (reason: unknown): ChunkSettlement => ({ status: 'rejected', reason }),
       );
-      return { chunkNumber: header.chunkNumber, code: 0, sha256: result.sha256, duplicate: result.duplicate };
-    } catch (error) {
-      if (!isTesseraError(error)) throw error;
-      return {
-        chunkNumber: header.chunkNumber,
-        code: grpcStatusOf(error.code),
-        message: error.message,
-        ...(error.retryAfterSeconds !== undefined && { retryAfterSeconds: error.retryAfterSeconds }),
-      };
+    return chunkResultOf(header.chunkNumber, settled);
+  }
+
+  private writeRelayed({ header, data }: Relayed): Promise<ChunkResultMessage> {
+    return this.writeChunk(header, [data]);
+  }
+
+  private async writeBatch(run: Relayed[]): Promise<ChunkResultMessage[]> {
+    const settled = await this.domain.writer
+      .writeBatch(run.map((relayed) => relayed.chunk!))
+      .catch((reason: unknown) => run.map((): ChunkSettlement => ({ status: 'rejected', reason })));
+    return settled.map((settlement, k) => chunkResultOf(run[k]!.header.chunkNumber, settlement));
+  }
+}
+
+/** A relayed chunk, with the domain's view of it unless its header is malformed (then written alone). */
+interface Relayed extends RelayedChunk {
+  chunk: BatchChunk | undefined;
+}
+
+async function* relayedChunks(
+  requests: AsyncIterable<internalV1.RelayChunksRequest>,
+): AsyncIterable<Relayed> {
+  for await (const request of requests) {
+    const relayed = relayedChunk(request);
+    let chunk: BatchChunk | undefined;
+    try {
+      chunk = { header: chunkHeaderOf(relayed.header), data: relayed.data };
+    } catch {
+      chunk = undefined; // refused with its reason when written alone
     }
+    yield { ...relayed, chunk };
   }
 }

@@ -48,6 +48,17 @@ export const RepositoryServiceEnvSchema = z
     /** Files up to this size may be uploaded in one call (UploadFile); at most MAX_CHUNK_BYTES. */
     MAX_ONE_CALL_FILE_BYTES: positiveInt(4 * MiB),
     SUGGESTED_CHUNK_BYTES: positiveInt(8 * MiB),
+    /**
+     * Small chunks (below S3's 5 MiB part minimum) of one upload that arrive together on a stream are
+     * staged as one object and recorded in one transaction, up to this many bytes (docs/upload.md,
+     * "Group commit"). 0 writes every chunk alone.
+     */
+    GROUP_COMMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(64 * MiB)
+      .default(8 * MiB),
     /** Chunks of one upload being written or waiting at once; more are refused (RESOURCE_EXHAUSTED). */
     MAX_INFLIGHT_CHUNKS_PER_UPLOAD: positiveInt(16),
     /**

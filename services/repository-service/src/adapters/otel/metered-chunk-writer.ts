@@ -1,6 +1,13 @@
 import { metrics } from '@opentelemetry/api';
 import { isTesseraError } from '@tessera/errors';
-import type { ChunkBody, ChunkHeader, ChunkSink, ChunkWriteResult } from '../../domain/chunks/chunk-writer';
+import type {
+  BatchChunk,
+  ChunkBody,
+  ChunkHeader,
+  ChunkSettlement,
+  ChunkSink,
+  ChunkWriteResult,
+} from '../../domain/chunks/chunk-writer';
 
 /**
  * Counts what the chunk writer does: `tessera_chunks_uploaded_total{duplicate}`,
@@ -30,14 +37,39 @@ export class MeteredChunkWriter implements ChunkSink {
     this.inflight.add(1);
     try {
       const result = await this.writer.write(header, body);
-      this.chunks.add(1, { duplicate: result.duplicate });
-      if (!result.duplicate) this.bytes.add(header.size);
+      this.counted(header, result);
       return result;
     } catch (error) {
-      this.failures.add(1, { code: isTesseraError(error) ? error.code : 'INTERNAL' });
+      this.failed(error);
       throw error;
     } finally {
       this.inflight.add(-1);
     }
+  }
+
+  async writeBatch(chunks: BatchChunk[]): Promise<ChunkSettlement[]> {
+    this.inflight.add(chunks.length);
+    try {
+      const settled = await this.writer.writeBatch(chunks);
+      settled.forEach((settlement, k) => {
+        if (settlement.status === 'fulfilled') this.counted(chunks[k]!.header, settlement.value);
+        else this.failed(settlement.reason);
+      });
+      return settled;
+    } catch (error) {
+      chunks.forEach(() => this.failed(error));
+      throw error;
+    } finally {
+      this.inflight.add(-chunks.length);
+    }
+  }
+
+  private counted(header: ChunkHeader, result: ChunkWriteResult): void {
+    this.chunks.add(1, { duplicate: result.duplicate });
+    if (!result.duplicate) this.bytes.add(header.size);
+  }
+
+  private failed(error: unknown): void {
+    this.failures.add(1, { code: isTesseraError(error) ? error.code : 'INTERNAL' });
   }
 }

@@ -162,4 +162,15 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE nodes ADD COLUMN IF NOT EXISTS part_sha256 JSON NULL',
     ],
   },
+  {
+    version: 12,
+    name: 'chunks staged together',
+    // Small chunks that arrive together are staged as one object (group commit, docs/upload.md): a
+    // chunk's bytes are then staged_offset.. of staged_object in the upload's staging folder. NULL:
+    // the chunk's own object, named by its number, as before.
+    statements: [
+      'ALTER TABLE upload_chunks ADD COLUMN IF NOT EXISTS staged_object VARCHAR(64) NULL',
+      'ALTER TABLE upload_chunks ADD COLUMN IF NOT EXISTS staged_offset BIGINT NOT NULL DEFAULT 0',
+    ],
+  },
 ];

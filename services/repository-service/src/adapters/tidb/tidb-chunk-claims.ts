@@ -13,7 +13,7 @@ import {
   onTransactionConnection,
   type Statement,
 } from './tidb-transaction';
-import { decide, partNumberOf, toUpload, writerOf, type ChunkRow } from './tidb-upload-rows';
+import { decide, partNumberOf, stagedOf, toUpload, writerOf, type ChunkRow } from './tidb-upload-rows';
 
 /** Who claims: this instance, and the parameters of OWNER_GONE for it. */
 export interface Claimant {
@@ -102,7 +102,8 @@ function claimOnce(
       { sql: 'BEGIN PESSIMISTIC', values: [] },
       { sql: 'SELECT * FROM uploads WHERE upload_id = ? FOR UPDATE', values: [uploadId] },
       {
-        sql: `SELECT size, sha256, storage, part_number, state, retry_count, etag, written_by,
+        sql: `SELECT chunk_number, size, sha256, storage, part_number, state, retry_count, etag, written_by,
+                staged_object, staged_offset,
                 TIMESTAMPDIFF(MICROSECOND, claimed_at, NOW(6)) AS age_us, ${claimant.ownerGoneSql} AS owner_gone
               FROM upload_chunks c WHERE upload_id = ? AND chunk_number = ? FOR UPDATE`,
         values: [...claimant.gone, uploadId, claim.chunkNumber],
@@ -110,26 +111,35 @@ function claimOnce(
     ]);
     const uploadRow = (read[1] as RowDataPacket[])[0];
     const chunkRow = (read[2] as ChunkRow[])[0];
-    const { result, write } = claimOf(uploadId, uploadRow, chunkRow, claimant.instanceId, claim, options);
+    const token = randomUUID();
+    const { result, write } = claimOf(
+      uploadId,
+      uploadRow,
+      chunkRow,
+      claimant.instanceId,
+      claim,
+      options,
+      token,
+    );
     await inRoundTrip(connection, [...(write ? [write] : []), { sql: 'COMMIT', values: [] }]);
     return result;
   });
 }
 
 /** What the claim comes to, and the statement that records it, if any. */
-function claimOf(
+export function claimOf(
   uploadId: string,
   uploadRow: RowDataPacket | undefined,
   existing: ChunkRow | undefined,
   owner: string,
   claim: ChunkClaim,
   options: ClaimOptions,
+  token: string,
 ): { result: ClaimResult; write?: Statement } {
   if (!uploadRow) return { result: { outcome: 'unknown-upload' } };
   const upload = toUpload(uploadRow);
   if (!ACCEPTING_STATES.includes(upload.state))
     return { result: { outcome: 'not-accepting', state: upload.state } };
-  const token = randomUUID();
   // size, sha256, storage, part_number, claim_token, claim_owner
   const claimed = [claim.size, claim.sha256, claim.storage, partNumberOf(claim), token, owner];
   if (!existing) {
@@ -145,7 +155,8 @@ function claimOf(
   if (decision === 'take-over') {
     const write = {
       sql: `UPDATE upload_chunks SET size = ?, sha256 = ?, storage = ?, part_number = ?, claim_token = ?, claim_owner = ?,
-              state = 'WRITING', claimed_at = NOW(6), etag = NULL, retry_count = retry_count + 1, written_by = 'service'
+              state = 'WRITING', claimed_at = NOW(6), etag = NULL, retry_count = retry_count + 1, written_by = 'service',
+              staged_object = NULL, staged_offset = 0
             WHERE upload_id = ? AND chunk_number = ?`,
       values: [...claimed, uploadId, claim.chunkNumber],
     };
@@ -160,6 +171,7 @@ function claimOf(
       retryCount: Number(existing.retry_count),
       etag: existing.etag ?? '',
       writtenBy: writerOf(existing.written_by),
+      staged: stagedOf(existing),
     };
     return { result: { outcome: 'duplicate', chunk } };
   }

@@ -6,6 +6,7 @@ import type {
   ChunkWriter,
   ClaimOptions,
   NewUpload,
+  StagedLocation,
   UploadRecord,
   UploadState,
 } from '../../domain/ports/upload-store.port';
@@ -22,6 +23,8 @@ export interface ChunkRow extends RowDataPacket {
   retry_count: number;
   etag: string | null;
   written_by: string;
+  staged_object: string | null;
+  staged_offset: string;
   age_us: string;
   /** 1 when the instance holding the claim is gone. */
   owner_gone: number;
@@ -29,6 +32,15 @@ export interface ChunkRow extends RowDataPacket {
 
 export function writerOf(column: unknown): ChunkWriter {
   return column === 'client' ? 'client' : 'service';
+}
+
+/** Where a staged chunk's bytes are: its own object unless it was staged with a batch. */
+export function stagedOf(row: RowDataPacket): StagedLocation | undefined {
+  if (row['storage'] !== 'staged') return undefined;
+  const object = row['staged_object'] as string | null;
+  return object === null
+    ? { object: String(row['chunk_number']), offset: 0 }
+    : { object, offset: Number(row['staged_offset']) };
 }
 
 /** Inserts the upload's row in `state`; a used idempotency key fails it with a duplicate key error. */

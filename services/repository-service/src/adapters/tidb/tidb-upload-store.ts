@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { claimChunk, type Claimant } from './tidb-chunk-claims';
+import { claimChunks, markBatchStored, releaseBatchClaims } from './tidb-chunk-batches';
 import { appendToOutbox, outboxInsert } from './tidb-outbox';
-import { insertUpload, toUpload, writerOf } from './tidb-upload-rows';
+import { insertUpload, stagedOf, toUpload, writerOf } from './tidb-upload-rows';
 import { inOneRoundTrip, inPessimisticTransaction, isDuplicateKey } from './tidb-transaction';
 import type { LifecycleEvent } from '../../domain/events/lifecycle-event';
 import {
   ACCEPTING_STATES,
+  type BatchChunkStored,
+  type BatchClaimResult,
   type BeginCompletionResult,
   type ChunkClaim,
   type ClaimOptions,
@@ -194,6 +197,24 @@ export class TidbUploadStore implements UploadStore {
     return updated!.affectedRows === 1;
   }
 
+  claimChunks(uploadId: string, claims: ChunkClaim[], options: ClaimOptions): Promise<BatchClaimResult> {
+    return claimChunks(this.pool, this.claimant, uploadId, claims, options);
+  }
+
+  markBatchStored(
+    uploadId: string,
+    token: string,
+    object: string,
+    etag: string,
+    chunks: BatchChunkStored[],
+  ): Promise<number[]> {
+    return markBatchStored(this.pool, uploadId, token, object, etag, chunks);
+  }
+
+  releaseBatchClaims(uploadId: string, token: string, chunkNumbers: number[]): Promise<void> {
+    return releaseBatchClaims(this.pool, uploadId, token, chunkNumbers);
+  }
+
   async releaseClaim(uploadId: string, chunkNumber: number, token: string): Promise<void> {
     await this.pool.execute(
       `DELETE FROM upload_chunks WHERE upload_id = ? AND chunk_number = ? AND claim_token = ? AND state = 'WRITING'`,
@@ -203,7 +224,8 @@ export class TidbUploadStore implements UploadStore {
 
   async listStoredChunks(uploadId: string): Promise<StoredChunkRecord[]> {
     const [rows] = await this.pool.execute<RowDataPacket[]>(
-      `SELECT chunk_number, size, sha256, storage, part_number, retry_count, etag, written_by FROM upload_chunks
+      `SELECT chunk_number, size, sha256, storage, part_number, retry_count, etag, written_by, staged_object, staged_offset
+       FROM upload_chunks
        WHERE upload_id = ? AND state = 'STORED' ORDER BY chunk_number`,
       [uploadId],
     );
@@ -216,6 +238,7 @@ export class TidbUploadStore implements UploadStore {
       retryCount: Number(row['retry_count']),
       etag: row['etag'],
       writtenBy: writerOf(row['written_by']),
+      staged: stagedOf(row),
     }));
   }
 

@@ -12,6 +12,17 @@ function gatedSink() {
           resolve({ chunkNumber: header.chunkNumber, sha256: header.sha256, duplicate: false }),
         ),
       ),
+    writeBatch: (chunks) =>
+      new Promise((resolve) =>
+        pending.push(() =>
+          resolve(
+            chunks.map(({ header }) => ({
+              status: 'fulfilled',
+              value: { chunkNumber: header.chunkNumber, sha256: header.sha256, duplicate: false },
+            })),
+          ),
+        ),
+      ),
   };
   return { sink, finishOne: () => pending.shift()!(), started: () => pending.length };
 }
@@ -101,8 +112,29 @@ describe('ChunkAdmission', () => {
     await Promise.all(writes);
   });
 
+  it('runs a batch of small chunks (group commit) as one write: one worker, one of its upload’s slots', async () => {
+    const { sink, finishOne, started } = gatedSink();
+    const admission = new ChunkAdmission(sink, { ...limits, workers: 10, perUploadInflight: 2 });
+    const batch = [0, 1, 2, 3, 4].map((n) => ({ header: header('u', n), data: new Uint8Array(1) }));
+    const batched = admission.writeBatch(batch);
+    const alone = admission.write(header('u', 5), []);
+    await expect(admission.write(header('u', 6), [])).rejects.toThrow(
+      /upload u already has 2 chunks in flight/,
+    );
+    await settle();
+    expect(started()).toBe(2);
+    expect(admission.state()).toMatchObject({ busy: 2 });
+    finishOne();
+    finishOne();
+    expect((await batched).map((settled) => settled.status)).toEqual(Array(5).fill('fulfilled'));
+    await alone;
+  });
+
   it('frees the worker and the upload slot when a write fails', async () => {
-    const failing: ChunkSink = { write: () => Promise.reject(new Error('S3 down')) };
+    const failing: ChunkSink = {
+      write: () => Promise.reject(new Error('S3 down')),
+      writeBatch: () => Promise.reject(new Error('S3 down')),
+    };
     const admission = new ChunkAdmission(failing, { ...limits, perUploadInflight: 1 });
     await expect(admission.write(header('u', 0), [])).rejects.toThrow('S3 down');
     await expect(admission.write(header('u', 1), [])).rejects.toThrow('S3 down');
@@ -166,6 +198,7 @@ describe('ChunkAdmission', () => {
 
     const failing = new ChunkAdmission(
       {
+        writeBatch: () => Promise.reject(new Error('not batched here')),
         write: (chunk) =>
           Promise.reject(
             chunk.uploadId === 'bad'

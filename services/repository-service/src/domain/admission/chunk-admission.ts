@@ -1,5 +1,12 @@
 import { ErrorCode, TesseraError } from '@tessera/errors';
-import type { ChunkBody, ChunkHeader, ChunkSink, ChunkWriteResult } from '../chunks/chunk-writer';
+import type {
+  BatchChunk,
+  ChunkBody,
+  ChunkHeader,
+  ChunkSettlement,
+  ChunkSink,
+  ChunkWriteResult,
+} from '../chunks/chunk-writer';
 import { PoolUsageMeter } from './pool-usage';
 import type { PoolUsage } from './worker-pool-sizer';
 
@@ -74,15 +81,24 @@ export class ChunkAdmission implements ChunkSink {
     this.meter.changed(this.busy, this.waiting.length);
   }
 
-  async write(header: ChunkHeader, body: ChunkBody): Promise<ChunkWriteResult> {
-    this.admit(header.uploadId);
-    this.inflightByUpload.set(header.uploadId, (this.inflightByUpload.get(header.uploadId) ?? 0) + 1);
+  write(header: ChunkHeader, body: ChunkBody): Promise<ChunkWriteResult> {
+    return this.ofUpload(header.uploadId, () => this.next.write(header, body));
+  }
+
+  /** A batch (group commit) is one write: one worker, one of its upload's chunks in flight. */
+  writeBatch(chunks: BatchChunk[]): Promise<ChunkSettlement[]> {
+    return this.ofUpload(chunks[0]!.header.uploadId, () => this.next.writeBatch(chunks));
+  }
+
+  private async ofUpload<T>(uploadId: string, write: () => Promise<T>): Promise<T> {
+    this.admit(uploadId);
+    this.inflightByUpload.set(uploadId, (this.inflightByUpload.get(uploadId) ?? 0) + 1);
     try {
-      return await this.withWorker(() => this.next.write(header, body));
+      return await this.withWorker(write);
     } finally {
-      const left = this.inflightByUpload.get(header.uploadId)! - 1;
-      if (left === 0) this.inflightByUpload.delete(header.uploadId);
-      else this.inflightByUpload.set(header.uploadId, left);
+      const left = this.inflightByUpload.get(uploadId)! - 1;
+      if (left === 0) this.inflightByUpload.delete(uploadId);
+      else this.inflightByUpload.set(uploadId, left);
     }
   }
 

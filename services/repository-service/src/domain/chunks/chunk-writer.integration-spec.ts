@@ -4,7 +4,8 @@ import { ErrorCode } from '@tessera/errors';
 import type { S3ObjectStore } from '@tessera/object-storage';
 import type { TidbUploadStore } from '../../adapters/tidb/tidb-upload-store';
 import { openRealStack, type RealStack } from '../../testing/real-stack.fixture';
-import { ChunkWriter, stagingKeyOf, type ChunkHeader } from './chunk-writer';
+import { ChunkWriter, type ChunkHeader } from './chunk-writer';
+import { stagingKeyOf } from './staged-objects';
 import { initiating, testUpload } from '../../testing/uploads.fixture';
 
 const MiB = 1024 * 1024;

@@ -6,50 +6,24 @@ import { directPartNumber, storageForChunk } from '../completion/assembly-plan';
 import { lifecycleEvent } from '../events/lifecycle-event';
 import { chunkInProgress, closedUpload, conflictingChunk } from './chunk-refusals';
 import { MultipartUploads } from './multipart-uploads';
+import { stagingKeyOf } from './staged-objects';
 import type { ChunkFeed, RunningFileHashes } from './running-file-hashes';
 import type { UploadRecord, UploadStore } from '../ports/upload-store.port';
 
-/** A chunk as the intake gateway announces it before its bytes. */
-export interface ChunkHeader {
-  uploadId: string;
-  chunkNumber: number;
-  size: number;
-  /** Lower-case hex SHA-256 of the bytes, computed by the intake gateway. */
-  sha256: string;
-  force: boolean;
-}
+import { ChunkBatchWriter, type BatchChunk, type ChunkSettlement } from './chunk-batch-writer';
+import {
+  checkChunkHeader,
+  type ChunkBody,
+  type ChunkHeader,
+  type ChunkWriteResult,
+  type ChunkWriterOptions,
+} from './chunk-header';
 
-/** A chunk's bytes, in pieces, as they arrive. */
-export type ChunkBody = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
-
-export interface ChunkWriteResult {
-  chunkNumber: number;
-  sha256: string;
-  /** The same bytes were already stored: nothing was written. */
-  duplicate: boolean;
-}
+export type { ChunkBody, ChunkHeader, ChunkWriteResult, ChunkWriterOptions } from './chunk-header';
+export type { BatchChunk, ChunkSettlement } from './chunk-batch-writer';
 
 /** Where chunks are written: the ChunkWriter, or a decorator of it. */
-export type ChunkSink = Pick<ChunkWriter, 'write'>;
-
-export interface ChunkWriterOptions {
-  maxChunkBytes: number;
-  maxChunkNumber: number;
-  claimStaleAfterMs: number;
-  /** Key prefix of staged chunks, e.g. ".tessera-staging/". */
-  stagingPrefix: string;
-}
-
-const SHA256_HEX = /^[0-9a-f]{64}$/;
-
-export function stagingKeyOf(stagingPrefix: string, uploadId: string, chunkNumber: number): string {
-  return `${stagingFolderOf(stagingPrefix, uploadId)}${chunkNumber}`;
-}
-
-/** Where all staged chunks of an upload live: deleting it removes every version of each. */
-export function stagingFolderOf(stagingPrefix: string, uploadId: string): string {
-  return `${stagingPrefix}${uploadId}/`;
-}
+export type ChunkSink = Pick<ChunkWriter, 'write' | 'writeBatch'>;
 
 /** Counts and hashes bytes as they stream through, and feeds them to the file's running hash. */
 class Fingerprint extends Transform {
@@ -82,6 +56,7 @@ class Fingerprint extends Transform {
  */
 export class ChunkWriter {
   private readonly multiparts: MultipartUploads;
+  private readonly batches: ChunkBatchWriter;
 
   constructor(
     private readonly store: UploadStore,
@@ -91,10 +66,16 @@ export class ChunkWriter {
     private readonly fileHashes?: RunningFileHashes,
   ) {
     this.multiparts = new MultipartUploads(store, objects);
+    this.batches = new ChunkBatchWriter(store, objects, options, fileHashes);
+  }
+
+  /** Small chunks of one upload that arrived together, stored as one (chunk-batch-writer.ts). */
+  writeBatch(chunks: BatchChunk[]): Promise<ChunkSettlement[]> {
+    return this.batches.writeBatch(chunks);
   }
 
   async write(header: ChunkHeader, body: ChunkBody): Promise<ChunkWriteResult> {
-    this.validate(header);
+    checkChunkHeader(header, this.options);
     const storage = storageForChunk(header.chunkNumber, header.size);
     const claim = await this.store.claimChunk(
       header.uploadId,
@@ -189,25 +170,6 @@ export class ChunkWriter {
       counted.destroy();
       await this.store.releaseClaim(header.uploadId, header.chunkNumber, token);
       throw error;
-    }
-  }
-
-  private validate(header: ChunkHeader): void {
-    if (
-      !Number.isSafeInteger(header.chunkNumber) ||
-      header.chunkNumber < 0 ||
-      header.chunkNumber > this.options.maxChunkNumber
-    ) {
-      throw TesseraError.invalidArgument(
-        'chunk_number',
-        `must be between 0 and ${this.options.maxChunkNumber}`,
-      );
-    }
-    if (!Number.isSafeInteger(header.size) || header.size < 1 || header.size > this.options.maxChunkBytes) {
-      throw TesseraError.invalidArgument('size', `must be between 1 and ${this.options.maxChunkBytes} bytes`);
-    }
-    if (!SHA256_HEX.test(header.sha256)) {
-      throw TesseraError.invalidArgument('sha256', 'must be 64 lower-case hex characters');
     }
   }
 }

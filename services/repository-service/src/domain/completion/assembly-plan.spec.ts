@@ -55,7 +55,7 @@ function expectValidRecomposition(chunks: StoredChunk[], plan: AssemblyPlan): vo
   for (const range of plan.parts.flatMap((part) => part.ranges)) {
     const rangeFileOffset =
       range.source === 'staged'
-        ? chunkStart[range.chunkNumber]! + range.offset
+        ? chunkStart[Number(range.object)]! + range.offset
         : fileOffsetOfIntermediate(range.offset);
     if (rangeFileOffset !== position) outOfOrder.push({ range, expectedAt: position });
     position += range.length;

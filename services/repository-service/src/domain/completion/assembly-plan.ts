@@ -1,6 +1,7 @@
 /**
  * How the chunks of an upload become one S3 object (see docs/upload.md). Pure logic: no I/O.
  */
+import type { StagedLocation } from '../ports/upload-store.port';
 
 const MiB = 1024 * 1024;
 
@@ -25,6 +26,13 @@ export interface StoredChunk {
   chunkNumber: number;
   size: number;
   storage: ChunkStorage;
+  /** A staged chunk's place; default: its own object, named by its number. */
+  staged?: StagedLocation | undefined;
+}
+
+/** Where a staged chunk's bytes are when it has no object of its own. */
+export function stagedLocationOf(chunk: StoredChunk): StagedLocation {
+  return chunk.staged ?? { object: String(chunk.chunkNumber), offset: 0 };
 }
 
 /** A direct part carries part number chunkNumber + 1; everything else is staged as its own object. */
@@ -49,10 +57,11 @@ export interface IntermediateRange {
   length: number;
 }
 
-/** A byte range of one staged chunk. */
+/** A byte range of a staged object: one chunk's own, or a batch's (chunks staged together). */
 export interface StagedRange {
   source: 'staged';
-  chunkNumber: number;
+  /** Its name in the upload's staging folder. */
+  object: string;
   offset: number;
   length: number;
 }
@@ -166,7 +175,10 @@ function recomposePlan(
   };
 }
 
-/** The file as ranges in order: direct chunks map to consecutive ranges of the intermediate object. */
+/**
+ * The file as ranges in order: direct chunks map to consecutive ranges of the intermediate object,
+ * and chunks staged together to consecutive ranges of their batch's object (merged into one read).
+ */
 function fileRanges(chunks: readonly StoredChunk[]): ByteRange[] {
   const ranges: ByteRange[] = [];
   let intermediateOffset = 0;
@@ -176,7 +188,8 @@ function fileRanges(chunks: readonly StoredChunk[]): ByteRange[] {
       ranges.push({ source: 'intermediate', offset: intermediateOffset, length: chunk.size });
       intermediateOffset += chunk.size;
     } else {
-      ranges.push({ source: 'staged', chunkNumber: chunk.chunkNumber, offset: 0, length: chunk.size });
+      const { object, offset } = stagedLocationOf(chunk);
+      ranges.push({ source: 'staged', object, offset, length: chunk.size });
     }
   }
   return ranges;
@@ -189,7 +202,7 @@ function appendRange(part: RecomposedPart, range: ByteRange): void {
     previous !== undefined &&
     previous.source === range.source &&
     previous.offset + previous.length === range.offset &&
-    (previous.source === 'intermediate' || previous.chunkNumber === (range as StagedRange).chunkNumber);
+    (previous.source === 'intermediate' || previous.object === (range as StagedRange).object);
   if (contiguous) {
     previous.length += range.length;
   } else {

@@ -5,7 +5,8 @@ import { planAssembly } from './assembly-plan';
 import type { S3ObjectStore } from '@tessera/object-storage';
 import type { TidbUploadStore } from '../../adapters/tidb/tidb-upload-store';
 import { openRealStack, type RealStack } from '../../testing/real-stack.fixture';
-import { ChunkWriter, stagingKeyOf } from '../chunks/chunk-writer';
+import { ChunkWriter } from '../chunks/chunk-writer';
+import { stagingKeyOf } from '../chunks/staged-objects';
 import { ObjectAssembler } from './object-assembler';
 import { initiating, testUpload } from '../../testing/uploads.fixture';
 

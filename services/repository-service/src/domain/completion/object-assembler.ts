@@ -1,7 +1,13 @@
 import { Readable } from 'node:stream';
 import type { MultipartTarget, ObjectStore, StoredObject, UploadedPart } from '@tessera/object-storage';
-import { isServerSideCopy, type AssemblyPlan, type ByteRange, type RecomposedPart } from './assembly-plan';
-import { stagingFolderOf, stagingKeyOf } from '../chunks/chunk-writer';
+import {
+  isServerSideCopy,
+  stagedLocationOf,
+  type AssemblyPlan,
+  type ByteRange,
+  type RecomposedPart,
+} from './assembly-plan';
+import { stagingFolderOf, stagingKeyOf } from '../chunks/staged-objects';
 import type { StoredChunkRecord, UploadRecord } from '../ports/upload-store.port';
 
 /** The object a completed upload produced. */
@@ -101,9 +107,9 @@ export class ObjectAssembler {
       const last = chunks[plan.stagedLast.chunkNumber]!;
       parts.push(
         await this.objects.uploadPartCopy(target, plan.stagedLast.partNumber, {
-          key: this.stagingKey(upload, last.chunkNumber),
+          key: this.stagingKey(upload, stagedLocationOf(last).object),
           etag: last.etag,
-          offset: 0,
+          offset: stagedLocationOf(last).offset,
           length: last.size,
         }),
       );
@@ -176,7 +182,7 @@ export class ObjectAssembler {
   ): AsyncIterable<Uint8Array> {
     for (const range of ranges) {
       const fromIntermediate = range.source === 'intermediate';
-      const key = fromIntermediate ? upload.objectKey : this.stagingKey(upload, range.chunkNumber);
+      const key = fromIntermediate ? upload.objectKey : this.stagingKey(upload, range.object);
       const versionId = fromIntermediate ? intermediateVersionId : undefined;
       yield* (await this.objects.readRange(
         key,
@@ -192,8 +198,8 @@ export class ObjectAssembler {
     return this.objects.createMultipartUpload(upload.objectKey, upload.mimeType || undefined);
   }
 
-  private stagingKey(upload: UploadRecord, chunkNumber: number): string {
-    return stagingKeyOf(this.options.stagingPrefix, upload.uploadId, chunkNumber);
+  private stagingKey(upload: UploadRecord, object: string): string {
+    return stagingKeyOf(this.options.stagingPrefix, upload.uploadId, object);
   }
 }
 

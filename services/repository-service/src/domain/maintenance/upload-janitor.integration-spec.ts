@@ -1,7 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { ErrorCode } from '@tessera/errors';
 import { openRealStack, type RealStack } from '../../testing/real-stack.fixture';
-import { ChunkWriter, stagingKeyOf } from '../chunks/chunk-writer';
+import { ChunkWriter } from '../chunks/chunk-writer';
+import { stagingKeyOf } from '../chunks/staged-objects';
 import { UploadJanitor, type JanitorListener } from './upload-janitor';
 import { UploadSessions } from '../uploads/upload-sessions';
 

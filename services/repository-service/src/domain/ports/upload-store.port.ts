@@ -59,6 +59,15 @@ export interface StoredChunkRecord extends ChunkClaim {
   /** How many earlier claims of this chunk were taken over or released. */
   retryCount: number;
   writtenBy: ChunkWriter;
+  /** Where a staged chunk's bytes are (domain/chunks/staged-objects.ts); undefined for a direct part. */
+  staged: StagedLocation | undefined;
+}
+
+/** A staged chunk's bytes: `length` bytes from `offset` of an object in the upload's staging folder. */
+export interface StagedLocation {
+  /** Its name in the upload's staging folder: the chunk number, or a batch's name. */
+  object: string;
+  offset: number;
 }
 
 export type ClaimResult =
@@ -74,6 +83,26 @@ export type ClaimResult =
   | { outcome: 'unknown-upload' }
   /** The upload no longer accepts chunks (completing, completed, failed or aborted). */
   | { outcome: 'not-accepting'; state: UploadState };
+
+/** What a batch claim (claimChunks) came to for one of its chunks. */
+export type BatchChunkClaim =
+  | { outcome: 'claimed' }
+  | { outcome: 'duplicate' }
+  | { outcome: 'in-progress' }
+  | { outcome: 'conflict'; existingSha256: string };
+
+export type BatchClaimResult =
+  /** Write the claimed chunks' bytes, then markBatchStored with this token. The upload as locked. */
+  | { outcome: 'claimed'; token: string; upload: UploadRecord; chunks: BatchChunkClaim[] }
+  | { outcome: 'unknown-upload' }
+  | { outcome: 'not-accepting'; state: UploadState };
+
+/** A chunk of a batch written to one staged object, for markBatchStored. */
+export interface BatchChunkStored {
+  chunkNumber: number;
+  offset: number;
+  stored: LifecycleEvent;
+}
 
 export type BeginCompletionResult =
   | { outcome: 'started' }
@@ -147,6 +176,24 @@ export interface UploadStore {
     etag: string,
     stored: LifecycleEvent,
   ): Promise<boolean>;
+  /**
+   * Claims several chunk numbers of one upload under one token, in one transaction: each chunk's
+   * outcome is what claimChunk would have answered for it alone.
+   */
+  claimChunks(uploadId: string, claims: ChunkClaim[], options: ClaimOptions): Promise<BatchClaimResult>;
+  /**
+   * Records the chunks of a batch, all in staged object `object`, with their `stored` events, in one
+   * transaction; the chunk numbers recorded (a chunk whose claim was taken over meanwhile is not).
+   */
+  markBatchStored(
+    uploadId: string,
+    token: string,
+    object: string,
+    etag: string,
+    chunks: BatchChunkStored[],
+  ): Promise<number[]>;
+  /** Drops the claims of a batch whose write failed (those still held with this token). */
+  releaseBatchClaims(uploadId: string, token: string, chunkNumbers: number[]): Promise<void>;
   /** Drops a claim whose write failed, so the chunk counts as missing again. */
   releaseClaim(uploadId: string, chunkNumber: number, token: string): Promise<void>;
   /** Stored chunks in chunk order. */

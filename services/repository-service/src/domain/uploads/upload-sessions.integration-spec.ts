@@ -3,7 +3,8 @@ import { ErrorCode } from '@tessera/errors';
 import type { S3ObjectStore } from '@tessera/object-storage';
 import type { TidbUploadStore } from '../../adapters/tidb/tidb-upload-store';
 import { openRealStack, type RealStack } from '../../testing/real-stack.fixture';
-import { ChunkWriter, stagingKeyOf } from '../chunks/chunk-writer';
+import { ChunkWriter } from '../chunks/chunk-writer';
+import { stagingKeyOf } from '../chunks/staged-objects';
 import { UploadSessions, type InitiateRequest } from './upload-sessions';
 
 const MiB = 1024 * 1024;

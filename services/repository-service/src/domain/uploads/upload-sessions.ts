@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCode, TesseraError } from '@tessera/errors';
 import type { ObjectStore } from '@tessera/object-storage';
 import { missingRanges, toRanges, type ChunkNumberRange } from '../chunks/chunk-ranges';
-import { stagingFolderOf } from '../chunks/chunk-writer';
+import { stagingFolderOf } from '../chunks/staged-objects';
 import { lifecycleEvent } from '../events/lifecycle-event';
 import { newUploadOf, validateNewUpload, type InitiateRequest } from './new-upload';
 import type { NodeStore } from '../ports/node-store.port';

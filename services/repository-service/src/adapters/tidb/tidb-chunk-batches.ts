@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import {
+  ACCEPTING_STATES,
+  type BatchChunkClaim,
+  type BatchChunkStored,
+  type BatchClaimResult,
+  type ChunkClaim,
+  type ClaimOptions,
+  type ClaimResult,
+} from '../../domain/ports/upload-store.port';
+import { claimOf, type Claimant } from './tidb-chunk-claims';
+import { outboxInsert } from './tidb-outbox';
+import { inRoundTrip, onTransactionConnection, type Statement } from './tidb-transaction';
+import { toUpload, type ChunkRow } from './tidb-upload-rows';
+
+// Group commit (docs/upload.md): the chunks of a batch are claimed in one transaction and recorded
+// in another, whatever their number; each chunk follows the rule a claim of it alone follows.
+
+/** A list for `IN (?)`: the statement's values are formatted into its SQL, an array as a list. */
+const sqlList = (values: number[]) => values as unknown as number;
+
+/**
+ * Two round trips: lock the upload and the batch's existing chunk rows; then write every claim
+ * under one token and commit.
+ */
+export function claimChunks(
+  pool: Pool,
+  claimant: Claimant,
+  uploadId: string,
+  claims: ChunkClaim[],
+  options: ClaimOptions,
+): Promise<BatchClaimResult> {
+  const numbers = claims.map((claim) => claim.chunkNumber);
+  return onTransactionConnection(pool, async (connection) => {
+    const read = await inRoundTrip(connection, [
+      { sql: 'BEGIN PESSIMISTIC', values: [] },
+      { sql: 'SELECT * FROM uploads WHERE upload_id = ? FOR UPDATE', values: [uploadId] },
+      {
+        sql: `SELECT chunk_number, size, sha256, storage, part_number, state, retry_count, etag, written_by,
+                staged_object, staged_offset,
+                TIMESTAMPDIFF(MICROSECOND, claimed_at, NOW(6)) AS age_us, ${claimant.ownerGoneSql} AS owner_gone
+              FROM upload_chunks c WHERE upload_id = ? AND chunk_number IN (?) FOR UPDATE`,
+        values: [...claimant.gone, uploadId, sqlList(numbers)],
+      },
+    ]);
+    const uploadRow = (read[1] as RowDataPacket[])[0];
+    const upload = uploadRow && toUpload(uploadRow);
+    if (!upload || !ACCEPTING_STATES.includes(upload.state)) {
+      await inRoundTrip(connection, [{ sql: 'COMMIT', values: [] }]);
+      return upload ? { outcome: 'not-accepting', state: upload.state } : { outcome: 'unknown-upload' };
+    }
+    const existing = new Map((read[2] as ChunkRow[]).map((row) => [Number(row['chunk_number']), row]));
+    const token = randomUUID();
+    const writes: Statement[] = [];
+    const chunks = claims.map((claim) => {
+      const row = existing.get(claim.chunkNumber);
+      const { result, write } = claimOf(uploadId, uploadRow, row, claimant.instanceId, claim, options, token);
+      if (write) writes.push(write);
+      return batchChunkClaimOf(result);
+    });
+    await inRoundTrip(connection, [...writes, { sql: 'COMMIT', values: [] }]);
+    return { outcome: 'claimed', token, upload, chunks };
+  });
+}
+
+function batchChunkClaimOf(result: ClaimResult): BatchChunkClaim {
+  switch (result.outcome) {
+    case 'conflict':
+      return { outcome: 'conflict', existingSha256: result.existingSha256 };
+    case 'claimed':
+    case 'duplicate':
+    case 'in-progress':
+      return { outcome: result.outcome };
+    default:
+      // The upload was checked above, in the same transaction.
+      throw new Error(`chunk claim came to ${result.outcome} for an upload accepting chunks`);
+  }
+}
+
+/**
+ * Two round trips: lock the batch's chunks still claimed with the token; then mark those stored in
+ * the staged object, add their events to the outbox, and commit.
+ */
+export function markBatchStored(
+  pool: Pool,
+  uploadId: string,
+  token: string,
+  object: string,
+  etag: string,
+  chunks: BatchChunkStored[],
+): Promise<number[]> {
+  return onTransactionConnection(pool, async (connection) => {
+    const [, held] = (await inRoundTrip(connection, [
+      { sql: 'BEGIN PESSIMISTIC', values: [] },
+      {
+        sql: `SELECT chunk_number FROM upload_chunks
+              WHERE upload_id = ? AND chunk_number IN (?) AND claim_token = ? AND state = 'WRITING' FOR UPDATE`,
+        values: [uploadId, sqlList(chunks.map((chunk) => chunk.chunkNumber)), token],
+      },
+    ])) as [unknown, RowDataPacket[]];
+    const still = new Set(held.map((row) => Number(row['chunk_number'])));
+    const recorded = chunks.filter((chunk) => still.has(chunk.chunkNumber));
+    const writes = recorded.flatMap((chunk): Statement[] => [
+      {
+        sql: `UPDATE upload_chunks SET state = 'STORED', etag = ?, staged_object = ?, staged_offset = ?
+              WHERE upload_id = ? AND chunk_number = ?`,
+        values: [etag, object, chunk.offset, uploadId, chunk.chunkNumber],
+      },
+      outboxInsert(chunk.stored),
+    ]);
+    await inRoundTrip(connection, [...writes, { sql: 'COMMIT', values: [] }]);
+    return recorded.map((chunk) => chunk.chunkNumber);
+  });
+}
+
+export async function releaseBatchClaims(
+  pool: Pool,
+  uploadId: string,
+  token: string,
+  chunkNumbers: number[],
+): Promise<void> {
+  if (chunkNumbers.length === 0) return;
+  await pool.query<ResultSetHeader>(
+    `DELETE FROM upload_chunks WHERE upload_id = ? AND chunk_number IN (?) AND claim_token = ? AND state = 'WRITING'`,
+    [uploadId, chunkNumbers, token],
+  );
+}

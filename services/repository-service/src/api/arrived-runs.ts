@@ -1,0 +1,42 @@
+const NOT_YET = Symbol('not yet');
+
+/**
+ * Groups the items of a stream into runs, as they arrive: a run takes the next item while it has
+ * already arrived (nothing is waited for: a sender that waits for each answer gets it at once) and
+ * `joins` accepts it. An item `joins` refuses begins the next run.
+ */
+export async function* arrivedRuns<T>(
+  items: AsyncIterable<T>,
+  joins: (run: readonly T[], next: T) => boolean,
+): AsyncIterable<T[]> {
+  const iterator = items[Symbol.asyncIterator]();
+  let pending = iterator.next();
+  for (;;) {
+    const first = await pending;
+    if (first.done) return;
+    const run = [first.value];
+    pending = iterator.next();
+    for (;;) {
+      const next = await arrivedBy(pending);
+      if (next === undefined || next.done || !joins(run, next.value)) break;
+      run.push(next.value);
+      pending = iterator.next();
+    }
+    yield run;
+  }
+}
+
+/**
+ * The promise's value when it is already settled, as far as this turn of the event loop can tell
+ * (data already received is delivered before timers and I/O run again); otherwise, and when it
+ * failed (the next await of it throws), undefined.
+ */
+async function arrivedBy<T>(promise: Promise<T>): Promise<T | undefined> {
+  const notYet = new Promise<typeof NOT_YET>((resolve) => setImmediate(resolve, NOT_YET));
+  try {
+    const first = await Promise.race([promise, notYet]);
+    return first === NOT_YET ? undefined : first;
+  } catch {
+    return undefined;
+  }
+}
