@@ -18,6 +18,7 @@ import {
 } from '@grpc/grpc-js';
 import { serviceDefinitionOf } from './service-definition';
 import { CLIENT_FLOW_CONTROL } from './http2-windows';
+import { CALL_ENDED, CallEnd } from './call-end';
 
 type Callback = (error: ServiceError | null, response?: unknown) => void;
 type MethodOf = (...args: unknown[]) => unknown;
@@ -156,7 +157,8 @@ async function writeRequests<I extends DescMessage>(
 ): Promise<void> {
   const iterator = iteratorOf(requests);
   for (;;) {
-    const next = await callEnd.or(Promise.resolve(iterator.next()));
+    // Once the call ended no further request is read: it would only be dropped.
+    const next = callEnd.ended ? CALL_ENDED : await callEnd.or(Promise.resolve(iterator.next()));
     if (next === CALL_ENDED) {
       void Promise.resolve()
         .then(() => iterator.return?.())
@@ -167,34 +169,6 @@ async function writeRequests<I extends DescMessage>(
     if (!stream.write(create(input, next.value))) await callEnd.or(once(stream, 'drain'));
   }
   stream.end();
-}
-
-const CALL_ENDED = Symbol('call ended');
-
-/**
- * Waits for something or for the call's end, whichever comes first. Not Promise.race against the
- * call's promise: each race leaves a reaction on that promise which keeps the raced value (a
- * request, with its chunk) reachable until the call ends, so a stream held every chunk it sent.
- */
-class CallEnd {
-  private ended = false;
-  private wake: (() => void) | undefined;
-
-  constructor(call: Promise<unknown>) {
-    const end = () => {
-      this.ended = true;
-      this.wake?.();
-    };
-    call.then(end, end);
-  }
-
-  or<T>(work: Promise<T>): Promise<T | typeof CALL_ENDED> {
-    if (this.ended) return Promise.resolve(CALL_ENDED);
-    return new Promise<T | typeof CALL_ENDED>((resolve, reject) => {
-      this.wake = () => resolve(CALL_ENDED);
-      work.then(resolve, reject);
-    }).finally(() => (this.wake = undefined));
-  }
 }
 
 function iteratorOf<T>(items: AsyncIterable<T> | Iterable<T>): AsyncIterator<T> | Iterator<T> {
