@@ -87,7 +87,14 @@ describe('TidbUploadStore against TiDB', () => {
 
     expect(await store.claimChunk(uploadId, chunk(0), LIVE)).toEqual({
       outcome: 'duplicate',
-      chunk: { ...chunk(0), etag: '"etag-a"', partNumber: undefined, retryCount: 0, writtenBy: 'service' },
+      chunk: {
+        ...chunk(0),
+        etag: '"etag-a"',
+        partNumber: undefined,
+        retryCount: 0,
+        writtenBy: 'service',
+        staged: { object: '0', offset: 0 },
+      },
     });
     expect(await store.claimChunk(uploadId, chunk(0, SHA_B), LIVE)).toEqual({
       outcome: 'conflict',
@@ -104,6 +111,7 @@ describe('TidbUploadStore against TiDB', () => {
         partNumber: undefined,
         retryCount: 1,
         writtenBy: 'service',
+        staged: { object: '0', offset: 0 },
       },
     ]);
   });

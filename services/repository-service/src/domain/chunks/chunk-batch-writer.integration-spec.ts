@@ -139,7 +139,18 @@ describe('group commit: ChunkBatchWriter with TiDB and MinIO', () => {
       await writer.writeBatch(batchOf(uploadId, new Map(numbers.map((n) => [n, chunks[n]!]))));
     }
     expect(await stagedKeys(uploadId)).toHaveLength(4);
+    // A chunk of a batch replaced with force is written alone, and read from its own object after.
+    chunks[5] = randomBytes(100 * KiB + 17);
+    const replaced = {
+      uploadId,
+      chunkNumber: 5,
+      size: chunks[5].length,
+      sha256: sha256(chunks[5]),
+      force: true,
+    };
+    await stack.chunkWriter(STAGING).write(replaced, [chunks[5]]);
     const stored = await store.listStoredChunks(uploadId);
+    expect(stored[5]!.staged).toEqual({ object: '5', offset: 0 });
     const assembler = new ObjectAssembler(objects, { stagingPrefix: STAGING, concurrency: 4 });
     const upload = (await store.findUpload(uploadId))!;
     const assembled = await assembler.assemble(upload, stored, planAssembly(stored));
