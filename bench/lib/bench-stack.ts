@@ -24,6 +24,16 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
+/** "A=1 B=2" as { A: '1', B: '2' }. */
+function settingsOf(pairs: string | undefined): Record<string, string> {
+  return Object.fromEntries(
+    (pairs ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
+}
+
 /** `cpuProfileDir`: each service writes a V8 CPU profile there when it stops (node --cpu-prof). */
 export async function startBenchStack(
   name: string,
@@ -37,7 +47,8 @@ export async function startBenchStack(
     OTEL_EXPORTER_OTLP_ENDPOINT: stackEndpoints().jaeger.otlpGrpc,
   };
   const stack = await startUploadStack(name, {
-    repositoryEnv: traced,
+    // e.g. BENCH_REPOSITORY_ENV="GROUP_COMMIT_BYTES=0" to measure the repository service without a feature
+    repositoryEnv: { ...traced, ...settingsOf(process.env['BENCH_REPOSITORY_ENV']) },
     intakeEnv: { ...traced, ...intakeEnv },
     metadataEnv: traced,
     nodeArgs: [

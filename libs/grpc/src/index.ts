@@ -3,6 +3,7 @@ export * from './grpc-error';
 export * from './grpc-rpc.decorator';
 export * from './pass-through-rpc.filter';
 export * from './protobuf-grpc-server';
+export type { ServerWindows } from './wide-server-windows';
 export * from './dependency-health';
 export * from './call-limit';
 export * from './request-numbers';

@@ -8,7 +8,7 @@ import { callLimitInterceptor, type CallLimit } from './call-limit';
 import { rpcPattern } from './grpc-rpc.decorator';
 import { reflectionServiceFor } from './reflection';
 import { serviceDefinitionOf } from '@tessera/grpc-client';
-import { whileBindingWideServers } from './wide-server-windows';
+import { whileBindingWideServers, type ServerWindows } from './wide-server-windows';
 
 export interface ProtobufGrpcServerOptions {
   host: string;
@@ -25,6 +25,8 @@ export interface ProtobufGrpcServerOptions {
   logUnexpectedError: GrpcErrorLogger;
   /** Dependencies' health (DEPENDENCY_HEALTH names) as reported from the first call on. */
   dependencyHealth?: Record<string, boolean>;
+  /** Wider HTTP/2 windows than HTTP2_WINDOWS, for a server that reads several messages ahead. */
+  windows?: ServerWindows;
 }
 
 /**
@@ -62,17 +64,19 @@ export class ProtobufGrpcServer extends Server implements CustomTransportStrateg
     this.health.addToServer(this.grpcServer);
     reflectionServiceFor(this.options.services).addToServer(this.grpcServer);
     const address = `${this.options.host}:${this.options.port}`;
-    whileBindingWideServers((bound) =>
-      this.grpcServer.bindAsync(address, ServerCredentials.createInsecure(), (error, port) => {
-        bound();
-        if (error) {
-          callback(error);
-          return;
-        }
-        this.port = port;
-        this.setServing('SERVING');
-        callback();
-      }),
+    whileBindingWideServers(
+      (bound) =>
+        this.grpcServer.bindAsync(address, ServerCredentials.createInsecure(), (error, port) => {
+          bound();
+          if (error) {
+            callback(error);
+            return;
+          }
+          this.port = port;
+          this.setServing('SERVING');
+          callback();
+        }),
+      this.options.windows,
     );
   }
 

@@ -34,6 +34,17 @@ describe('whileBindingWideServers', () => {
     });
   });
 
+  it('gives a server that asks for wider windows those (the repository service: a batch per stream)', async () => {
+    const windows = { ...HTTP2_WINDOWS, streamBytes: 8 * 1024 * 1024, connectionBytes: 32 * 1024 * 1024 };
+    const server = whileBindingWideServers((bound) => {
+      const created = http2.createServer();
+      bound();
+      return created;
+    }, windows);
+    const { remote } = await settingsSeenByAClient(server);
+    expect(remote.initialWindowSize).toBe(8 * 1024 * 1024);
+  });
+
   it('leaves node:http2 as it was once bound, so nothing else in the process is changed', async () => {
     whileBindingWideServers((bound) => bound());
     expect(http2.createServer).toBe(original);

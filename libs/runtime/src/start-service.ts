@@ -1,7 +1,7 @@
 import type { DescService } from '@bufbuild/protobuf';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { PassThroughRpcFilter, ProtobufGrpcServer, type CallLimit } from '@tessera/grpc';
+import { PassThroughRpcFilter, ProtobufGrpcServer, type CallLimit, type ServerWindows } from '@tessera/grpc';
 import { NestJsonLogger, type Logger } from '@tessera/logging';
 import { metricsHandler } from '@tessera/telemetry';
 import type { Server as HttpServer } from 'node:http';
@@ -24,6 +24,8 @@ export interface ServiceOptions {
   shutdownGraceMs: number;
   /** Dependencies' health (DEPENDENCY_HEALTH names) as known at start, reported from the first call on. */
   dependencyHealth?: Record<string, boolean>;
+  /** Wider HTTP/2 windows than the default, for a server that reads several messages ahead. */
+  grpcWindows?: ServerWindows;
   /** Runs after both servers have closed, e.g. to flush telemetry. */
   onShutdown?: () => Promise<void>;
 }
@@ -54,6 +56,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     ...(options.maxConcurrentStreams && { maxConcurrentStreams: options.maxConcurrentStreams }),
     ...(options.callLimit && { callLimit: options.callLimit }),
     ...(options.dependencyHealth && { dependencyHealth: options.dependencyHealth }),
+    ...(options.grpcWindows && { windows: options.grpcWindows }),
     logUnexpectedError: (error, rpc) => logger.error({ err: error, rpc }, 'unexpected error in RPC handler'),
   });
   app.useGlobalFilters(new PassThroughRpcFilter(app.getHttpAdapter()));

@@ -6,7 +6,7 @@ import { createS3Client, S3DirectParts, S3ObjectStore } from '@tessera/object-st
 import { processLoopDelay, startService, stopOnSignals, type RunningService } from '@tessera/runtime';
 import { createTidbPool, migrate } from '@tessera/sql';
 import { s3ClientOptionsOf, s3SigningOptionsOf } from '@tessera/config';
-import { createGrpcClient } from '@tessera/grpc';
+import { createGrpcClient, HTTP2_WINDOWS, type ServerWindows } from '@tessera/grpc';
 import { createLifecycleRelay } from './adapters/events/lifecycle-relay';
 import { GrpcNodeCacheNotifier } from './adapters/grpc/grpc-node-cache-notifier';
 import { MeteredChunkWriter } from './adapters/otel/metered-chunk-writer';
@@ -238,6 +238,7 @@ export async function bootstrap(
     grpcServices: [internalV1.RepositoryService],
     maxReceiveMessageBytes: config.GRPC_MAX_RECEIVE_MESSAGE_BYTES,
     maxConcurrentStreams: config.GRPC_MAX_CONCURRENT_STREAMS,
+    grpcWindows: relayWindowsFor(config.GROUP_COMMIT_BYTES),
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     onShutdown: async () => {
       await janitor.stop();
@@ -258,4 +259,19 @@ export async function bootstrap(
   relay.start();
   stopOnSignals(service, logger);
   return service;
+}
+
+/**
+ * A batch of small chunks (group commit) is what has arrived on a RelayChunks stream: a stream
+ * window of the batch's size lets that much arrive while the batch before it is written. The
+ * connection's fits four such streams (the SDK's default). At most that much is unread per
+ * connection from the intake gateway.
+ */
+function relayWindowsFor(groupCommitBytes: number): ServerWindows {
+  const streamBytes = Math.max(HTTP2_WINDOWS.streamBytes, groupCommitBytes);
+  return {
+    ...HTTP2_WINDOWS,
+    streamBytes,
+    connectionBytes: Math.max(HTTP2_WINDOWS.connectionBytes, 4 * streamBytes),
+  };
 }

@@ -10,9 +10,9 @@ import {
   type ClaimResult,
 } from '../../domain/ports/upload-store.port';
 import { claimOf, type Claimant } from './tidb-chunk-claims';
-import { outboxInsert } from './tidb-outbox';
+import { outboxInsertOfAll } from './tidb-outbox';
 import { inRoundTrip, onTransactionConnection, type Statement } from './tidb-transaction';
-import { toUpload, type ChunkRow } from './tidb-upload-rows';
+import { partNumberOf, toUpload, type ChunkRow } from './tidb-upload-rows';
 
 // Group commit (docs/upload.md): the chunks of a batch are claimed in one transaction and recorded
 // in another, whatever their number; each chunk follows the rule a claim of it alone follows.
@@ -52,9 +52,12 @@ export function claimChunks(
     }
     const existing = new Map((read[2] as ChunkRow[]).map((row) => [Number(row['chunk_number']), row]));
     const token = randomUUID();
-    const writes: Statement[] = [];
-    const chunks = claims.map((claim) => {
+    const fresh = claims.filter((claim) => !existing.has(claim.chunkNumber));
+    const writes: Statement[] =
+      fresh.length > 0 ? [claimsInsert(uploadId, fresh, token, claimant.instanceId)] : [];
+    const chunks = claims.map((claim): BatchChunkClaim => {
       const row = existing.get(claim.chunkNumber);
+      if (!row) return { outcome: 'claimed' };
       const { result, write } = claimOf(uploadId, uploadRow, row, claimant.instanceId, claim, options, token);
       if (write) writes.push(write);
       return batchChunkClaimOf(result);
@@ -62,6 +65,25 @@ export function claimChunks(
     await inRoundTrip(connection, [...writes, { sql: 'COMMIT', values: [] }]);
     return { outcome: 'claimed', token, upload, chunks };
   });
+}
+
+/** The claims of chunk numbers without a row yet, in one INSERT (claims queue on the upload's row lock: no race). */
+function claimsInsert(uploadId: string, claims: ChunkClaim[], token: string, owner: string): Statement {
+  return {
+    sql: `INSERT INTO upload_chunks
+            (upload_id, chunk_number, size, sha256, storage, part_number, claim_token, claim_owner, state, claimed_at)
+          VALUES ${claims.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, 'WRITING', NOW(6))").join(', ')}`,
+    values: claims.flatMap((claim) => [
+      uploadId,
+      claim.chunkNumber,
+      claim.size,
+      claim.sha256,
+      claim.storage,
+      partNumberOf(claim),
+      token,
+      owner,
+    ]),
+  };
 }
 
 function batchChunkClaimOf(result: ClaimResult): BatchChunkClaim {
@@ -101,14 +123,24 @@ export function markBatchStored(
     ])) as [unknown, RowDataPacket[]];
     const still = new Set(held.map((row) => Number(row['chunk_number'])));
     const recorded = chunks.filter((chunk) => still.has(chunk.chunkNumber));
-    const writes = recorded.flatMap((chunk): Statement[] => [
-      {
-        sql: `UPDATE upload_chunks SET state = 'STORED', etag = ?, staged_object = ?, staged_offset = ?
-              WHERE upload_id = ? AND chunk_number = ?`,
-        values: [etag, object, chunk.offset, uploadId, chunk.chunkNumber],
-      },
-      outboxInsert(chunk.stored),
-    ]);
+    const writes: Statement[] =
+      recorded.length === 0
+        ? []
+        : [
+            {
+              sql: `UPDATE upload_chunks SET state = 'STORED', etag = ?, staged_object = ?,
+                      staged_offset = CASE chunk_number ${recorded.map(() => 'WHEN ? THEN ?').join(' ')} END
+                    WHERE upload_id = ? AND chunk_number IN (?)`,
+              values: [
+                etag,
+                object,
+                ...recorded.flatMap((chunk) => [chunk.chunkNumber, chunk.offset]),
+                uploadId,
+                sqlList(recorded.map((chunk) => chunk.chunkNumber)),
+              ],
+            },
+            outboxInsertOfAll(recorded.map((chunk) => chunk.stored)),
+          ];
     await inRoundTrip(connection, [...writes, { sql: 'COMMIT', values: [] }]);
     return recorded.map((chunk) => chunk.chunkNumber);
   });

@@ -34,6 +34,22 @@ export function outboxInsert(event: LifecycleEvent, onlyIfChanged = false): Stat
   };
 }
 
+/** One INSERT of several events, in order (their positions follow it), all in the active trace context. */
+export function outboxInsertOfAll(events: LifecycleEvent[]): Statement {
+  const traceContext: Record<string, string> = {};
+  propagation.inject(context.active(), traceContext);
+  const traced = JSON.stringify(traceContext);
+  return {
+    sql:
+      'INSERT INTO outbox_events (event_id, event_key, event_type, payload, trace_context) VALUES ' +
+      events.map(() => '(?, ?, ?, ?, ?)').join(', '),
+    values: events.flatMap((event) => {
+      const { type, payload } = encodeLifecycleEvent(event);
+      return [event.eventId, event.nodeId, type, Buffer.from(payload), traced];
+    }),
+  };
+}
+
 function toRecord(row: RowDataPacket): OutboxRecord {
   return {
     position: String(row['position']),

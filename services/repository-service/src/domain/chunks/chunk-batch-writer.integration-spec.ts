@@ -159,6 +159,39 @@ describe('group commit: ChunkBatchWriter with TiDB and MinIO', () => {
     expect(await stagedKeys(uploadId)).toEqual([]);
   });
 
+  it('completes with batch objects of at least 5 MiB copied inside S3, not read back', async () => {
+    const uploadId = await newUpload();
+    const chunks = [...Array(190).keys()].map(() => randomBytes(64 * KiB));
+    const writer = new ChunkBatchWriter(store, objects, { ...options, claimStaleAfterMs: 60_000 });
+    for (const numbers of [
+      [0, 90],
+      [90, 180],
+      [180, 190],
+    ]) {
+      const batch = chunks.slice(numbers[0], numbers[1]).map((data, k) => [numbers[0]! + k, data] as const);
+      await writer.writeBatch(batchOf(uploadId, new Map(batch)));
+    }
+    const calls: string[] = [];
+    const counted = new Proxy(objects, {
+      get: (target, name, receiver) => {
+        const value = Reflect.get(target, name, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          calls.push(String(name));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const stored = await store.listStoredChunks(uploadId);
+    const assembler = new ObjectAssembler(counted, { stagingPrefix: STAGING, concurrency: 4 });
+    const upload = (await store.findUpload(uploadId))!;
+    const assembled = await assembler.assemble(upload, stored, planAssembly(stored));
+    expect(calls.filter((call) => call === 'uploadPartCopy')).toHaveLength(3);
+    expect(calls).not.toContain('readRange');
+    const bytes = await buffer(await objects.readRange(assembled.key, 0, assembled.size));
+    expect(bytes.equals(Buffer.concat(chunks))).toBe(true);
+  });
+
   it('a crash between the object and its record loses only the unanswered chunks, which are written again', async () => {
     const uploadId = await newUpload();
     const chunks = new Map([...Array(10).keys()].map((n) => [n, randomBytes(8 * KiB)]));

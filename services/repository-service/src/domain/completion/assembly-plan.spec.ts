@@ -124,6 +124,45 @@ describe('planAssembly', () => {
     expect(plan.parts.some(isServerSideCopy)).toBe(true);
   });
 
+  it('copies a batch object of small chunks (group commit) that is large enough as a part of its own', () => {
+    // 64 KiB chunks staged in batches of 100 (6.25 MiB) and, at the end, 30 (1.9 MiB)
+    const chunks = Array.from({ length: 330 }, (_, n) => ({
+      chunkNumber: n,
+      size: 64 * KiB,
+      storage: 'staged' as const,
+      staged: { object: `b${Math.floor(n / 100)}`, offset: (n % 100) * 64 * KiB },
+    }));
+    const plan = planAssembly(chunks);
+    if (plan.kind !== 'recompose') throw new Error(plan.kind);
+    expect(
+      plan.parts.map((part) => [
+        part.size,
+        part.ranges.map((range) => range.source === 'staged' && range.object),
+      ]),
+    ).toEqual([
+      [100 * 64 * KiB, ['b0']],
+      [100 * 64 * KiB, ['b1']],
+      [100 * 64 * KiB, ['b2']],
+      [30 * 64 * KiB, ['b3']],
+    ]);
+    expect(plan.parts.every(isServerSideCopy)).toBe(true);
+  });
+
+  it('tops up a part of small ranges from the next large range, and copies the rest of it', () => {
+    // Each chunk staged as its own object (the spec's replay reads an object's name as its chunk).
+    const staged = (chunkNumber: number, size: number): StoredChunk => ({
+      chunkNumber,
+      size,
+      storage: 'staged',
+    });
+    const chunks = [staged(0, 3 * MiB), staged(1, 12 * MiB), staged(2, MiB)];
+    const plan = planAssembly(chunks);
+    expectValidRecomposition(chunks, plan);
+    if (plan.kind !== 'recompose') return;
+    expect(plan.parts.map((part) => part.size)).toEqual([8 * MiB, 7 * MiB, MiB]);
+    expect(plan.parts.map(isServerSideCopy)).toEqual([false, true, true]);
+  });
+
   it('stays within 10,000 parts for files larger than 10,000 × 8 MiB', () => {
     const total = 100 * 1024 * MiB;
     expect(recomposedPartBytes(total, S3_PART_RULES)).toBe(11 * MiB);

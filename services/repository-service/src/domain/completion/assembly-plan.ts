@@ -92,11 +92,9 @@ export type AssemblyPlan =
       parts: RecomposedPart[];
     };
 
-/** True when a part is a single range of the intermediate object (UploadPartCopy). */
-export function isServerSideCopy(
-  part: RecomposedPart,
-): part is RecomposedPart & { ranges: [IntermediateRange] } {
-  return part.ranges.length === 1 && part.ranges[0]!.source === 'intermediate';
+/** True when a part is one range of one object, which S3 copies itself (UploadPartCopy). */
+export function isServerSideCopy(part: RecomposedPart): part is RecomposedPart & { ranges: [ByteRange] } {
+  return part.ranges.length === 1;
 }
 
 /**
@@ -139,7 +137,11 @@ function directPlan(chunks: readonly StoredChunk[], direct: StoredChunk[]): Asse
     : { kind: 'direct', directParts };
 }
 
-/** Size of every recomposed part but the last: ≥ 8 MiB, whole MiB, and few enough parts. */
+/**
+ * Size of the recomposed parts built from several ranges: ≥ 8 MiB, whole MiB, and few enough
+ * parts. A range of one object of at least S3's part minimum (a batch of small chunks, or direct
+ * parts) that starts a part is copied whole inside S3 as a part of its own.
+ */
 export function recomposedPartBytes(totalBytes: number, rules: PartRules): number {
   const needed = Math.max(8 * MiB, rules.minPartBytes, Math.ceil(totalBytes / rules.maxParts));
   return Math.ceil(needed / MiB) * MiB;
@@ -152,18 +154,24 @@ function recomposePlan(
   rules: PartRules,
 ): AssemblyPlan {
   const partBytes = recomposedPartBytes(totalBytes, rules);
+  // Parts copied whole from one object may be as small as S3's minimum: only while that many fit.
+  const copyParts = Math.ceil(totalBytes / rules.minPartBytes) <= rules.maxParts;
   const parts: RecomposedPart[] = [];
   let current: RecomposedPart = { partNumber: 1, size: 0, ranges: [] };
-  for (const range of fileRanges(chunks)) {
+  const flush = () => {
+    parts.push(current);
+    current = { partNumber: current.partNumber + 1, size: 0, ranges: [] };
+  };
+  for (const range of mergedRanges(fileRanges(chunks))) {
     let remaining = range;
     while (remaining.length > 0) {
-      const take = Math.min(remaining.length, partBytes - current.size);
+      const copied = current.size === 0 && copyParts && remaining.length >= rules.minPartBytes;
+      const take = copied
+        ? Math.min(remaining.length, rules.maxPartBytes)
+        : Math.min(remaining.length, partBytes - current.size);
       appendRange(current, { ...remaining, length: take });
       remaining = { ...remaining, offset: remaining.offset + take, length: remaining.length - take };
-      if (current.size === partBytes) {
-        parts.push(current);
-        current = { partNumber: current.partNumber + 1, size: 0, ranges: [] };
-      }
+      if (copied || current.size === partBytes) flush();
     }
   }
   if (current.size > 0) parts.push(current);
@@ -173,6 +181,13 @@ function recomposePlan(
     partBytes,
     parts,
   };
+}
+
+/** Consecutive ranges that continue each other in one object, as one. */
+function mergedRanges(ranges: ByteRange[]): ByteRange[] {
+  const merged: RecomposedPart = { partNumber: 0, size: 0, ranges: [] };
+  ranges.forEach((range) => appendRange(merged, range));
+  return merged.ranges;
 }
 
 /**

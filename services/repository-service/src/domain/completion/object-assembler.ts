@@ -134,9 +134,14 @@ export class ObjectAssembler {
       await this.objects.abortMultipartUpload({ key, uploadId: upload.multipartUploadId });
     }
     const target = await this.objects.createMultipartUpload(key, upload.mimeType || undefined);
+    const stagedEtags = new Map(
+      chunks
+        .filter((chunk) => chunk.storage === 'staged')
+        .map((chunk) => [stagedLocationOf(chunk).object, chunk.etag]),
+    );
     try {
       const parts = await boundedAll(
-        plan.parts.map((part) => () => this.buildPart(upload, target, part, intermediate)),
+        plan.parts.map((part) => () => this.buildPart(upload, target, part, intermediate, stagedEtags)),
         this.options.concurrency,
       );
       const stored = await this.objects.completeMultipartUpload(target, parts);
@@ -159,13 +164,16 @@ export class ObjectAssembler {
     target: MultipartTarget,
     part: RecomposedPart,
     intermediate: StoredObject | undefined,
+    stagedEtags: Map<string, string>,
   ): Promise<UploadedPart> {
     if (isServerSideCopy(part)) {
       const [range] = part.ranges;
+      const source =
+        range.source === 'intermediate'
+          ? { key: upload.objectKey, etag: intermediate!.etag, versionId: intermediate!.versionId }
+          : { key: this.stagingKey(upload, range.object), etag: stagedEtags.get(range.object)! };
       return this.objects.uploadPartCopy(target, part.partNumber, {
-        key: upload.objectKey,
-        etag: intermediate!.etag,
-        versionId: intermediate!.versionId,
+        ...source,
         offset: range.offset,
         length: range.length,
       });
