@@ -159,8 +159,25 @@ describe('planAssembly', () => {
     const plan = planAssembly(chunks);
     expectValidRecomposition(chunks, plan);
     if (plan.kind !== 'recompose') return;
-    expect(plan.parts.map((part) => part.size)).toEqual([8 * MiB, 7 * MiB, MiB]);
+    expect(plan.parts.map((part) => part.size)).toEqual([5 * MiB, 10 * MiB, MiB]);
     expect(plan.parts.map(isServerSideCopy)).toEqual([false, true, true]);
+  });
+
+  it('keeps S3’s rules and the file’s order for batches of any size, copying the large ones', () => {
+    for (let round = 0; round < 50; round++) {
+      const chunks: StoredChunk[] = [];
+      while (chunks.length < 2_000) {
+        const first = chunks.length;
+        const count = 1 + Math.floor(Math.random() * 128);
+        for (let k = 0; k < count; k++) {
+          // named by its first chunk, so the spec's replay finds each chunk's place in the file
+          const staged = { object: String(first), offset: k * 64 * KiB };
+          chunks.push({ chunkNumber: first + k, size: 64 * KiB, storage: 'staged', staged });
+        }
+      }
+      const plan = planAssembly(chunks);
+      expectValidRecomposition(chunks, plan);
+    }
   });
 
   it('stays within 10,000 parts for files larger than 10,000 × 8 MiB', () => {

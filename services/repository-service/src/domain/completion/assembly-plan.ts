@@ -140,7 +140,8 @@ function directPlan(chunks: readonly StoredChunk[], direct: StoredChunk[]): Asse
 /**
  * Size of the recomposed parts built from several ranges: ≥ 8 MiB, whole MiB, and few enough
  * parts. A range of one object of at least S3's part minimum (a batch of small chunks, or direct
- * parts) that starts a part is copied whole inside S3 as a part of its own.
+ * parts) is copied inside S3 as a part of its own; the part gathered before it ends there when it
+ * has S3's minimum, or is topped up to it from the range.
  */
 export function recomposedPartBytes(totalBytes: number, rules: PartRules): number {
   const needed = Math.max(8 * MiB, rules.minPartBytes, Math.ceil(totalBytes / rules.maxParts));
@@ -162,16 +163,29 @@ function recomposePlan(
     parts.push(current);
     current = { partNumber: current.partNumber + 1, size: 0, ranges: [] };
   };
+  const append = (range: ByteRange, length: number): ByteRange => {
+    appendRange(current, { ...range, length });
+    return { ...range, offset: range.offset + length, length: range.length - length };
+  };
   for (const range of mergedRanges(fileRanges(chunks))) {
     let remaining = range;
     while (remaining.length > 0) {
-      const copied = current.size === 0 && copyParts && remaining.length >= rules.minPartBytes;
-      const take = copied
-        ? Math.min(remaining.length, rules.maxPartBytes)
-        : Math.min(remaining.length, partBytes - current.size);
-      appendRange(current, { ...remaining, length: take });
-      remaining = { ...remaining, offset: remaining.offset + take, length: remaining.length - take };
-      if (copied || current.size === partBytes) flush();
+      if (copyParts && remaining.length >= rules.minPartBytes) {
+        if (current.size >= rules.minPartBytes) flush();
+        const topUp = current.size === 0 ? 0 : rules.minPartBytes - current.size;
+        if (remaining.length - topUp >= rules.minPartBytes) {
+          // What was gathered is topped up to S3's minimum; the rest of the range is one copied part.
+          if (topUp > 0) {
+            remaining = append(remaining, topUp);
+            flush();
+          }
+          remaining = append(remaining, Math.min(remaining.length, rules.maxPartBytes));
+          flush();
+          continue;
+        }
+      }
+      remaining = append(remaining, Math.min(remaining.length, partBytes - current.size));
+      if (current.size === partBytes) flush();
     }
   }
   if (current.size > 0) parts.push(current);
