@@ -9,10 +9,10 @@ import {
   type ClaimOptions,
   type ClaimResult,
 } from '../../domain/ports/upload-store.port';
-import { claimOf, type Claimant } from './tidb-chunk-claims';
+import { chunkRowColumns, claimedColumns, claimOf, type Claimant } from './tidb-chunk-claims';
 import { outboxInsertOfAll } from './tidb-outbox';
 import { inRoundTrip, onTransactionConnection, type Statement } from './tidb-transaction';
-import { partNumberOf, toUpload, type ChunkRow } from './tidb-upload-rows';
+import { toUpload, type ChunkRow } from './tidb-upload-rows';
 
 // Group commit (docs/upload.md): the chunks of a batch are claimed in one transaction and recorded
 // in another, whatever their number; each chunk follows the rule a claim of it alone follows.
@@ -37,10 +37,8 @@ export function claimChunks(
       { sql: 'BEGIN PESSIMISTIC', values: [] },
       { sql: 'SELECT * FROM uploads WHERE upload_id = ? FOR UPDATE', values: [uploadId] },
       {
-        sql: `SELECT chunk_number, size, sha256, storage, part_number, state, retry_count, etag, written_by,
-                staged_object, staged_offset,
-                TIMESTAMPDIFF(MICROSECOND, claimed_at, NOW(6)) AS age_us, ${claimant.ownerGoneSql} AS owner_gone
-              FROM upload_chunks c WHERE upload_id = ? AND chunk_number IN (?) FOR UPDATE`,
+        sql: `SELECT ${chunkRowColumns(claimant)} FROM upload_chunks c
+              WHERE upload_id = ? AND chunk_number IN (?) FOR UPDATE`,
         values: [...claimant.gone, uploadId, sqlList(numbers)],
       },
     ]);
@@ -73,16 +71,7 @@ function claimsInsert(uploadId: string, claims: ChunkClaim[], token: string, own
     sql: `INSERT INTO upload_chunks
             (upload_id, chunk_number, size, sha256, storage, part_number, claim_token, claim_owner, state, claimed_at)
           VALUES ${claims.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, 'WRITING', NOW(6))").join(', ')}`,
-    values: claims.flatMap((claim) => [
-      uploadId,
-      claim.chunkNumber,
-      claim.size,
-      claim.sha256,
-      claim.storage,
-      partNumberOf(claim),
-      token,
-      owner,
-    ]),
+    values: claims.flatMap((claim) => [uploadId, claim.chunkNumber, ...claimedColumns(claim, token, owner)]),
   };
 }
 

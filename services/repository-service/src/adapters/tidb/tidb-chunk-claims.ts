@@ -24,6 +24,18 @@ export interface Claimant {
   ownerGoneSql: string;
 }
 
+/** A claim's size, sha256, storage, part_number, claim_token and claim_owner, in that order. */
+export function claimedColumns(claim: ChunkClaim, token: string, owner: string): (string | number | null)[] {
+  return [claim.size, claim.sha256, claim.storage, partNumberOf(claim), token, owner];
+}
+
+/** The columns of a ChunkRow, `c` being the chunk's row; takes the two parameters of `claimant.gone`. */
+export function chunkRowColumns(claimant: Claimant): string {
+  return `chunk_number, size, sha256, storage, part_number, state, retry_count, etag, written_by,
+    staged_object, staged_offset,
+    TIMESTAMPDIFF(MICROSECOND, claimed_at, NOW(6)) AS age_us, ${claimant.ownerGoneSql} AS owner_gone`;
+}
+
 /**
  * Claims a chunk number for writing; this runs for every chunk. The first claim of a chunk number
  * (nearly all of them) is one round trip: lock the upload, insert the claim if the upload accepts
@@ -71,12 +83,7 @@ async function firstClaim(
             FOR UPDATE`,
       values: [
         claim.chunkNumber,
-        claim.size,
-        claim.sha256,
-        claim.storage,
-        partNumberOf(claim),
-        token,
-        claimant.instanceId,
+        ...claimedColumns(claim, token, claimant.instanceId),
         uploadId,
         uploadId,
         claim.chunkNumber,
@@ -102,10 +109,8 @@ function claimOnce(
       { sql: 'BEGIN PESSIMISTIC', values: [] },
       { sql: 'SELECT * FROM uploads WHERE upload_id = ? FOR UPDATE', values: [uploadId] },
       {
-        sql: `SELECT chunk_number, size, sha256, storage, part_number, state, retry_count, etag, written_by,
-                staged_object, staged_offset,
-                TIMESTAMPDIFF(MICROSECOND, claimed_at, NOW(6)) AS age_us, ${claimant.ownerGoneSql} AS owner_gone
-              FROM upload_chunks c WHERE upload_id = ? AND chunk_number = ? FOR UPDATE`,
+        sql: `SELECT ${chunkRowColumns(claimant)} FROM upload_chunks c
+              WHERE upload_id = ? AND chunk_number = ? FOR UPDATE`,
         values: [...claimant.gone, uploadId, claim.chunkNumber],
       },
     ]);
@@ -140,8 +145,7 @@ export function claimOf(
   const upload = toUpload(uploadRow);
   if (!ACCEPTING_STATES.includes(upload.state))
     return { result: { outcome: 'not-accepting', state: upload.state } };
-  // size, sha256, storage, part_number, claim_token, claim_owner
-  const claimed = [claim.size, claim.sha256, claim.storage, partNumberOf(claim), token, owner];
+  const claimed = claimedColumns(claim, token, owner);
   if (!existing) {
     const write = {
       sql: `INSERT INTO upload_chunks

@@ -5,6 +5,7 @@ import { ErrorCode } from '@tessera/errors';
 import type { S3ObjectStore } from '@tessera/object-storage';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { TidbUploadStore } from '../../adapters/tidb/tidb-upload-store';
+import { recordingCalls } from '../../testing/call-recorder.fixture';
 import { openRealStack, type RealStack } from '../../testing/real-stack.fixture';
 import { initiating, testUpload } from '../../testing/uploads.fixture';
 import { planAssembly } from '../completion/assembly-plan';
@@ -171,17 +172,7 @@ describe('group commit: ChunkBatchWriter with TiDB and MinIO', () => {
       const batch = chunks.slice(numbers[0], numbers[1]).map((data, k) => [numbers[0]! + k, data] as const);
       await writer.writeBatch(batchOf(uploadId, new Map(batch)));
     }
-    const calls: string[] = [];
-    const counted = new Proxy(objects, {
-      get: (target, name, receiver) => {
-        const value = Reflect.get(target, name, receiver) as unknown;
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          calls.push(String(name));
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
+    const { recorded: counted, calls } = recordingCalls(objects);
     const stored = await store.listStoredChunks(uploadId);
     const assembler = new ObjectAssembler(counted, { stagingPrefix: STAGING, concurrency: 4 });
     const upload = (await store.findUpload(uploadId))!;

@@ -3,6 +3,7 @@ import { buffer } from 'node:stream/consumers';
 import { ErrorCode } from '@tessera/errors';
 import type { S3ObjectStore } from '@tessera/object-storage';
 import type { TidbUploadStore } from '../../adapters/tidb/tidb-upload-store';
+import { recordingCalls } from '../../testing/call-recorder.fixture';
 import { openRealStack, type RealStack } from '../../testing/real-stack.fixture';
 import { ChunkWriter, type ChunkHeader } from './chunk-writer';
 import { stagingKeyOf } from './staged-objects';
@@ -64,17 +65,7 @@ describe('ChunkWriter with TiDB and MinIO', () => {
 
   it('uploads large chunks straight into the multipart upload, created once for concurrent chunks', async () => {
     const uploadId = await newUpload();
-    const calls: string[] = [];
-    const counted = new Proxy(objects, {
-      get: (target, name, receiver) => {
-        const value = Reflect.get(target, name, receiver) as unknown;
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          calls.push(String(name));
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
+    const { recorded: counted, calls } = recordingCalls(objects);
     const racing = new ChunkWriter(store, counted, {
       maxChunkBytes: 64 * MiB,
       maxChunkNumber: 1_000_000,
