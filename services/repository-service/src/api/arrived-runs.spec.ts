@@ -41,4 +41,20 @@ describe('arrivedRuns', () => {
     ).rejects.toThrow('stream cut');
     expect(seen).toEqual([[1, 2]]);
   });
+
+  it('closes the items when its consumer stops early', async () => {
+    let closed = false;
+    async function* items(): AsyncIterable<number> {
+      try {
+        yield 1;
+        await sleep(20);
+        yield 2;
+      } finally {
+        closed = true;
+      }
+    }
+    for await (const _run of arrivedRuns(items(), () => true)) break;
+    await sleep(50);
+    expect(closed).toBe(true);
+  });
 });

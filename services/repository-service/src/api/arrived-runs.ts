@@ -11,18 +11,23 @@ export async function* arrivedRuns<T>(
 ): AsyncIterable<T[]> {
   const iterator = items[Symbol.asyncIterator]();
   let pending = iterator.next();
-  for (;;) {
-    const first = await pending;
-    if (first.done) return;
-    const run = [first.value];
-    pending = iterator.next();
+  try {
     for (;;) {
-      const next = await arrivedBy(pending);
-      if (next === undefined || next.done || !joins(run, next.value)) break;
-      run.push(next.value);
+      const first = await pending;
+      if (first.done) return;
+      const run = [first.value];
       pending = iterator.next();
+      for (;;) {
+        const next = await arrivedBy(pending);
+        if (next === undefined || next.done || !joins(run, next.value)) break;
+        run.push(next.value);
+        pending = iterator.next();
+      }
+      yield run;
     }
-    yield run;
+  } finally {
+    // A consumer that stops early closes the items too (once the read under way has settled).
+    void Promise.resolve(iterator.return?.()).catch(() => undefined);
   }
 }
 
