@@ -22,6 +22,7 @@ import { AdaptiveChunkWorkers } from './domain/admission/adaptive-chunk-workers'
 import { ChunkAdmission } from './domain/admission/chunk-admission';
 import { ChunkWriter } from './domain/chunks/chunk-writer';
 import { DirectChunks } from './domain/chunks/direct-chunks';
+import { GroupCommit } from './domain/chunks/group-commit';
 import { MultipartUploads } from './domain/chunks/multipart-uploads';
 import { CompletionRecovery } from './domain/completion/completion-recovery';
 import { NodeDeleter } from './domain/maintenance/node-deleter';
@@ -86,11 +87,18 @@ export async function bootstrap(
   });
   const instanceId = randomUUID();
   const heartbeatPool = createTidbPool({ ...tidb, connectionLimit: 1 });
+  const groupCommit = new GroupCommit(config.GROUP_COMMIT_BYTES, (on) =>
+    on
+      ? logger.info('group commit on: every live repository instance reads chunks staged together')
+      : logger.warn('group commit off: a live repository instance of an earlier release cannot read it'),
+  );
   const heartbeat = new TidbInstanceHeartbeat(heartbeatPool, {
     instanceId,
     intervalMs: config.INSTANCE_HEARTBEAT_MS,
+    staleAfterMs: config.INSTANCE_STALE_AFTER_MS,
     forgetAfterMs: 24 * 3_600_000,
     onError: (error) => logger.warn({ err: error, instanceId }, 'instance heartbeat not written'),
+    onPeers: (everyoneReadsBatches) => groupCommit.peersSeen(everyoneReadsBatches),
   });
   await heartbeat.start();
   logger.info({ instanceId }, 'instance heartbeat started');
@@ -169,6 +177,7 @@ export async function bootstrap(
     sessions,
     deleter: new NodeDeleter(uploads, sessions, nodes, objects, notifier),
     writer: chunkAdmission,
+    groupCommit,
     completer: new UploadCompleter(
       uploads,
       nodes,
@@ -192,7 +201,6 @@ export async function bootstrap(
       maxChunkBytes: config.MAX_CHUNK_BYTES,
       maxChunkNumber: config.MAX_CHUNK_NUMBER,
       maxInflightChunksPerUpload: config.MAX_INFLIGHT_CHUNKS_PER_UPLOAD,
-      groupCommitBytes: config.GROUP_COMMIT_BYTES,
     },
   };
 

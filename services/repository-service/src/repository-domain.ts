@@ -1,4 +1,5 @@
 import type { ChunkSink } from './domain/chunks/chunk-writer';
+import type { GroupCommit } from './domain/chunks/group-commit';
 import type { DirectChunks } from './domain/chunks/direct-chunks';
 import type { NodeDeleter } from './domain/maintenance/node-deleter';
 import type { OneCallUploads } from './domain/uploads/one-call-uploads';
@@ -14,13 +15,13 @@ export interface RepositoryLimits {
   maxChunkBytes: number;
   maxChunkNumber: number;
   maxInflightChunksPerUpload: number;
-  /** Small chunks of one upload that arrive together are written as one, up to this many bytes (0: never). */
-  groupCommitBytes: number;
 }
 
 export interface RepositoryDomain {
   sessions: UploadSessions;
   writer: ChunkSink;
+  /** How many bytes of small chunks that arrived together are written as one batch now. */
+  groupCommit: Pick<GroupCommit, 'batchBytes'>;
   completer: UploadCompleter;
   oneCall: OneCallUploads;
   /** Chunks clients write straight to S3; undefined when DIRECT_UPLOADS is off. */

@@ -1,10 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { status, type Client } from '@grpc/grpc-js';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { internalV1 } from '@tessera/contracts';
 import { callBidiStream, callClientStream, callUnary, createGrpcClient } from '@tessera/grpc';
 import { createS3Client, S3ObjectStore } from '@tessera/object-storage';
-import { minioClientOptions } from '@tessera/testing';
+import { createTidbPool } from '@tessera/sql';
+import { eventually, minioClientOptions, stackEndpoints } from '@tessera/testing';
 import { buffer } from 'node:stream/consumers';
 import { answersInTurn } from './in-turn';
 import { startUploadStack, type UploadStack } from './service-process';
@@ -175,6 +177,65 @@ describe('repository-service internal API, as a process against the real stack',
         }
       })(),
     ).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: 'chunk: is required' });
+  });
+
+  it('stores small chunks that arrive together as one batch, and one by one while an instance of an earlier release is alive', async () => {
+    const stagedObjects = async (uploadId: string) => {
+      const s3 = createS3Client(minioClientOptions(1));
+      try {
+        const prefix = `.tessera-staging/${uploadId}/`;
+        const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+        return page.KeyCount ?? 0;
+      } finally {
+        s3.destroy();
+      }
+    };
+    /** 40 chunks of 4 KiB on one RelayChunks stream, all sent at once; how many objects hold them. */
+    const relayForty = async () => {
+      const upload = await createUpload('small-chunks.bin');
+      const requests = Array.from({ length: 40 }, (_, n) => ({
+        chunk: { uploadId: upload.uploadId, chunkNumber: BigInt(n), data: randomBytes(4096) },
+      }));
+      const results: number[] = [];
+      for await (const { result } of callBidiStream(client, rpc.relayChunks, requests))
+        results.push(result!.code);
+      expect(results).toEqual(Array(40).fill(status.OK));
+      return stagedObjects(upload.uploadId);
+    };
+    expect(await relayForty()).toBeLessThan(40);
+
+    // An instance of the release before group commit beats as it did: its row says nothing of batches.
+    const db = createTidbPool({
+      ...stackEndpoints().tidb,
+      password: '',
+      database: stack.database,
+      connectionLimit: 1,
+    });
+    const earlier = randomUUID();
+    /** Waits for the repository to log that group commit turned `on` or off, after the last such line. */
+    const switched = (on: boolean) => {
+      const turned = (line: Record<string, unknown>) => String(line['message']).startsWith('group commit ');
+      const before = stack.repositoryLogs.filter(turned).length;
+      return eventually(() => {
+        const lines = stack.repositoryLogs.filter(turned);
+        expect(lines.length).toBeGreaterThan(before);
+        expect(lines.at(-1)!['message']).toMatch(on ? /^group commit on/ : /^group commit off/);
+      });
+    };
+    try {
+      const off = switched(false);
+      await db.execute('INSERT INTO repository_instances (instance_id, heartbeat_at) VALUES (?, NOW(6))', [
+        earlier,
+      ]);
+      await off;
+      expect(await relayForty()).toBe(40);
+      const on = switched(true);
+      await db.execute('DELETE FROM repository_instances WHERE instance_id = ?', [earlier]);
+      await on;
+      expect(await relayForty()).toBeLessThan(40);
+    } finally {
+      await db.end();
+    }
   });
 
   it('aborts an upload, after which its chunks are refused', async () => {

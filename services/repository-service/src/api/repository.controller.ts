@@ -73,14 +73,13 @@ export class RepositoryController {
   async *relayChunks(
     requests: AsyncIterable<internalV1.RelayChunksRequest>,
   ): AsyncIterable<Init<typeof internalV1.RelayChunksResponseSchema>> {
-    const maxBatchBytes = this.domain.limits.groupCommitBytes;
     const joins = (run: readonly Relayed[], next: Relayed) =>
       run[0]!.chunk !== undefined &&
       next.chunk !== undefined &&
       joinsBatch(
         run.map((relayed) => relayed.chunk!),
         next.chunk,
-        maxBatchBytes,
+        this.domain.groupCommit.batchBytes(),
       );
     for await (const run of arrivedRuns(relayedChunks(requests), joins)) {
       const results = run.length === 1 ? [await this.writeRelayed(run[0]!)] : await this.writeBatch(run);

@@ -173,4 +173,14 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE upload_chunks ADD COLUMN IF NOT EXISTS staged_offset BIGINT NOT NULL DEFAULT 0',
     ],
   },
+  {
+    version: 13,
+    name: 'instances that read chunks staged together',
+    // A repository instance of a release before group commit reads every staged chunk from an
+    // object of its own. Instances that read batches say so in their heartbeat; while a live one
+    // does not (a rolling upgrade under way), nobody writes batches (domain/chunks/group-commit.ts).
+    statements: [
+      'ALTER TABLE repository_instances ADD COLUMN IF NOT EXISTS reads_batches BOOLEAN NOT NULL DEFAULT FALSE',
+    ],
+  },
 ];

@@ -49,6 +49,7 @@ describe('TidbInstanceHeartbeat on a busy machine', () => {
       const heartbeat = new TidbInstanceHeartbeat(beats, {
         instanceId: liveId,
         intervalMs: BEAT_MS,
+        staleAfterMs: STALE_AFTER_MS,
         forgetAfterMs: 3_600_000,
         onError: (error) => {
           throw error;
@@ -107,4 +108,50 @@ describe('TidbInstanceHeartbeat on a busy machine', () => {
     },
     LOADED_FOR_MS + 60_000,
   );
+});
+
+describe('TidbInstanceHeartbeat and instances of an earlier release', () => {
+  const database = `heartbeat_peers_${Date.now()}`;
+  const { tidb } = stackEndpoints();
+  let beats: Pool;
+
+  beforeAll(async () => {
+    const admin = createTidbPool({ ...tidb, password: '', database, connectionLimit: 1 }, false);
+    await migrate(admin, { database, migrations: MIGRATIONS, lockTimeoutSeconds: 30 });
+    await admin.end();
+    beats = createTidbPool({ ...tidb, password: '', database, connectionLimit: 1 });
+  });
+
+  afterAll(() => beats.end());
+
+  it('tells after each beat whether every live instance reads chunks staged together', async () => {
+    const seen: boolean[] = [];
+    const heartbeat = new TidbInstanceHeartbeat(beats, {
+      instanceId: randomUUID(),
+      intervalMs: 100,
+      staleAfterMs: 1_000,
+      forgetAfterMs: 3_600_000,
+      onError: (error) => {
+        throw error;
+      },
+      onPeers: (everyone) => seen.push(everyone),
+    });
+    await heartbeat.start();
+    expect(seen).toEqual([true]);
+    // An instance of an earlier release beats as it always did: its row says nothing of batches.
+    const earlier = randomUUID();
+    await beats.execute('INSERT INTO repository_instances (instance_id, heartbeat_at) VALUES (?, NOW(6))', [
+      earlier,
+    ]);
+    await sleep(300);
+    expect(seen.at(-1)).toBe(false);
+    // It stopped (rolled out): once its heartbeat is stale, batches are safe again.
+    await beats.execute(
+      'UPDATE repository_instances SET heartbeat_at = NOW(6) - INTERVAL 5 SECOND WHERE instance_id = ?',
+      [earlier],
+    );
+    await sleep(300);
+    await heartbeat.stop();
+    expect(seen.at(-1)).toBe(true);
+  });
 });

@@ -1,4 +1,4 @@
-import type { Pool } from 'mysql2/promise';
+import type { Pool, RowDataPacket } from 'mysql2/promise';
 
 export interface InstanceHeartbeatOptions {
   instanceId: string;
@@ -7,6 +7,10 @@ export interface InstanceHeartbeatOptions {
   forgetAfterMs: number;
   /** A beat that could not be written: the instance keeps trying. */
   onError: (error: unknown) => void;
+  /** An instance whose heartbeat is older than this is gone. */
+  staleAfterMs: number;
+  /** After every beat: whether every live instance reads chunks staged together (group commit). */
+  onPeers?: (everyoneReadsBatches: boolean) => void;
 }
 
 /**
@@ -58,9 +62,20 @@ export class TidbInstanceHeartbeat {
 
   private async upsert(): Promise<void> {
     await this.pool.execute(
-      `INSERT INTO repository_instances (instance_id, heartbeat_at) VALUES (?, NOW(6))
-       ON DUPLICATE KEY UPDATE heartbeat_at = NOW(6)`,
+      `INSERT INTO repository_instances (instance_id, heartbeat_at, reads_batches) VALUES (?, NOW(6), TRUE)
+       ON DUPLICATE KEY UPDATE heartbeat_at = NOW(6), reads_batches = TRUE`,
       [this.options.instanceId],
     );
+    if (this.options.onPeers) this.options.onPeers(await this.everyoneReadsBatches());
+  }
+
+  /** No live instance of an earlier release (which leaves reads_batches FALSE) is running. */
+  private async everyoneReadsBatches(): Promise<boolean> {
+    const [rows] = await this.pool.execute<RowDataPacket[]>(
+      `SELECT COUNT(*) AS earlier FROM repository_instances
+       WHERE NOT reads_batches AND heartbeat_at >= NOW(6) - INTERVAL ? MICROSECOND`,
+      [Math.round(this.options.staleAfterMs * 1000)],
+    );
+    return Number(rows[0]!['earlier']) === 0;
   }
 }
