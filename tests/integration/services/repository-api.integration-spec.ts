@@ -203,6 +203,8 @@ describe('repository-service internal API, as a process against the real stack',
       return stagedObjects(upload.uploadId);
     };
     expect(await relayForty()).toBeLessThan(40);
+    const metrics = await (await fetch(`${stack.repositoryHttpUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^tessera_group_commit_chunks_count\S* [1-9]/m);
 
     // An instance of the release before group commit beats as it did: its row says nothing of batches.
     const db = createTidbPool({

@@ -12,7 +12,8 @@ import type {
 /**
  * Counts what the chunk writer does: `tessera_chunks_uploaded_total{duplicate}`,
  * `tessera_uploaded_bytes_total` (bytes written, duplicates excluded),
- * `tessera_chunk_upload_failures_total{code}` and `tessera_inflight_chunks`.
+ * `tessera_chunk_upload_failures_total{code}`, `tessera_inflight_chunks` and
+ * `tessera_group_commit_chunks` (chunks per batch).
  */
 export class MeteredChunkWriter implements ChunkSink {
   private readonly meter = metrics.getMeter('tessera.repository-service');
@@ -25,6 +26,11 @@ export class MeteredChunkWriter implements ChunkSink {
   });
   private readonly failures = this.meter.createCounter('tessera.chunk_upload_failures', {
     description: 'Chunks refused or failed, by error code',
+  });
+  private readonly batches = this.meter.createHistogram('tessera.group_commit.chunks', {
+    description: 'Chunks written together in one batch (group commit)',
+    unit: '{chunk}',
+    advice: { explicitBucketBoundaries: [2, 4, 8, 16, 32, 64, 128, 256, 512, 1024] },
   });
   private readonly inflight = this.meter.createUpDownCounter('tessera.inflight_chunks', {
     description: 'Chunks being written right now',
@@ -48,6 +54,7 @@ export class MeteredChunkWriter implements ChunkSink {
   }
 
   async writeBatch(chunks: BatchChunk[]): Promise<ChunkSettlement[]> {
+    this.batches.record(chunks.length);
     this.inflight.add(chunks.length);
     try {
       const settled = await this.writer.writeBatch(chunks);
