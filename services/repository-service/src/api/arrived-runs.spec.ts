@@ -57,4 +57,24 @@ describe('arrivedRuns', () => {
     await sleep(50);
     expect(closed).toBe(true);
   });
+
+  it.each([
+    [false, false],
+    [true, true],
+  ])('with opens() %s, looks for a next item (one turn of the event loop): %s', async (opens, waited) => {
+    async function* items(): AsyncIterable<number> {
+      yield 1;
+      await new Promise(() => undefined); // nothing more arrives
+    }
+    let turned = false;
+    setImmediate(() => (turned = true));
+    for await (const _run of arrivedRuns(
+      items(),
+      () => true,
+      () => opens,
+    )) {
+      expect(turned).toBe(waited);
+      break;
+    }
+  });
 });

@@ -3,25 +3,34 @@ const NOT_YET = Symbol('not yet');
 /**
  * Groups the items of a stream into runs, as they arrive: a run takes the next item while it has
  * already arrived (nothing is waited for: a sender that waits for each answer gets it at once) and
- * `joins` accepts it. An item `joins` refuses begins the next run.
+ * `joins` accepts it. An item `joins` refuses begins the next run. A run whose first item nothing
+ * can join (`opens` says no) is handed over at once, without looking at the next.
  */
 export async function* arrivedRuns<T>(
   items: AsyncIterable<T>,
   joins: (run: readonly T[], next: T) => boolean,
+  opens: (first: T) => boolean = () => true,
 ): AsyncIterable<T[]> {
   const iterator = items[Symbol.asyncIterator]();
-  let pending = iterator.next();
+  // The next item is read while a run is handed over; its failure waits for the next await of it
+  // (never an unhandled rejection meanwhile).
+  const read = () => {
+    const next = iterator.next();
+    next.catch(() => undefined);
+    return next;
+  };
+  let pending = read();
   try {
     for (;;) {
       const first = await pending;
       if (first.done) return;
       const run = [first.value];
-      pending = iterator.next();
-      for (;;) {
+      pending = read();
+      while (opens(first.value)) {
         const next = await arrivedBy(pending);
         if (next === undefined || next.done || !joins(run, next.value)) break;
         run.push(next.value);
-        pending = iterator.next();
+        pending = read();
       }
       yield run;
     }

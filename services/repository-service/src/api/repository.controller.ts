@@ -5,7 +5,7 @@ import { TesseraError } from '@tessera/errors';
 import { GrpcRpc } from '@tessera/grpc';
 import { REPOSITORY_DOMAIN, type RepositoryDomain } from '../repository-domain';
 import type { BatchChunk, ChunkBody, ChunkSettlement } from '../domain/chunks/chunk-writer';
-import { joinsBatch } from '../domain/chunks/chunk-batches';
+import { batchable, joinsBatch } from '../domain/chunks/chunk-batches';
 import { arrivedRuns } from './arrived-runs';
 import { framedChunks, relayedChunk, type RelayedChunk } from './chunk-frames';
 import { chunkHeaderOf, chunkResultOf, type ChunkResultMessage } from './chunk-results';
@@ -81,7 +81,9 @@ export class RepositoryController {
         next.chunk,
         this.domain.groupCommit.batchBytes(),
       );
-    for await (const run of arrivedRuns(relayedChunks(requests), joins)) {
+    const opens = ({ chunk }: Relayed) =>
+      chunk !== undefined && batchable(chunk) && this.domain.groupCommit.batchBytes() > 0;
+    for await (const run of arrivedRuns(relayedChunks(requests), joins, opens)) {
       const results = run.length === 1 ? [await this.writeRelayed(run[0]!)] : await this.writeBatch(run);
       for (const result of results) yield { result };
     }
