@@ -3,11 +3,11 @@ import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import {
   ACCEPTING_STATES,
   type BatchChunkClaim,
-  type BatchChunkStored,
   type BatchClaimResult,
   type ChunkClaim,
   type ClaimOptions,
   type ClaimResult,
+  type StagedBatch,
 } from '../../domain/ports/upload-store.port';
 import { chunkRowColumns, claimedColumns, claimOf, type Claimant } from './tidb-chunk-claims';
 import { outboxInsertOfAll } from './tidb-outbox';
@@ -96,10 +96,7 @@ function batchChunkClaimOf(result: ClaimResult): BatchChunkClaim {
 export function markBatchStored(
   pool: Pool,
   uploadId: string,
-  token: string,
-  object: string,
-  etag: string,
-  chunks: BatchChunkStored[],
+  { token, object, etag, chunks }: StagedBatch,
 ): Promise<number[]> {
   return onTransactionConnection(pool, async (connection) => {
     const [, held] = (await inRoundTrip(connection, [

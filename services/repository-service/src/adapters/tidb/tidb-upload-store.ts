@@ -8,7 +8,6 @@ import { inOneRoundTrip, inPessimisticTransaction, isDuplicateKey } from './tidb
 import type { LifecycleEvent } from '../../domain/events/lifecycle-event';
 import {
   ACCEPTING_STATES,
-  type BatchChunkStored,
   type BatchClaimResult,
   type BeginCompletionResult,
   type ChunkClaim,
@@ -16,6 +15,7 @@ import {
   type ClaimResult,
   type CompletionRequest,
   type NewUpload,
+  type StagedBatch,
   type StoredChunkRecord,
   type UploadRecord,
   type UploadState,
@@ -201,14 +201,8 @@ export class TidbUploadStore implements UploadStore {
     return claimChunks(this.pool, this.claimant, uploadId, claims, options);
   }
 
-  markBatchStored(
-    uploadId: string,
-    token: string,
-    object: string,
-    etag: string,
-    chunks: BatchChunkStored[],
-  ): Promise<number[]> {
-    return markBatchStored(this.pool, uploadId, token, object, etag, chunks);
+  markBatchStored(uploadId: string, batch: StagedBatch): Promise<number[]> {
+    return markBatchStored(this.pool, uploadId, batch);
   }
 
   releaseBatchClaims(uploadId: string, token: string, chunkNumbers: number[]): Promise<void> {

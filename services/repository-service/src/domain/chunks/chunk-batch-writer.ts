@@ -99,7 +99,9 @@ export class ChunkBatchWriter {
       offset += data.length;
       return { chunkNumber: header.chunkNumber, offset: offset - data.length, stored };
     });
-    const recorded = new Set(await this.store.markBatchStored(uploadId, token, object, etag, placed));
+    const recorded = new Set(
+      await this.store.markBatchStored(uploadId, { token, object, etag, chunks: placed }),
+    );
     claimed
       .filter((chunk) => recorded.has(chunk.header.chunkNumber))
       .forEach((chunk) => this.feedFileHash(chunk));

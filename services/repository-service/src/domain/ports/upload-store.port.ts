@@ -97,6 +97,16 @@ export type BatchClaimResult =
   | { outcome: 'unknown-upload' }
   | { outcome: 'not-accepting'; state: UploadState };
 
+/** A batch written to one staged object, for markBatchStored. */
+export interface StagedBatch {
+  /** The claims' token. */
+  token: string;
+  /** The staged object's name in the upload's staging folder, and its ETag. */
+  object: string;
+  etag: string;
+  chunks: BatchChunkStored[];
+}
+
 /** A chunk of a batch written to one staged object, for markBatchStored. */
 export interface BatchChunkStored {
   chunkNumber: number;
@@ -182,16 +192,10 @@ export interface UploadStore {
    */
   claimChunks(uploadId: string, claims: ChunkClaim[], options: ClaimOptions): Promise<BatchClaimResult>;
   /**
-   * Records the chunks of a batch, all in staged object `object`, with their `stored` events, in one
+   * Records the chunks of a batch, all in its staged object, with their `stored` events, in one
    * transaction; the chunk numbers recorded (a chunk whose claim was taken over meanwhile is not).
    */
-  markBatchStored(
-    uploadId: string,
-    token: string,
-    object: string,
-    etag: string,
-    chunks: BatchChunkStored[],
-  ): Promise<number[]>;
+  markBatchStored(uploadId: string, batch: StagedBatch): Promise<number[]>;
   /** Drops the claims of a batch whose write failed (those still held with this token). */
   releaseBatchClaims(uploadId: string, token: string, chunkNumbers: number[]): Promise<void>;
   /** Drops a claim whose write failed, so the chunk counts as missing again. */
